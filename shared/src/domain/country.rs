@@ -1,0 +1,108 @@
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("must be an ISO 3166-1 country: alpha-2 (CL), alpha-3 (CHL) or English short name (Chile)")]
+pub struct CountryError;
+
+impl super::Violation for CountryError {
+    fn code(&self) -> &'static str {
+        "invalid_country"
+    }
+}
+
+/// An ISO 3166-1 country, always written as its alpha-2 code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CountryCode(isocountry::CountryCode);
+
+impl CountryCode {
+    /// Accepts alpha-2, alpha-3 (any case) and the ISO English short name (any case), because
+    /// the systems our users migrate from send all three.
+    pub fn parse(raw: &str) -> Result<Self, CountryError> {
+        let raw = raw.trim();
+        let found = match raw.len() {
+            2 => isocountry::CountryCode::for_alpha2_caseless(raw).ok(),
+            3 => isocountry::CountryCode::for_alpha3_caseless(raw).ok(),
+            _ => None,
+        };
+        found
+            .or_else(|| {
+                isocountry::CountryCode::as_array()
+                    .iter()
+                    .copied()
+                    .find(|c| c.name().eq_ignore_ascii_case(raw))
+            })
+            .map(Self)
+            .ok_or(CountryError)
+    }
+
+    pub fn alpha2(&self) -> &'static str {
+        self.0.alpha2()
+    }
+
+    pub fn alpha3(&self) -> &'static str {
+        self.0.alpha3()
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    pub fn all() -> impl Iterator<Item = CountryCode> {
+        isocountry::CountryCode::as_array().iter().copied().map(Self)
+    }
+}
+
+impl fmt::Display for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.alpha2())
+    }
+}
+
+impl Serialize for CountryCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.alpha2())
+    }
+}
+
+impl<'de> Deserialize<'de> for CountryCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        isocountry::CountryCode::for_alpha2(&raw)
+            .map(Self)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_alpha3_and_names_to_alpha2() {
+        for (raw, expected) in [
+            ("US", "US"),
+            ("us", "US"),
+            ("USA", "US"),
+            ("chl", "CL"),
+            ("Chile", "CL"),
+            ("saudi arabia", "SA"),
+            (" SA ", "SA"),
+        ] {
+            assert_eq!(CountryCode::parse(raw).unwrap().alpha2(), expected, "{raw}");
+        }
+    }
+
+    #[test]
+    fn rejects_unknown_countries() {
+        for bad in ["", "XX", "XYZ", "Atlantis", "U"] {
+            assert_eq!(CountryCode::parse(bad), Err(CountryError), "{bad}");
+        }
+    }
+
+    #[test]
+    fn covers_every_iso_country() {
+        assert_eq!(CountryCode::all().count(), 249);
+    }
+}

@@ -1,0 +1,126 @@
+use super::{
+    Addresses, Birthday, Company, CountryCode, Email, Gender, Metadata, Mobile, Notes, PersonName,
+    Source, Status,
+};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CustomerId(Uuid);
+
+impl CustomerId {
+    pub fn random() -> Self {
+        Self(Uuid::new_v4())
+    }
+
+    /// Any UUID spelling (upper case, braces, URN) names the same customer.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Uuid::parse_str(raw).ok().map(Self)
+    }
+}
+
+impl fmt::Display for CustomerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.hyphenated().fmt(f)
+    }
+}
+
+/// Who created a record: the `sub` claim of a verified token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Subject(String);
+
+impl Subject {
+    pub fn parse(raw: &str) -> Option<Self> {
+        let raw = raw.trim();
+        (!raw.is_empty() && raw.len() <= 256).then(|| Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Everything a client supplies about a customer, parsed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewCustomer {
+    pub first_name: PersonName,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<PersonName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<Email>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<Mobile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<CountryCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<Gender>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birthday: Option<Birthday>,
+    pub status: Status,
+    #[serde(default)]
+    pub addresses: Addresses,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<Company>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Notes>,
+    #[serde(default)]
+    pub metadata: Metadata,
+    pub newsletter: bool,
+    pub source: Source,
+}
+
+/// A stored customer: the client's data plus what the server decided.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Customer {
+    pub id: CustomerId,
+    #[serde(flatten)]
+    pub details: NewCustomer,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub created_by: Subject,
+    pub version: u64,
+}
+
+impl Customer {
+    /// A customer as first written. Timestamps are whole milliseconds in UTC so that the value
+    /// returned by the create is byte-for-byte what a later read returns.
+    pub fn register(details: NewCustomer, created_by: Subject, now: OffsetDateTime) -> Self {
+        let now = now.to_offset(time::UtcOffset::UTC);
+        let now = now
+            .replace_nanosecond(now.millisecond() as u32 * 1_000_000)
+            .unwrap_or(now);
+        Self {
+            id: CustomerId::random(),
+            details,
+            created_at: now,
+            updated_at: now,
+            created_by,
+            version: 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn customer_ids_parse_any_uuid_spelling_and_print_lowercase() {
+        let id = CustomerId::parse("6F9619FF-8B86-D011-B42D-00C04FC964FF").unwrap();
+        assert_eq!(id.to_string(), "6f9619ff-8b86-d011-b42d-00c04fc964ff");
+        assert!(CustomerId::parse("not-a-uuid").is_none());
+    }
+
+    #[test]
+    fn subjects_must_be_present() {
+        assert!(Subject::parse("").is_none());
+        assert!(Subject::parse("  ").is_none());
+        assert_eq!(Subject::parse("user-1").unwrap().as_str(), "user-1");
+    }
+}

@@ -1,0 +1,140 @@
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum MetadataError {
+    #[error("must have at most {MAX_KEYS} keys")]
+    TooManyKeys,
+    #[error("keys must be 1-{MAX_KEY_CHARS} characters of A-Z, a-z, 0-9, '_', '.', '-'")]
+    InvalidKey,
+    #[error("must be a string, a number or a boolean")]
+    InvalidValue,
+    #[error("strings must be at most {MAX_STRING_CHARS} characters")]
+    StringTooLong,
+}
+
+impl super::Violation for MetadataError {
+    fn code(&self) -> &'static str {
+        match self {
+            MetadataError::TooManyKeys => "too_many_keys",
+            MetadataError::InvalidKey => "invalid_key",
+            MetadataError::InvalidValue => "invalid_type",
+            MetadataError::StringTooLong => "too_long",
+        }
+    }
+}
+
+pub const MAX_KEYS: usize = 50;
+const MAX_KEY_CHARS: usize = 40;
+const MAX_STRING_CHARS: usize = 500;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MetadataKey(String);
+
+impl MetadataKey {
+    pub fn parse(raw: &str) -> Result<Self, MetadataError> {
+        let ok = !raw.is_empty()
+            && raw.len() <= MAX_KEY_CHARS
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+        ok.then(|| Self(raw.to_owned())).ok_or(MetadataError::InvalidKey)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Flat, typed values only: nested structures in custom fields are where schemas go to die,
+/// and flat values can be indexed and exported later.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MetadataValue {
+    Bool(bool),
+    Number(serde_json::Number),
+    String(String),
+}
+
+impl MetadataValue {
+    pub fn parse(raw: &serde_json::Value) -> Result<Self, MetadataError> {
+        match raw {
+            serde_json::Value::Bool(b) => Ok(Self::Bool(*b)),
+            serde_json::Value::Number(n) => Ok(Self::Number(n.clone())),
+            serde_json::Value::String(s) if s.chars().count() > MAX_STRING_CHARS => {
+                Err(MetadataError::StringTooLong)
+            }
+            serde_json::Value::String(s) => Ok(Self::String(s.clone())),
+            _ => Err(MetadataError::InvalidValue),
+        }
+    }
+}
+
+/// A customer's custom fields: at most 50 validated keys with flat values.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Metadata(BTreeMap<MetadataKey, MetadataValue>);
+
+impl Metadata {
+    /// Entries are parsed one by one by the caller (so each bad one gets its own pointer); this
+    /// only enforces the whole-map rule.
+    pub fn new(entries: BTreeMap<MetadataKey, MetadataValue>) -> Result<Self, MetadataError> {
+        if entries.len() > MAX_KEYS {
+            return Err(MetadataError::TooManyKeys);
+        }
+        Ok(Self(entries))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn get(&self, key: &str) -> Option<&MetadataValue> {
+        self.0.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn keys() {
+        assert!(MetadataKey::parse("loyalty.tier-2_x").is_ok());
+        for bad in ["", "has space", "ñ", &"k".repeat(41)] {
+            assert_eq!(MetadataKey::parse(bad), Err(MetadataError::InvalidKey), "{bad}");
+        }
+    }
+
+    #[test]
+    fn values() {
+        assert_eq!(MetadataValue::parse(&json!(true)), Ok(MetadataValue::Bool(true)));
+        assert!(MetadataValue::parse(&json!(12.5)).is_ok());
+        assert!(MetadataValue::parse(&json!("x".repeat(500))).is_ok());
+        assert_eq!(
+            MetadataValue::parse(&json!("x".repeat(501))),
+            Err(MetadataError::StringTooLong)
+        );
+        for bad in [json!(null), json!([1]), json!({"a": 1})] {
+            assert_eq!(MetadataValue::parse(&bad), Err(MetadataError::InvalidValue));
+        }
+    }
+
+    #[test]
+    fn at_most_50_keys() {
+        let entries = |n: usize| {
+            (0..n)
+                .map(|i| (MetadataKey::parse(&format!("k{i}")).unwrap(), MetadataValue::Bool(true)))
+                .collect::<BTreeMap<_, _>>()
+        };
+        assert_eq!(Metadata::new(entries(50)).unwrap().len(), 50);
+        assert_eq!(Metadata::new(entries(51)), Err(MetadataError::TooManyKeys));
+    }
+}

@@ -1,0 +1,34 @@
+//! Pure domain types: every value here has been parsed and is valid by construction.
+//! No AWS, no HTTP.
+
+mod address;
+mod birthday;
+mod country;
+mod customer;
+mod email;
+mod enums;
+mod metadata;
+mod phone;
+mod tenant;
+mod text;
+
+pub use address::{Address, Addresses, AddressesError, Zipcode, ZipcodeError, MAX_ADDRESSES};
+pub use birthday::{Birthday, BirthdayError};
+pub use country::{CountryCode, CountryError};
+pub use customer::{Customer, CustomerId, NewCustomer, Subject};
+pub use email::{Email, EmailError};
+pub use enums::{EnumError, Gender, Source, Status};
+pub use metadata::{
+    Metadata, MetadataError, MetadataKey, MetadataValue, MAX_KEYS as MAX_METADATA_KEYS,
+};
+pub use phone::{CallingCode, Mobile, Phone, PhoneError, PhoneRegion};
+pub use tenant::{TenantError, TenantId};
+pub use text::{
+    AddressLine, Company, Notes, PersonName, PlaceName, Text, TextError,
+};
+
+/// A rule broken by one input value: the machine-readable code API clients branch on, and a
+/// human message (the `Display`). Never carries the offending value, which may be PII.
+pub trait Violation: std::fmt::Display {
+    fn code(&self) -> &'static str;
+}

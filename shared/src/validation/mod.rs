@@ -1,0 +1,94 @@
+//! Turns untrusted JSON into domain values, collecting every problem with its JSON pointer so
+//! that a client sees all of its mistakes in one response.
+
+mod customer;
+mod object;
+mod pointer;
+
+pub use customer::parse_new_customer;
+pub use pointer::Pointer;
+
+use crate::domain::Violation;
+use serde::Serialize;
+
+/// One rejected input value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// JSON pointer (RFC 6901) into the request body; `""` is the body itself.
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Something the server did with the input that the client may not expect, without failing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} invalid field(s)", .0.len())]
+pub struct ValidationErrors(pub Vec<FieldError>);
+
+/// A successfully parsed input and the warnings its parsing produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed<T> {
+    pub value: T,
+    pub warnings: Vec<Warning>,
+}
+
+/// Errors and warnings gathered while walking one request.
+#[derive(Debug, Default)]
+pub(crate) struct Report {
+    errors: Vec<FieldError>,
+    warnings: Vec<Warning>,
+}
+
+impl Report {
+    pub fn violation(&mut self, at: &Pointer, violation: &dyn Violation) {
+        self.error(at, violation.code(), violation.to_string());
+    }
+
+    pub fn error(&mut self, at: &Pointer, code: &'static str, message: impl Into<String>) {
+        self.errors.push(FieldError {
+            field: at.to_string(),
+            code,
+            message: message.into(),
+        });
+    }
+
+    pub fn warn(&mut self, at: Option<&Pointer>, code: &'static str, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            code,
+            message: message.into(),
+            field: at.map(ToString::to_string),
+        });
+    }
+
+    /// Records the error of a parse and hands back its value, if any.
+    pub fn check<T, E: Violation>(&mut self, at: &Pointer, result: Result<T, E>) -> Option<T> {
+        result.map_err(|e| self.violation(at, &e)).ok()
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.errors.len()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// `value` is `Some` exactly when no error was recorded on the way.
+    pub fn finish<T>(self, value: Option<T>) -> Result<Parsed<T>, ValidationErrors> {
+        match value {
+            Some(value) if self.errors.is_empty() => Ok(Parsed {
+                value,
+                warnings: self.warnings,
+            }),
+            _ => Err(ValidationErrors(self.errors)),
+        }
+    }
+}
