@@ -6,3 +6,9 @@
 
 pub mod domain;
 pub mod validation;
+pub mod auth;
+pub mod config;
+pub mod customers;
+pub mod store;
+pub mod http;
+pub mod lambda;

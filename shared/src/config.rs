@@ -1,0 +1,52 @@
+//! Settings read once per cold start from the function's environment (set by template.yaml).
+
+use std::time::Duration;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("environment variable {0} must be set")]
+    Missing(&'static str),
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub table_name: String,
+    /// The JWT claim that names the caller's tenant.
+    pub tenant_claim: String,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            table_name: required("TABLE_NAME")?,
+            tenant_claim: std::env::var("TENANT_CLAIM")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| "tenant_id".to_owned()),
+        })
+    }
+}
+
+fn required(name: &'static str) -> Result<String, ConfigError> {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .ok_or(ConfigError::Missing(name))
+}
+
+/// The AWS SDK configuration: region, credentials and endpoints from the standard sources
+/// (which is how tests point it at a local server: `AWS_ENDPOINT_URL`), with timeouts short
+/// enough that an unreachable DynamoDB becomes a 503 well inside API Gateway's 30 s.
+pub async fn aws_sdk_config() -> aws_config::SdkConfig {
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(2))
+        .operation_attempt_timeout(Duration::from_secs(3))
+        .operation_timeout(Duration::from_secs(8))
+        .build();
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(timeouts)
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(3))
+        .load()
+        .await
+}

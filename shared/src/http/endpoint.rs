@@ -1,0 +1,74 @@
+use super::{ApiError, RequestInfo};
+use crate::auth::{Principal, Scope};
+use lambda_http::{Body, Request, Response};
+use std::future::Future;
+use std::time::Instant;
+
+/// The request pipeline every route shares; routes differ only in scope and operation.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    tenant_claim: String,
+}
+
+impl Endpoint {
+    pub fn new(tenant_claim: impl Into<String>) -> Self {
+        Self {
+            tenant_claim: tenant_claim.into(),
+        }
+    }
+
+    /// Authorises the request, runs `operation`, maps any error to problem+json and writes
+    /// the request's one log line. Functions supply only `operation`.
+    pub async fn respond<F, Fut>(&self, request: Request, scope: Scope, operation: F) -> Response<Body>
+    where
+        F: FnOnce(Principal, Request) -> Fut,
+        Fut: Future<Output = Result<Response<Body>, ApiError>>,
+    {
+        let started = Instant::now();
+        let info = RequestInfo::of(&request);
+        let principal = Principal::authorize(info.claims.as_ref(), &self.tenant_claim, scope);
+        let tenant = principal.as_ref().ok().map(|p| p.tenant.to_string());
+        let result = match principal {
+            Ok(principal) => operation(principal, request).await,
+            Err(e) => Err(ApiError::from(e)),
+        };
+        let (response, error_code) = match result {
+            Ok(response) => (response, None),
+            Err(error) => {
+                let problem = error.problem().with_request_id(info.request_id.clone());
+                if problem.status().is_server_error() {
+                    // The error's text names codes and kinds only, never request data.
+                    tracing::error!(request_id = info.request_id.as_deref(), error = %error, "request failed");
+                }
+                let code = problem.code();
+                (problem.into_response(), Some(code))
+            }
+        };
+        tracing::info!(
+            request_id = info.request_id.as_deref(),
+            route = %info.route,
+            status = response.status().as_u16(),
+            latency_ms = started.elapsed().as_secs_f64() * 1e3,
+            tenant = tenant.as_deref(),
+            error_code,
+            "request"
+        );
+        response
+    }
+}
+
+/// JSON log lines on stdout (CloudWatch takes them as they are). `RUST_LOG` filters; the
+/// default keeps our lines and the runtime's warnings.
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,aws_smithy_runtime=warn,aws_config=warn,lambda_runtime=warn"));
+    // Another subscriber may already be set (tests); keeping it is right.
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .flatten_event(true)
+        .with_current_span(false)
+        .with_span_list(false)
+        .with_target(false)
+        .with_env_filter(filter)
+        .try_init();
+}

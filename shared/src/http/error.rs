@@ -1,0 +1,149 @@
+use super::problem::Problem;
+use crate::auth::AuthError;
+use crate::customers::{CreateError, GetError};
+use crate::store::{StoreError, UniqueField};
+use crate::validation::ValidationErrors;
+use lambda_http::http::StatusCode;
+use thiserror::Error;
+
+/// Every way a request can fail, decided once for all functions. Only this module knows which
+/// domain failure is which HTTP status.
+#[derive(Debug, Error)]
+pub enum ApiError {
+    #[error("Content-Type must be application/json")]
+    UnsupportedMediaType,
+    #[error("the body exceeds {} bytes", super::MAX_BODY_BYTES)]
+    PayloadTooLarge,
+    #[error("{0}")]
+    InvalidJson(String),
+    #[error(transparent)]
+    Validation(#[from] ValidationErrors),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error("not found")]
+    NotFound,
+    #[error("taken")]
+    Taken(UniqueField),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<CreateError> for ApiError {
+    fn from(error: CreateError) -> Self {
+        match error {
+            CreateError::Invalid(errors) => ApiError::Validation(errors),
+            CreateError::Taken(field) => ApiError::Taken(field),
+            CreateError::Store(error) => ApiError::Store(error),
+        }
+    }
+}
+
+impl From<GetError> for ApiError {
+    fn from(error: GetError) -> Self {
+        match error {
+            GetError::NotFound => ApiError::NotFound,
+            GetError::Store(error) => ApiError::Store(error),
+        }
+    }
+}
+
+/// Seconds a client should wait before retrying after a dependency failure.
+const RETRY_AFTER_SECONDS: u32 = 2;
+
+impl ApiError {
+    pub fn problem(&self) -> Problem {
+        match self {
+            ApiError::UnsupportedMediaType => Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Unsupported media type",
+                "Send the body as JSON with Content-Type: application/json.",
+            ),
+            ApiError::PayloadTooLarge => Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "Payload too large",
+                self.to_string(),
+            ),
+            ApiError::InvalidJson(detail) => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                "Invalid JSON",
+                detail.clone(),
+            ),
+            ApiError::Validation(errors) => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "validation_failed",
+                "Validation failed",
+                "One or more fields are invalid; see `errors`.",
+            )
+            .with_errors(errors.0.clone()),
+            ApiError::Auth(AuthError::Unauthenticated) => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Unauthorized",
+                "A valid bearer token is required.",
+            )
+            .with_header("www-authenticate", "Bearer".to_owned()),
+            ApiError::Auth(e @ AuthError::TenantRequired { .. }) => Problem::new(
+                StatusCode::FORBIDDEN,
+                "tenant_required",
+                "Tenant required",
+                e.to_string(),
+            ),
+            ApiError::Auth(e @ AuthError::InvalidTenant { .. }) => Problem::new(
+                StatusCode::FORBIDDEN,
+                "invalid_tenant",
+                "Invalid tenant",
+                e.to_string(),
+            ),
+            ApiError::Auth(e @ AuthError::InsufficientScope { required }) => Problem::new(
+                StatusCode::FORBIDDEN,
+                "insufficient_scope",
+                "Insufficient scope",
+                e.to_string(),
+            )
+            // RFC 6750 §3.1: tell the client which scope it lacks.
+            .with_header(
+                "www-authenticate",
+                format!(
+                    "Bearer error=\"insufficient_scope\", scope=\"{}\"",
+                    required.as_str()
+                ),
+            ),
+            ApiError::NotFound => Problem::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "Not found",
+                "No customer with this id exists.",
+            ),
+            ApiError::Taken(field) => Problem::new(
+                StatusCode::CONFLICT,
+                match field {
+                    UniqueField::Email => "email_taken",
+                    UniqueField::Mobile => "mobile_taken",
+                },
+                "Already taken",
+                format!(
+                    "Another customer of this tenant already has this {}.",
+                    field.name()
+                ),
+            )
+            .with_field(format!("/{}", field.name())),
+            ApiError::Store(StoreError::Unavailable(_)) => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "service_unavailable",
+                "Service unavailable",
+                "The database is unavailable; nothing was written. Retry later.",
+            )
+            .with_header("retry-after", RETRY_AFTER_SECONDS.to_string()),
+            // Taken is mapped above; this arm is a store error the client cannot fix.
+            ApiError::Store(StoreError::Internal(_) | StoreError::Taken(_)) => Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "Internal error",
+                "The request failed on our side; nothing was written.",
+            ),
+        }
+    }
+}

@@ -1,0 +1,111 @@
+use super::ApiError;
+use crate::auth::Claims;
+use lambda_http::http::header;
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt};
+use serde_json::{Map, Value};
+
+/// Lambda's limit on a synchronous invocation's payload; larger bodies cannot arrive through
+/// API Gateway, and are refused the same way wherever else they come from.
+pub const MAX_BODY_BYTES: usize = 6 * 1024 * 1024;
+
+/// What the gateway tells us about a request besides its body.
+#[derive(Debug, Clone, Default)]
+pub struct RequestInfo {
+    pub request_id: Option<String>,
+    pub route: String,
+    pub claims: Option<Claims>,
+}
+
+impl RequestInfo {
+    pub fn of(request: &Request) -> Self {
+        let lambda_request_id = request
+            .lambda_context_ref()
+            .map(|c| c.request_id.clone())
+            .filter(|id| !id.is_empty());
+        let fallback_route = || format!("{} {}", request.method(), request.raw_http_path());
+        match request.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(ctx)) => Self {
+                request_id: ctx.request_id.clone().or(lambda_request_id),
+                route: ctx.route_key.clone().unwrap_or_else(fallback_route),
+                claims: ctx
+                    .authorizer
+                    .as_ref()
+                    .and_then(|a| a.jwt.as_ref())
+                    .map(|jwt| jwt.claims.clone())
+                    .filter(|claims| !claims.is_empty()),
+            },
+            Some(RequestContext::ApiGatewayV1(ctx)) => Self {
+                request_id: ctx.request_id.clone().or(lambda_request_id),
+                route: match &ctx.resource_path {
+                    Some(resource) => format!("{} {}", ctx.http_method, resource),
+                    None => fallback_route(),
+                },
+                // REST APIs put a Cognito/JWT authorizer's claims under `authorizer.claims`.
+                claims: ctx
+                    .authorizer
+                    .fields
+                    .get("claims")
+                    .and_then(Value::as_object)
+                    .map(stringify_claims)
+                    .filter(|claims| !claims.is_empty()),
+            },
+            _ => Self {
+                request_id: lambda_request_id,
+                route: fallback_route(),
+                claims: None,
+            },
+        }
+    }
+}
+
+fn stringify_claims(claims: &Map<String, Value>) -> Claims {
+    claims
+        .iter()
+        .map(|(k, v)| {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            (k.clone(), text)
+        })
+        .collect()
+}
+
+/// The body as a JSON object, after the media type and size checks.
+pub fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
+    let bytes: &[u8] = match request.body() {
+        Body::Empty => &[],
+        Body::Text(text) => text.as_bytes(),
+        Body::Binary(bytes) => bytes,
+        // Streams never arrive from API Gateway; treat one like an unreadable body.
+        _ => return Err(ApiError::InvalidJson("the body could not be read".into())),
+    };
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    if !is_json_media_type(request) {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ApiError::InvalidJson(
+            "The body must be a JSON object.".into(),
+        )),
+        // serde's message has a line and column, and never quotes the input.
+        Err(e) => Err(ApiError::InvalidJson(format!("The body is not valid JSON: {e}."))),
+    }
+}
+
+fn is_json_media_type(request: &Request) -> bool {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+}
+
+pub fn path_parameter<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+    request.path_parameters_ref().and_then(|p| p.first(name))
+}

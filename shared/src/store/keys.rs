@@ -1,0 +1,55 @@
+//! Key design (see docs/data-model.md): every key starts with the tenant, and every item of the
+//! write path has its own partition key (a customer id, or a unique value), so writes spread
+//! over all partitions instead of queueing on a per-tenant hot key.
+
+use super::UniqueField;
+use crate::domain::{CustomerId, TenantId};
+use serde::{Deserialize, Serialize};
+
+/// The table's primary key attributes, as declared in template.yaml.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Key {
+    pub pk: String,
+    pub sk: String,
+}
+
+pub const PARTITION_KEY: &str = "pk";
+
+pub fn customer(tenant: &TenantId, id: CustomerId) -> Key {
+    Key {
+        pk: format!("TENANT#{tenant}#CUSTOMER#{id}"),
+        sk: "PROFILE".to_owned(),
+    }
+}
+
+/// `value` is the canonical form (lower-cased email, E.164 mobile): that is what uniqueness means.
+pub fn claim(tenant: &TenantId, field: UniqueField, value: &str) -> Key {
+    let kind = match field {
+        UniqueField::Email => "EMAIL",
+        UniqueField::Mobile => "MOBILE",
+    };
+    Key {
+        pk: format!("TENANT#{tenant}#{kind}#{value}"),
+        sk: "CLAIM".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_tenant_scoped_and_distinct_per_kind() {
+        let t = TenantId::parse("acme").unwrap();
+        let id = CustomerId::parse("6f9619ff-8b86-d011-b42d-00c04fc964ff").unwrap();
+        assert_eq!(
+            customer(&t, id).pk,
+            "TENANT#acme#CUSTOMER#6f9619ff-8b86-d011-b42d-00c04fc964ff"
+        );
+        assert_eq!(claim(&t, UniqueField::Email, "a@b.co").pk, "TENANT#acme#EMAIL#a@b.co");
+        assert_ne!(
+            claim(&t, UniqueField::Email, "x").pk,
+            claim(&t, UniqueField::Mobile, "x").pk
+        );
+    }
+}

@@ -1,0 +1,56 @@
+//! Persistence. The DynamoDB implementation is the only one deployed; the traits exist so the
+//! use cases can be unit-tested without a server.
+
+mod dynamo;
+mod keys;
+
+pub use dynamo::DynamoStore;
+
+use crate::domain::{Customer, CustomerId, TenantId};
+use std::future::Future;
+use thiserror::Error;
+
+/// The values that are unique per tenant, each guarded by a claim item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UniqueField {
+    Email,
+    Mobile,
+}
+
+impl UniqueField {
+    pub fn name(&self) -> &'static str {
+        match self {
+            UniqueField::Email => "email",
+            UniqueField::Mobile => "mobile",
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("{} already belongs to another customer of this tenant", .0.name())]
+    Taken(UniqueField),
+    /// Throttling, timeouts, an unreachable endpoint: worth retrying later.
+    #[error("the database is unavailable ({0})")]
+    Unavailable(String),
+    /// Anything retrying will not fix (misconfiguration, a bug).
+    #[error("the database rejected the request ({0})")]
+    Internal(String),
+}
+
+pub trait CustomerWriter {
+    /// Writes the customer and claims its unique values, all or nothing.
+    fn insert(
+        &self,
+        tenant: &TenantId,
+        customer: &Customer,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+pub trait CustomerReader {
+    fn get(
+        &self,
+        tenant: &TenantId,
+        id: CustomerId,
+    ) -> impl Future<Output = Result<Option<Customer>, StoreError>> + Send;
+}
