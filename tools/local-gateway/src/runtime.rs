@@ -1,0 +1,235 @@
+//! A local Lambda service for one function: the Lambda Runtime API (the interface the real
+//! `lambda_runtime` crate polls) on a loopback port, and the function's processes, each an
+//! execution environment that handles one invocation at a time, as on Lambda.
+
+use anyhow::{Context, Result};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::net::TcpListener;
+use tokio::process::Command;
+use tokio::sync::{mpsc, oneshot, watch, Mutex};
+
+#[derive(Debug)]
+pub enum Outcome {
+    /// The function's response document.
+    Response(Bytes),
+    /// The function reported an error (or its process died while handling the event).
+    Error(Bytes),
+    TimedOut,
+}
+
+struct Invocation {
+    id: String,
+    event: Bytes,
+    deadline: SystemTime,
+    reply: oneshot::Sender<Outcome>,
+}
+
+struct Shared {
+    name: String,
+    queue: Mutex<mpsc::Receiver<Invocation>>,
+    in_flight: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
+}
+
+/// One function's local Lambda service.
+pub struct LocalFunction {
+    shared: Arc<Shared>,
+    queue: mpsc::Sender<Invocation>,
+    timeout: Duration,
+    pub runtime_api: SocketAddr,
+}
+
+pub struct Launch {
+    pub name: String,
+    pub executable: PathBuf,
+    pub environment: BTreeMap<String, String>,
+    pub timeout: Duration,
+    pub memory_mb: u64,
+    pub instances: usize,
+}
+
+impl LocalFunction {
+    /// Serves the Runtime API and starts `instances` processes of the function, restarting
+    /// any that exits until `shutdown` fires.
+    pub async fn start(launch: Launch, shutdown: watch::Receiver<bool>) -> Result<Self> {
+        let (queue_tx, queue_rx) = mpsc::channel(1024);
+        let shared = Arc::new(Shared {
+            name: launch.name.clone(),
+            queue: Mutex::new(queue_rx),
+            in_flight: Mutex::new(HashMap::new()),
+        });
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .context("binding the Runtime API")?;
+        let runtime_api = listener.local_addr()?;
+        let app = Router::new()
+            .route("/2018-06-01/runtime/invocation/next", get(next))
+            .route("/2018-06-01/runtime/invocation/{id}/response", post(respond))
+            .route("/2018-06-01/runtime/invocation/{id}/error", post(fail))
+            .route("/2018-06-01/runtime/init/error", post(init_error))
+            .with_state(shared.clone());
+        let mut server_shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = server_shutdown.changed().await;
+                })
+                .await;
+        });
+        if !launch.executable.is_file() {
+            anyhow::bail!(
+                "{} not found: build the functions first (cargo build --workspace --bins)",
+                launch.executable.display()
+            );
+        }
+        for instance in 0..launch.instances {
+            tokio::spawn(supervise(
+                launch.name.clone(),
+                instance,
+                command(&launch, runtime_api),
+                shutdown.clone(),
+            ));
+        }
+        Ok(Self {
+            shared,
+            queue: queue_tx,
+            timeout: launch.timeout,
+            runtime_api,
+        })
+    }
+
+    /// Invokes the function synchronously, as API Gateway does, bounded by its timeout.
+    pub async fn invoke(&self, event: Bytes) -> Outcome {
+        let id = uuid::Uuid::new_v4().to_string();
+        let (reply, outcome) = oneshot::channel();
+        let invocation = Invocation {
+            id: id.clone(),
+            event,
+            deadline: SystemTime::now() + self.timeout,
+            reply,
+        };
+        if self.queue.send(invocation).await.is_err() {
+            return Outcome::Error(Bytes::from_static(b"{\"errorType\":\"Runtime.Unavailable\"}"));
+        }
+        // Queueing for a free environment counts against the timeout too; it stands in for
+        // Lambda's scaling delay.
+        match tokio::time::timeout(self.timeout, outcome).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(_)) => Outcome::Error(Bytes::from_static(b"{\"errorType\":\"Runtime.ExitError\"}")),
+            Err(_) => {
+                self.shared.in_flight.lock().await.remove(&id);
+                tracing::warn!(function = %self.shared.name, "invocation timed out");
+                Outcome::TimedOut
+            }
+        }
+    }
+}
+
+fn command(launch: &Launch, runtime_api: SocketAddr) -> Command {
+    let mut command = Command::new(&launch.executable);
+    // The environment Lambda gives every function, then the template's variables.
+    command
+        .env("AWS_LAMBDA_RUNTIME_API", runtime_api.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", &launch.name)
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", launch.memory_mb.to_string())
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{}", launch.name))
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "local")
+        .envs(&launch.environment)
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true);
+    command
+}
+
+async fn supervise(name: String, instance: usize, mut command: Command, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        let mut child = match command.spawn() {
+            Ok(child) => child,
+            Err(e) => {
+                tracing::error!(function = %name, error = %e, "cannot start function");
+                return;
+            }
+        };
+        tokio::select! {
+            status = child.wait() => {
+                tracing::warn!(function = %name, instance, status = ?status.ok(), "function process exited; restarting");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            _ = shutdown.changed() => {
+                let _ = child.kill().await;
+                return;
+            }
+        }
+    }
+}
+
+async fn next(State(shared): State<Arc<Shared>>) -> Response {
+    let invocation = {
+        let mut queue = shared.queue.lock().await;
+        match queue.recv().await {
+            Some(invocation) => invocation,
+            None => return StatusCode::GONE.into_response(),
+        }
+    };
+    shared
+        .in_flight
+        .lock()
+        .await
+        .insert(invocation.id.clone(), invocation.reply);
+    let deadline_ms = invocation
+        .deadline
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or_default();
+    let mut headers = HeaderMap::new();
+    let mut set = |name: &'static str, value: String| {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    };
+    set("lambda-runtime-aws-request-id", invocation.id);
+    set("lambda-runtime-deadline-ms", deadline_ms.to_string());
+    set(
+        "lambda-runtime-invoked-function-arn",
+        format!("arn:aws:lambda:us-east-1:123456789012:function:{}", shared.name),
+    );
+    set("lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000;Sampled=0".into());
+    set("content-type", "application/json".into());
+    (headers, invocation.event).into_response()
+}
+
+async fn complete(shared: &Shared, id: &str, outcome: Outcome) -> StatusCode {
+    match shared.in_flight.lock().await.remove(id) {
+        Some(reply) => {
+            let _ = reply.send(outcome);
+            StatusCode::ACCEPTED
+        }
+        None => StatusCode::BAD_REQUEST,
+    }
+}
+
+async fn respond(State(shared): State<Arc<Shared>>, Path(id): Path<String>, body: Bytes) -> StatusCode {
+    complete(&shared, &id, Outcome::Response(body)).await
+}
+
+async fn fail(State(shared): State<Arc<Shared>>, Path(id): Path<String>, body: Bytes) -> StatusCode {
+    tracing::warn!(function = %shared.name, "function reported an invocation error");
+    complete(&shared, &id, Outcome::Error(body)).await
+}
+
+async fn init_error(State(shared): State<Arc<Shared>>, body: Bytes) -> StatusCode {
+    tracing::error!(function = %shared.name, error = %String::from_utf8_lossy(&body), "function failed to initialise");
+    StatusCode::ACCEPTED
+}

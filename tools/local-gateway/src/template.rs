@@ -1,0 +1,357 @@
+//! Reads what the local stack needs from template.yaml, the single source of truth for routes,
+//! functions, their environment, and the table definitions.
+
+use anyhow::{anyhow, bail, Context, Result};
+use serde_yaml::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub method: String,
+    /// As in the template: `/customers/{id}`.
+    pub path: String,
+    /// False for routes declared with `Auth: {Authorizer: NONE}`.
+    pub authorized: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct FunctionDef {
+    pub logical_id: String,
+    /// The cargo binary (`Metadata.BuildProperties.Binary`).
+    pub binary: String,
+    pub routes: Vec<Route>,
+    pub environment: BTreeMap<String, String>,
+    pub timeout: Duration,
+    pub memory_mb: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct TableDef {
+    pub logical_id: String,
+    /// The table's `Properties`, as written.
+    pub properties: Value,
+}
+
+/// Local stand-ins for what CloudFormation would decide: parameter values, and the physical
+/// names of resources (which `!Ref` resolves to).
+#[derive(Debug, Clone, Default)]
+pub struct Bindings {
+    pub parameters: BTreeMap<String, String>,
+    pub resource_names: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Template {
+    root: Value,
+}
+
+impl Template {
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        Self::parse(&text)
+    }
+
+    pub fn parse(text: &str) -> Result<Self> {
+        let root: Value = serde_yaml::from_str(text).context("parsing the template")?;
+        Ok(Self { root })
+    }
+
+    fn resources(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.root
+            .get("Resources")
+            .and_then(Value::as_mapping)
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, v)| Some((k.as_str()?, v)))
+    }
+
+    fn resources_of_type<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (&'a str, &'a Value)> {
+        self.resources()
+            .filter(move |(_, r)| r.get("Type").and_then(Value::as_str) == Some(kind))
+    }
+
+    pub fn tables(&self) -> Vec<TableDef> {
+        self.resources_of_type("AWS::DynamoDB::Table")
+            .map(|(id, r)| TableDef {
+                logical_id: id.to_owned(),
+                properties: r.get("Properties").cloned().unwrap_or(Value::Null),
+            })
+            .collect()
+    }
+
+    /// A parameter's value: the binding if given, else the template's default.
+    pub fn parameter(&self, name: &str, bindings: &Bindings) -> Option<String> {
+        if let Some(value) = bindings.parameters.get(name) {
+            return Some(value.clone());
+        }
+        let default = self.root.get("Parameters")?.get(name)?.get("Default")?;
+        scalar(default)
+    }
+
+    /// The local physical name of a resource: bound explicitly, or its `TableName`-style
+    /// property, or its logical id.
+    pub fn resource_name(&self, logical_id: &str, bindings: &Bindings) -> String {
+        bindings
+            .resource_names
+            .get(logical_id)
+            .cloned()
+            .unwrap_or_else(|| logical_id.to_owned())
+    }
+
+    pub fn functions(&self, bindings: &Bindings) -> Result<Vec<FunctionDef>> {
+        let globals = self
+            .root
+            .get("Globals")
+            .and_then(|g| g.get("Function"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        let mut functions = Vec::new();
+        for (id, resource) in self.resources_of_type("AWS::Serverless::Function") {
+            let props = resource.get("Properties").unwrap_or(&Value::Null);
+            let binary = resource
+                .get("Metadata")
+                .and_then(|m| m.get("BuildProperties"))
+                .and_then(|b| b.get("Binary"))
+                .and_then(Value::as_str)
+                .ok_or_else(|| anyhow!("{id}: Metadata.BuildProperties.Binary is missing"))?
+                .to_owned();
+            let mut environment = BTreeMap::new();
+            for source in [&globals, props] {
+                let vars = source
+                    .get("Environment")
+                    .and_then(|e| e.get("Variables"))
+                    .and_then(Value::as_mapping);
+                for (k, v) in vars.into_iter().flatten() {
+                    let key = k.as_str().ok_or_else(|| anyhow!("{id}: bad variable name"))?;
+                    let value = self
+                        .resolve(v, bindings)
+                        .with_context(|| format!("{id}: environment variable {key}"))?;
+                    environment.insert(key.to_owned(), value);
+                }
+            }
+            let number = |key: &str, default: u64| {
+                props
+                    .get(key)
+                    .or_else(|| globals.get(key))
+                    .and_then(Value::as_u64)
+                    .unwrap_or(default)
+            };
+            let routes = props
+                .get("Events")
+                .and_then(Value::as_mapping)
+                .into_iter()
+                .flatten()
+                .filter(|(_, e)| e.get("Type").and_then(Value::as_str) == Some("HttpApi"))
+                .map(|(_, e)| route(e))
+                .collect::<Result<Vec<_>>>()
+                .with_context(|| format!("{id}: HttpApi events"))?;
+            functions.push(FunctionDef {
+                logical_id: id.to_owned(),
+                binary,
+                routes,
+                environment,
+                // Lambda's defaults when a template says nothing.
+                timeout: Duration::from_secs(number("Timeout", 3)),
+                memory_mb: number("MemorySize", 128),
+            });
+        }
+        Ok(functions)
+    }
+
+    /// Issuer and audiences of the HTTP API's default JWT authorizer.
+    pub fn jwt_authorizer(&self, bindings: &Bindings) -> Result<(String, Vec<String>)> {
+        let (id, api) = self
+            .resources_of_type("AWS::Serverless::HttpApi")
+            .next()
+            .ok_or_else(|| anyhow!("no AWS::Serverless::HttpApi in the template"))?;
+        let auth = api
+            .get("Properties")
+            .and_then(|p| p.get("Auth"))
+            .ok_or_else(|| anyhow!("{id}: no Auth"))?;
+        let name = auth
+            .get("DefaultAuthorizer")
+            .and_then(Value::as_str)
+            .ok_or_else(|| anyhow!("{id}: no DefaultAuthorizer"))?;
+        let config = auth
+            .get("Authorizers")
+            .and_then(|a| a.get(name))
+            .and_then(|a| a.get("JwtConfiguration"))
+            .ok_or_else(|| anyhow!("{id}: authorizer {name} has no JwtConfiguration"))?;
+        let field = |key: &str| {
+            config
+                .get(key)
+                .ok_or_else(|| anyhow!("{id}: JwtConfiguration.{key} is missing"))
+                .and_then(|v| self.resolve(v, bindings))
+                .with_context(|| format!("{id}: JwtConfiguration.{key}"))
+        };
+        let issuer = field("issuer")?;
+        let audiences = field("audience")?
+            .split(',')
+            .map(|a| a.trim().to_owned())
+            .filter(|a| !a.is_empty())
+            .collect();
+        Ok((issuer, audiences))
+    }
+
+    /// Resolves the intrinsic functions a local environment can answer: `Ref` to parameters
+    /// and resources, and `Sub` over those.
+    pub fn resolve(&self, value: &Value, bindings: &Bindings) -> Result<String> {
+        match value {
+            Value::Tagged(tagged) if tagged.tag == "Ref" => {
+                self.reference(tagged.value.as_str().unwrap_or_default(), bindings)
+            }
+            Value::Tagged(tagged) if tagged.tag == "Sub" => {
+                self.substitute(tagged.value.as_str().unwrap_or_default(), bindings)
+            }
+            Value::Sequence(items) => items
+                .iter()
+                .map(|item| self.resolve(item, bindings))
+                .collect::<Result<Vec<_>>>()
+                .map(|items| items.join(",")),
+            Value::Mapping(map) if map.len() == 1 => {
+                if let Some(name) = map.get("Ref").and_then(Value::as_str) {
+                    self.reference(name, bindings)
+                } else if let Some(text) = map.get("Fn::Sub").and_then(Value::as_str) {
+                    self.substitute(text, bindings)
+                } else {
+                    bail!("unsupported intrinsic function {map:?}")
+                }
+            }
+            other => scalar(other).ok_or_else(|| anyhow!("unsupported value {other:?}")),
+        }
+    }
+
+    fn reference(&self, name: &str, bindings: &Bindings) -> Result<String> {
+        if let Some(value) = self.parameter(name, bindings) {
+            return Ok(value);
+        }
+        if self.resources().any(|(id, _)| id == name) {
+            return Ok(self.resource_name(name, bindings));
+        }
+        match name {
+            "AWS::Region" => Ok(std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into())),
+            "AWS::AccountId" => Ok("123456789012".into()),
+            _ => bail!("!Ref {name}: no such parameter or resource (or a parameter without a default)"),
+        }
+    }
+
+    fn substitute(&self, text: &str, bindings: &Bindings) -> Result<String> {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let end = rest[start..]
+                .find('}')
+                .ok_or_else(|| anyhow!("unterminated ${{ in {text}"))?;
+            out.push_str(&self.reference(&rest[start + 2..start + end], bindings)?);
+            rest = &rest[start + end + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+}
+
+fn route(event: &Value) -> Result<Route> {
+    let props = event.get("Properties").unwrap_or(&Value::Null);
+    let text = |key: &str| {
+        props
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| anyhow!("HttpApi event without {key}"))
+    };
+    let authorized = props
+        .get("Auth")
+        .and_then(|a| a.get("Authorizer"))
+        .and_then(Value::as_str)
+        != Some("NONE");
+    Ok(Route {
+        method: text("Method")?.to_ascii_uppercase(),
+        path: text("Path")?,
+        authorized,
+    })
+}
+
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = r#"
+Parameters:
+  TenantClaim: {Type: String, Default: tenant_id}
+  Issuer: {Type: String}
+Globals:
+  Function:
+    Timeout: 10
+    Environment:
+      Variables:
+        TABLE_NAME: !Ref Table
+        TENANT_CLAIM: !Ref TenantClaim
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: {KeySchema: [{AttributeName: pk, KeyType: HASH}]}
+  Fn:
+    Type: AWS::Serverless::Function
+    Metadata: {BuildProperties: {Binary: do-thing}}
+    Properties:
+      MemorySize: 256
+      Environment:
+        Variables:
+          GREETING: !Sub "hello-${TenantClaim}"
+          LONG: {"Fn::Sub": "${Table}-x"}
+      Events:
+        A: {Type: HttpApi, Properties: {Method: get, Path: "/things/{id}"}}
+        B: {Type: HttpApi, Properties: {Method: POST, Path: /open, Auth: {Authorizer: NONE}}}
+        C: {Type: SQS, Properties: {Queue: q}}
+"#;
+
+    #[test]
+    fn reads_functions_routes_and_environment() {
+        let t = Template::parse(TEMPLATE).unwrap();
+        let mut bindings = Bindings::default();
+        bindings.resource_names.insert("Table".into(), "local-table".into());
+        let f = &t.functions(&bindings).unwrap()[0];
+        assert_eq!(f.binary, "do-thing");
+        assert_eq!(f.timeout, Duration::from_secs(10));
+        assert_eq!(f.memory_mb, 256);
+        assert_eq!(f.environment["TABLE_NAME"], "local-table");
+        assert_eq!(f.environment["TENANT_CLAIM"], "tenant_id");
+        assert_eq!(f.environment["GREETING"], "hello-tenant_id");
+        assert_eq!(f.environment["LONG"], "local-table-x");
+        assert_eq!(
+            f.routes,
+            vec![
+                Route { method: "GET".into(), path: "/things/{id}".into(), authorized: true },
+                Route { method: "POST".into(), path: "/open".into(), authorized: false },
+            ]
+        );
+    }
+
+    #[test]
+    fn parameter_bindings_override_defaults() {
+        let t = Template::parse(TEMPLATE).unwrap();
+        let mut bindings = Bindings::default();
+        bindings.parameters.insert("TenantClaim".into(), "org".into());
+        assert_eq!(t.functions(&bindings).unwrap()[0].environment["TENANT_CLAIM"], "org");
+        assert!(t.parameter("Issuer", &bindings).is_none());
+    }
+
+    #[test]
+    fn lists_tables() {
+        let t = Template::parse(TEMPLATE).unwrap();
+        assert_eq!(t.tables()[0].logical_id, "Table");
+    }
+}
