@@ -1,1 +1,313 @@
+//! Test harness: real servers on loopback. Each test gets its own table in a moto server
+//! (shared when `AWS_ENDPOINT_URL` is set, as `make test` does, else one of its own), and, for
+//! end-to-end tests, the local gateway running the real function binaries.
 
+use anyhow::{bail, Context, Result};
+use aws_sdk_dynamodb::Client;
+use local_gateway::template::{Bindings, Template};
+use local_gateway::RunningGateway;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub use aws_sdk_dynamodb::types::AttributeValue;
+
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A moto server owned by one test, killed when dropped.
+pub struct Moto {
+    child: Option<Child>,
+    pub endpoint: String,
+}
+
+impl Moto {
+    pub fn start() -> Result<Self> {
+        let binary = std::env::var_os("MOTO_SERVER")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace_root().join(".venv/bin/moto_server"));
+        if !binary.exists() {
+            bail!("{} is missing: run `make venv` first", binary.display());
+        }
+        let port = free_port()?;
+        let child = Command::new(&binary)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        let moto = Self {
+            child: Some(child),
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if started.elapsed() > Duration::from_secs(30) {
+                bail!("moto did not listen on port {port} within 30 s");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(moto)
+    }
+
+    /// Kills the server at once: an outage, as far as clients can tell.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub const TENANT: &str = "tenant-a";
+pub const OTHER_TENANT: &str = "tenant-b";
+
+/// Local parameter values, as `make dev` passes them.
+pub fn parameters() -> BTreeMap<String, String> {
+    [
+        ("JwtIssuer", "http://127.0.0.1/test-issuer"),
+        ("JwtAudience", "customers-api"),
+        ("TenantClaim", "tenant_id"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+pub const JWT_SECRET: &str = "integration-test-secret-integration-test";
+
+pub struct Stack {
+    pub moto: Option<Moto>,
+    pub endpoint: String,
+    pub table: String,
+    pub dynamodb: Client,
+    pub sdk: aws_config::SdkConfig,
+}
+
+impl Stack {
+    /// A fresh table in the shared moto server (or a private one when there is none).
+    pub async fn new() -> Self {
+        match std::env::var("AWS_ENDPOINT_URL") {
+            Ok(endpoint) if !endpoint.is_empty() => Self::on(None, endpoint).await,
+            _ => Self::with_own_moto().await,
+        }
+    }
+
+    /// A stack whose moto server this test alone uses, so it may kill it.
+    pub async fn with_own_moto() -> Self {
+        let moto = Moto::start().expect("moto");
+        let endpoint = moto.endpoint.clone();
+        Self::on(Some(moto), endpoint).await
+    }
+
+    async fn on(moto: Option<Moto>, endpoint: String) -> Self {
+        let sdk = sdk_config(&endpoint).await;
+        let dynamodb = Client::new(&sdk);
+        let table = format!("customers-{}", uuid::Uuid::new_v4().simple());
+        let template = template();
+        for def in template.tables() {
+            local_gateway::tables::create_table(&dynamodb, &def, &table)
+                .await
+                .expect("create table");
+        }
+        Self {
+            moto,
+            endpoint,
+            table,
+            dynamodb,
+            sdk,
+        }
+    }
+
+    pub fn settings(&self) -> shared::config::Settings {
+        shared::config::Settings {
+            table_name: self.table.clone(),
+            tenant_claim: "tenant_id".into(),
+        }
+    }
+
+    /// The functions' shared wiring, as a cold start builds it, against this stack.
+    pub fn app(&self) -> shared::lambda::App {
+        shared::lambda::App::new(&self.settings(), Client::new(&self.sdk))
+    }
+
+    /// The local gateway with the real function binaries, pointed at this stack.
+    pub async fn gateway(&self) -> RunningGateway {
+        let bin_dir = target_dir().join("debug");
+        for binary in ["create-customer", "get-customer"] {
+            assert!(
+                bin_dir.join(binary).exists(),
+                "{binary} is not built: run `cargo build --workspace --bins` (make test does)"
+            );
+        }
+        let mut bindings = Bindings {
+            parameters: parameters(),
+            ..Default::default()
+        };
+        bindings
+            .resource_names
+            .insert("CustomersTable".into(), self.table.clone());
+        let environment = [
+            ("AWS_ENDPOINT_URL", self.endpoint.as_str()),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        local_gateway::start(local_gateway::Options {
+            template: workspace_root().join("template.yaml"),
+            bin_dir,
+            port: 0,
+            instances: 4,
+            bindings,
+            jwt_secret: JWT_SECRET.into(),
+            environment,
+        })
+        .await
+        .expect("gateway")
+    }
+
+    /// Every item of the table, for assertions on what was (not) written.
+    pub async fn items(&self) -> Vec<HashMap<String, AttributeValue>> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .dynamodb
+                .scan()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .expect("scan");
+            items.extend(page.items.unwrap_or_default());
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                return items;
+            }
+        }
+    }
+
+    /// Items grouped by their `entity` attribute ("customer", "claim").
+    pub async fn count(&self, entity: &str) -> usize {
+        self.items()
+            .await
+            .iter()
+            .filter(|i| i.get("entity").and_then(|e| e.as_s().ok()).map(String::as_str) == Some(entity))
+            .count()
+    }
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+pub fn template() -> Template {
+    Template::load(&workspace_root().join("template.yaml")).expect("template.yaml")
+}
+
+pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    let credentials = aws_sdk_dynamodb::config::Credentials::new("testing", "testing", None, None, "tests");
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(credentials)
+        .load()
+        .await
+}
+
+/// A token as the local authorizer accepts it; `extra` adds or overrides claims.
+pub fn token(tenant: Option<&str>, scope: &str, extra: &[(&str, Value)]) -> String {
+    let config = jwt();
+    let mut claims = config.claims("user-1", 3600);
+    if let Some(tenant) = tenant {
+        claims.insert("tenant_id".into(), tenant.into());
+    }
+    claims.insert("scope".into(), scope.into());
+    for (k, v) in extra {
+        claims.insert((*k).to_owned(), v.clone());
+    }
+    config.mint(&claims).expect("mint")
+}
+
+pub fn jwt() -> local_gateway::jwt::JwtConfig {
+    let params = parameters();
+    local_gateway::jwt::JwtConfig {
+        secret: JWT_SECRET.into(),
+        issuer: params["JwtIssuer"].clone(),
+        audiences: vec![params["JwtAudience"].clone()],
+    }
+}
+
+pub const READ_WRITE: &str = "customers.read customers.write";
+
+/// Claims as API Gateway's JWT authorizer passes them to a function.
+pub fn claims(tenant: &str, scope: &str) -> Map<String, Value> {
+    let mut claims = Map::new();
+    claims.insert("sub".into(), "user-1".into());
+    claims.insert("tenant_id".into(), tenant.into());
+    claims.insert("scope".into(), scope.into());
+    claims
+}
+
+/// An HTTP API (payload 2.0) event for calling a handler directly.
+pub fn http_event(method: &str, path: &str, body: Option<&Value>, claims: Option<&Map<String, Value>>) -> lambda_http::Request {
+    let mut event = serde_json::json!({
+        "version": "2.0",
+        "routeKey": format!("{method} {path}"),
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json"},
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "test", "domainName": "test",
+            "domainPrefix": "test", "requestId": "test-request",
+            "routeKey": format!("{method} {path}"), "stage": "$default",
+            "time": "25/Nov/2026:00:00:00 +0000", "timeEpoch": 0,
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
+                     "sourceIp": "127.0.0.1", "userAgent": "tests"}
+        },
+        "isBase64Encoded": false
+    });
+    if let Some(body) = body {
+        event["body"] = Value::String(body.to_string());
+    }
+    if let Some(claims) = claims {
+        event["requestContext"]["authorizer"] = serde_json::json!({"jwt": {"claims": claims, "scopes": null}});
+    }
+    if let Some(id) = path.strip_prefix("/customers/") {
+        event["pathParameters"] = serde_json::json!({ "id": id });
+    }
+    lambda_http::request::from_str(&event.to_string()).expect("event")
+}
+
+/// A response's status and JSON body.
+pub fn read(response: &lambda_http::Response<lambda_http::Body>) -> (u16, Value) {
+    let body = match response.body() {
+        lambda_http::Body::Text(t) => serde_json::from_str(t).unwrap_or(Value::Null),
+        lambda_http::Body::Binary(b) => serde_json::from_slice(b).unwrap_or(Value::Null),
+        _ => Value::Null,
+    };
+    (response.status().as_u16(), body)
+}

@@ -335,3 +335,331 @@ fn parse_metadata(obj: &Object, r: &mut Report) -> Option<Metadata> {
     }
     r.check(&at, Metadata::new(entries))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use time::macros::date;
+
+    const TODAY: Date = date!(2026 - 11 - 25);
+
+    fn parse(body: Value) -> Result<Parsed<NewCustomer>, ValidationErrors> {
+        parse_new_customer(body.as_object().expect("object"), TODAY)
+    }
+
+    fn ok(body: Value) -> NewCustomer {
+        parse(body).expect("valid").value
+    }
+
+    /// The (field, code) pairs of a rejected body.
+    fn errors(body: Value) -> Vec<(String, &'static str)> {
+        parse(body)
+            .expect_err("invalid")
+            .0
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect()
+    }
+
+    fn error(field: &str, code: &'static str) -> Vec<(String, &'static str)> {
+        vec![(field.to_owned(), code)]
+    }
+
+    fn with(extra: Value) -> Value {
+        let mut body = json!({"first_name": "Ann", "email": "ann@example.com"});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    }
+
+    #[test]
+    fn minimal_customer_gets_defaults() {
+        let c = ok(json!({"first_name": "Ann", "email": "ann@example.com"}));
+        assert_eq!(c.first_name.as_str(), "Ann");
+        assert_eq!(c.status, Status::Active);
+        assert_eq!(c.source, Source::Api);
+        assert!(!c.newsletter);
+        assert!(c.addresses.as_slice().is_empty());
+        assert!(c.metadata.is_empty());
+    }
+
+    #[test]
+    fn first_name_is_required_trimmed_and_at_most_100() {
+        assert_eq!(errors(json!({"email": "a@b.co"})), error("/first_name", "required"));
+        assert_eq!(errors(with(json!({"first_name": "   "}))), error("/first_name", "empty"));
+        assert_eq!(errors(with(json!({"first_name": null}))), error("/first_name", "required"));
+        assert_eq!(errors(with(json!({"first_name": "x".repeat(101)}))), error("/first_name", "too_long"));
+        assert_eq!(ok(with(json!({"first_name": "  Ann  "}))).first_name.as_str(), "Ann");
+        assert_eq!(errors(with(json!({"first_name": 7}))), error("/first_name", "invalid_type"));
+    }
+
+    #[test]
+    fn last_name_is_optional_up_to_100() {
+        assert_eq!(ok(with(json!({"last_name": "Lee"}))).last_name.unwrap().as_str(), "Lee");
+        assert!(ok(with(json!({"last_name": ""}))).last_name.is_none());
+        assert_eq!(errors(with(json!({"last_name": "x".repeat(101)}))), error("/last_name", "too_long"));
+    }
+
+    #[test]
+    fn email_is_validated_and_lower_cased() {
+        assert_eq!(ok(with(json!({"email": "Ann.Lee@Example.COM"}))).email.unwrap().as_str(), "ann.lee@example.com");
+        assert_eq!(errors(with(json!({"email": "not-an-email"}))), error("/email", "invalid_email"));
+    }
+
+    #[test]
+    fn mobile_in_e164_or_national_with_country_or_calling_code() {
+        let body = |extra: Value| {
+            let mut b = json!({"first_name": "Ann"});
+            for (k, v) in extra.as_object().unwrap() {
+                b[k] = v.clone();
+            }
+            b
+        };
+        assert_eq!(ok(body(json!({"mobile": "+19203751411"}))).mobile.unwrap().as_str(), "+19203751411");
+        assert_eq!(
+            ok(body(json!({"mobile": "0512345678", "mobile_country": "SA"}))).mobile.unwrap().as_str(),
+            "+966512345678"
+        );
+        assert_eq!(
+            ok(body(json!({"mobile": "0512345678", "mobile_code_country": "+966"}))).mobile.unwrap().as_str(),
+            "+966512345678"
+        );
+        assert_eq!(
+            ok(body(json!({"mobile": "0512345678", "mobile_country": "SAU", "mobile_code_country": "+966"})))
+                .mobile
+                .unwrap()
+                .as_str(),
+            "+966512345678"
+        );
+        assert_eq!(errors(body(json!({"mobile": "0512345678"}))), error("/mobile", "country_required"));
+        assert_eq!(errors(body(json!({"mobile": "+966112345678"}))), error("/mobile", "not_a_mobile"));
+        assert_eq!(errors(body(json!({"mobile": "+1234"}))), error("/mobile", "invalid_phone"));
+        assert_eq!(
+            errors(body(json!({"mobile": "0512345678", "mobile_country": "ZZ"}))),
+            error("/mobile_country", "invalid_country")
+        );
+        assert_eq!(
+            errors(body(json!({"mobile": "0512345678", "mobile_code_country": "+999"}))),
+            error("/mobile_code_country", "invalid_calling_code")
+        );
+        assert_eq!(
+            errors(body(json!({"mobile": "0512345678", "mobile_country": "SA", "mobile_code_country": "+44"}))),
+            error("/mobile_code_country", "conflicting_value")
+        );
+        assert_eq!(
+            errors(body(json!({"mobile": "+19203751411", "mobile_country": "SA"}))),
+            error("/mobile", "conflicting_country")
+        );
+    }
+
+    #[test]
+    fn email_or_mobile_is_required() {
+        assert_eq!(errors(json!({"first_name": "Ann"})), error("", "contact_required"));
+        assert_eq!(errors(json!({"first_name": "Ann", "email": null})), error("", "contact_required"));
+        assert!(parse(json!({"first_name": "Ann", "mobile": "+19203751411"})).is_ok());
+    }
+
+    #[test]
+    fn country_accepts_alpha2_alpha3_and_names() {
+        for (raw, expected) in [("cl", "CL"), ("USA", "US"), ("Chile", "CL")] {
+            assert_eq!(ok(with(json!({"country": raw}))).country.unwrap().alpha2(), expected);
+        }
+        assert_eq!(errors(with(json!({"country": "Narnia"}))), error("/country", "invalid_country"));
+    }
+
+    #[test]
+    fn gender_status_and_source_are_closed_vocabularies() {
+        let c = ok(with(json!({"gender": "Female", "status": "pending", "source": "instore"})));
+        assert_eq!(c.gender, Some(Gender::Female));
+        assert_eq!(c.status, Status::Pending);
+        assert_eq!(c.source, Source::Instore);
+        assert_eq!(
+            errors(with(json!({"gender": "x", "status": "gone", "source": "FAX"}))),
+            vec![
+                ("/gender".to_owned(), "invalid_value"),
+                ("/status".to_owned(), "invalid_value"),
+                ("/source".to_owned(), "invalid_value"),
+            ]
+        );
+    }
+
+    #[test]
+    fn birthday_is_a_past_date_within_130_years() {
+        assert!(ok(with(json!({"birthday": "1990-05-17"}))).birthday.is_some());
+        assert_eq!(errors(with(json!({"birthday": "2030-01-01"}))), error("/birthday", "date_in_future"));
+        assert_eq!(errors(with(json!({"birthday": "1890-01-01"}))), error("/birthday", "date_too_old"));
+        assert_eq!(errors(with(json!({"birthday": "17/05/1990"}))), error("/birthday", "invalid_date"));
+    }
+
+    #[test]
+    fn company_and_notes_lengths() {
+        assert!(ok(with(json!({"company": "x".repeat(64), "notes": "n".repeat(2000)}))).company.is_some());
+        assert_eq!(
+            errors(with(json!({"company": "x".repeat(65), "notes": "n".repeat(2001)}))),
+            vec![("/company".to_owned(), "too_long"), ("/notes".to_owned(), "too_long")]
+        );
+    }
+
+    #[test]
+    fn newsletter_is_a_boolean() {
+        assert!(ok(with(json!({"newsletter": true}))).newsletter);
+        assert_eq!(errors(with(json!({"newsletter": "yes"}))), error("/newsletter", "invalid_type"));
+    }
+
+    #[test]
+    fn metadata_rules() {
+        let c = ok(with(json!({"metadata": {"tier": "gold", "points": 120, "vip": true}})));
+        assert_eq!(c.metadata.len(), 3);
+        let many: Map<String, Value> = (0..51).map(|i| (format!("k{i}"), json!(1))).collect();
+        assert_eq!(errors(with(json!({"metadata": many}))), error("/metadata", "too_many_keys"));
+        assert_eq!(
+            errors(with(json!({"metadata": {"bad key": 1, "nested": {"a": 1}, "long": "x".repeat(501)}})),),
+            vec![
+                ("/metadata/bad key".to_owned(), "invalid_key"),
+                ("/metadata/long".to_owned(), "too_long"),
+                ("/metadata/nested".to_owned(), "invalid_type"),
+            ]
+        );
+        assert_eq!(errors(with(json!({"metadata": [1]}))), error("/metadata", "invalid_type"));
+    }
+
+    fn address(extra: Value) -> Value {
+        let mut a = json!({"line1": "1 Main St", "city": "Springfield", "country": "US"});
+        for (k, v) in extra.as_object().unwrap() {
+            a[k] = v.clone();
+        }
+        a
+    }
+
+    #[test]
+    fn addresses_are_parsed_and_normalised() {
+        let c = ok(with(json!({"addresses": [
+            address(json!({"first_name": "Ann", "phone": "(920) 375-1411", "zipcode": "12345-6789", "state": "WI", "line2": "Apt 2"})),
+            address(json!({"country": "Saudi Arabia", "phone": "0112345678", "is_default": true})),
+        ]})));
+        let list = c.addresses.as_slice();
+        assert_eq!(list[0].phone.as_ref().unwrap().as_str(), "+19203751411");
+        assert!(!list[0].is_default);
+        // A landline is fine for an address; it is read in the address's country.
+        assert_eq!(list[1].phone.as_ref().unwrap().as_str(), "+966112345678");
+        assert_eq!(list[1].country.alpha2(), "SA");
+        assert!(list[1].is_default);
+    }
+
+    #[test]
+    fn first_address_becomes_default_with_a_warning() {
+        let parsed = parse(with(json!({"addresses": [address(json!({})), address(json!({}))]}))).unwrap();
+        assert!(parsed.value.addresses.as_slice()[0].is_default);
+        assert_eq!(parsed.warnings[0].code, "default_address_assigned");
+    }
+
+    #[test]
+    fn address_rules() {
+        assert_eq!(
+            errors(with(json!({"addresses": [{"line2": "x"}]}))),
+            vec![
+                ("/addresses/0/line1".to_owned(), "required"),
+                ("/addresses/0/city".to_owned(), "required"),
+                ("/addresses/0/country".to_owned(), "required"),
+            ]
+        );
+        assert_eq!(
+            errors(with(json!({"addresses": [address(json!({"zipcode": "12_34", "line1": "x".repeat(201), "phone": "12"}))]}))),
+            vec![
+                ("/addresses/0/line1".to_owned(), "too_long"),
+                ("/addresses/0/zipcode".to_owned(), "invalid_format"),
+                ("/addresses/0/phone".to_owned(), "invalid_phone"),
+            ]
+        );
+        assert_eq!(
+            errors(with(json!({"addresses": [address(json!({"is_default": true})), address(json!({"is_default": true}))]}))),
+            vec![
+                ("/addresses/0/is_default".to_owned(), "multiple_defaults"),
+                ("/addresses/1/is_default".to_owned(), "multiple_defaults"),
+            ]
+        );
+        let eleven: Vec<Value> = (0..11).map(|_| address(json!({}))).collect();
+        assert_eq!(errors(with(json!({"addresses": eleven}))), error("/addresses", "too_many_items"));
+        assert_eq!(errors(with(json!({"addresses": [7]}))), error("/addresses/0", "invalid_type"));
+        assert_eq!(errors(with(json!({"addresses": {}}))), error("/addresses", "invalid_type"));
+    }
+
+    #[test]
+    fn legacy_address_becomes_the_default_address() {
+        let c = ok(with(json!({
+            "address": {"street": "Av. Providencia", "number": 1234, "city": "Santiago", "state": "RM", "zipcode": "7500000", "country": "Chile"},
+            "addresses": [address(json!({}))]
+        })));
+        let list = c.addresses.as_slice();
+        assert_eq!(list[0].line1.as_str(), "Av. Providencia 1234");
+        assert!(list[0].is_default);
+        assert_eq!(list[0].country.alpha2(), "CL");
+        assert!(!list[1].is_default);
+        assert_eq!(
+            errors(with(json!({
+                "address": {"street": "S", "city": "C", "country": "CL"},
+                "addresses": [address(json!({"is_default": true}))]
+            }))),
+            error("/addresses/0/is_default", "multiple_defaults")
+        );
+        assert_eq!(
+            errors(with(json!({"address": {"city": "C", "country": "CL", "door": 1}}))),
+            vec![("/address/door".to_owned(), "unknown_field"), ("/address/street".to_owned(), "required")]
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected_at_every_depth() {
+        assert_eq!(
+            errors(with(json!({
+                "id": "x", "created_by": "me", "version": 3, "fist_name": "typo",
+                "addresses": [address(json!({"colour": "red"}))]
+            }))),
+            vec![
+                ("/created_by".to_owned(), "unknown_field"),
+                ("/fist_name".to_owned(), "unknown_field"),
+                ("/id".to_owned(), "unknown_field"),
+                ("/version".to_owned(), "unknown_field"),
+                ("/addresses/0/colour".to_owned(), "unknown_field"),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_error_is_reported_at_once() {
+        let errs = errors(json!({
+            "first_name": "",
+            "email": "nope",
+            "country": "XX",
+            "birthday": "tomorrow",
+            "gender": 1,
+            "addresses": [{"line1": "L", "city": "C", "country": "US", "zipcode": "!!"}],
+            "metadata": {"": 1},
+            "extra": true
+        }));
+        assert_eq!(
+            errs,
+            vec![
+                ("/extra".to_owned(), "unknown_field"),
+                ("/first_name".to_owned(), "empty"),
+                ("/email".to_owned(), "invalid_email"),
+                ("/country".to_owned(), "invalid_country"),
+                ("/gender".to_owned(), "invalid_type"),
+                ("/birthday".to_owned(), "invalid_date"),
+                ("/addresses/0/zipcode".to_owned(), "invalid_format"),
+                ("/metadata/".to_owned(), "invalid_key"),
+            ]
+        );
+    }
+
+    #[test]
+    fn messages_never_echo_the_input() {
+        let secret = "very-private-value";
+        let err = parse(with(json!({"email": secret, "mobile": secret, "first_name": secret.repeat(20)}))).unwrap_err();
+        for e in err.0 {
+            assert!(!e.message.contains(secret), "{e:?}");
+        }
+    }
+}

@@ -27,6 +27,9 @@ pub struct Options {
     pub instances: usize,
     pub bindings: Bindings,
     pub jwt_secret: String,
+    /// Added to every function's environment (as `sam local --env-vars` does), after the
+    /// template's variables: how a local stack points the SDK at local endpoints.
+    pub environment: std::collections::BTreeMap<String, String>,
 }
 
 pub struct RunningGateway {
@@ -75,7 +78,12 @@ pub async fn start(options: Options) -> Result<RunningGateway> {
             Launch {
                 name: function.logical_id.clone(),
                 executable: options.bin_dir.join(&function.binary),
-                environment: function.environment.clone(),
+                environment: function
+                    .environment
+                    .clone()
+                    .into_iter()
+                    .chain(options.environment.clone())
+                    .collect(),
                 timeout: function.timeout,
                 memory_mb: function.memory_mb,
                 instances: options.instances,

@@ -91,6 +91,8 @@ async fn serve(args: &Args) -> Result<()> {
         instances: args.get("instances").map(str::parse).transpose()?.unwrap_or(4),
         bindings: args.bindings()?,
         jwt_secret: jwt::secret_from_env(),
+        // Functions inherit this process's environment (AWS_ENDPOINT_URL and friends).
+        environment: Default::default(),
     })
     .await?;
     tracing::info!(url = %gateway.url(), "gateway listening");
