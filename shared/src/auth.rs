@@ -142,16 +142,30 @@ mod tests {
 
     #[test]
     fn read_write_scope_grants_both() {
-        let c = claims(&[("sub", "u"), ("org", "acme"), ("scope", "customers.read_write")]);
+        let c = claims(&[
+            ("sub", "u"),
+            ("org", "acme"),
+            ("scope", "customers.read_write"),
+        ]);
         let p = Principal::authorize(Some(&c), "org", Scope::CustomersRead).unwrap();
         assert!(p.require(Scope::CustomersWrite).is_ok());
     }
 
     #[test]
     fn array_renderings_of_scopes() {
-        assert_eq!(split_scopes("[customers.read customers.write]"), ["customers.read", "customers.write"]);
-        assert_eq!(split_scopes("[\"customers.read\",\"x\"]"), ["customers.read", "x"]);
-        let c = claims(&[("sub", "u"), ("tenant_id", "t"), ("scp", "[customers.read]")]);
+        assert_eq!(
+            split_scopes("[customers.read customers.write]"),
+            ["customers.read", "customers.write"]
+        );
+        assert_eq!(
+            split_scopes("[\"customers.read\",\"x\"]"),
+            ["customers.read", "x"]
+        );
+        let c = claims(&[
+            ("sub", "u"),
+            ("tenant_id", "t"),
+            ("scp", "[customers.read]"),
+        ]);
         assert!(Principal::authorize(Some(&c), "tenant_id", Scope::CustomersRead).is_ok());
     }
 
@@ -175,7 +189,11 @@ mod tests {
             Principal::authorize(Some(&missing), "tenant_id", Scope::CustomersRead),
             Err(AuthError::TenantRequired { .. })
         ));
-        let bad = claims(&[("sub", "u"), ("tenant_id", "a#b"), ("scope", "customers.read")]);
+        let bad = claims(&[
+            ("sub", "u"),
+            ("tenant_id", "a#b"),
+            ("scope", "customers.read"),
+        ]);
         assert!(matches!(
             Principal::authorize(Some(&bad), "tenant_id", Scope::CustomersRead),
             Err(AuthError::InvalidTenant { .. })
@@ -184,7 +202,11 @@ mod tests {
 
     #[test]
     fn scope_must_match_exactly() {
-        let c = claims(&[("sub", "u"), ("tenant_id", "t"), ("scope", "customers.readonly")]);
+        let c = claims(&[
+            ("sub", "u"),
+            ("tenant_id", "t"),
+            ("scope", "customers.readonly"),
+        ]);
         assert!(matches!(
             Principal::authorize(Some(&c), "tenant_id", Scope::CustomersRead),
             Err(AuthError::InsufficientScope { .. })

@@ -4,11 +4,11 @@
 //! (use cases over the [`store`]) ← [`http`] (Lambda events ↔ use cases, errors → problem+json).
 //! [`auth`] reads the principal from the claims API Gateway verified.
 
-pub mod domain;
-pub mod validation;
 pub mod auth;
 pub mod config;
 pub mod customers;
-pub mod store;
+pub mod domain;
 pub mod http;
 pub mod lambda;
+pub mod store;
+pub mod validation;

@@ -213,7 +213,12 @@ impl Stack {
         self.items()
             .await
             .iter()
-            .filter(|i| i.get("entity").and_then(|e| e.as_s().ok()).map(String::as_str) == Some(entity))
+            .filter(|i| {
+                i.get("entity")
+                    .and_then(|e| e.as_s().ok())
+                    .map(String::as_str)
+                    == Some(entity)
+            })
             .count()
     }
 }
@@ -229,7 +234,8 @@ pub fn template() -> Template {
 }
 
 pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
-    let credentials = aws_sdk_dynamodb::config::Credentials::new("testing", "testing", None, None, "tests");
+    let credentials =
+        aws_sdk_dynamodb::config::Credentials::new("testing", "testing", None, None, "tests");
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .endpoint_url(endpoint)
         .region(aws_config::Region::new("us-east-1"))
@@ -273,7 +279,12 @@ pub fn claims(tenant: &str, scope: &str) -> Map<String, Value> {
 }
 
 /// An HTTP API (payload 2.0) event for calling a handler directly.
-pub fn http_event(method: &str, path: &str, body: Option<&Value>, claims: Option<&Map<String, Value>>) -> lambda_http::Request {
+pub fn http_event(
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    claims: Option<&Map<String, Value>>,
+) -> lambda_http::Request {
     let mut event = serde_json::json!({
         "version": "2.0",
         "routeKey": format!("{method} {path}"),
@@ -294,7 +305,8 @@ pub fn http_event(method: &str, path: &str, body: Option<&Value>, claims: Option
         event["body"] = Value::String(body.to_string());
     }
     if let Some(claims) = claims {
-        event["requestContext"]["authorizer"] = serde_json::json!({"jwt": {"claims": claims, "scopes": null}});
+        event["requestContext"]["authorizer"] =
+            serde_json::json!({"jwt": {"claims": claims, "scopes": null}});
     }
     if let Some(id) = path.strip_prefix("/customers/") {
         event["pathParameters"] = serde_json::json!({ "id": id });

@@ -6,14 +6,22 @@ use serde_json::{json, Value};
 async fn create(stack: &Stack, tenant: &str, body: Value) -> (u16, Value) {
     let app = stack.app();
     let claims = claims(tenant, READ_WRITE);
-    let response = create_customer::handle(&app, http_event("POST", "/customers", Some(&body), Some(&claims))).await;
+    let response = create_customer::handle(
+        &app,
+        http_event("POST", "/customers", Some(&body), Some(&claims)),
+    )
+    .await;
     read(&response)
 }
 
 async fn get(stack: &Stack, tenant: &str, id: &str) -> (u16, Value) {
     let app = stack.app();
     let claims = claims(tenant, READ_WRITE);
-    let response = get_customer::handle(&app, http_event("GET", &format!("/customers/{id}"), None, Some(&claims))).await;
+    let response = get_customer::handle(
+        &app,
+        http_event("GET", &format!("/customers/{id}"), None, Some(&claims)),
+    )
+    .await;
     read(&response)
 }
 
@@ -49,7 +57,10 @@ async fn created_customer_is_normalised_and_read_back_identically() {
     let id = customer["id"].as_str().unwrap();
     let (status, read_back) = get(&stack, TENANT, id).await;
     assert_eq!(status, 200);
-    assert_eq!(&read_back["data"], customer, "a read returns exactly what the create returned");
+    assert_eq!(
+        &read_back["data"], customer,
+        "a read returns exactly what the create returned"
+    );
     assert_eq!(stack.count("customer").await, 1);
     assert_eq!(stack.count("claim").await, 2);
 }
@@ -57,8 +68,22 @@ async fn created_customer_is_normalised_and_read_back_identically() {
 #[tokio::test]
 async fn same_email_in_other_case_is_409_on_email() {
     let stack = Stack::new().await;
-    assert_eq!(create(&stack, TENANT, json!({"first_name": "A", "email": "dup@example.com"})).await.0, 201);
-    let (status, body) = create(&stack, TENANT, json!({"first_name": "B", "email": "DUP@Example.com"})).await;
+    assert_eq!(
+        create(
+            &stack,
+            TENANT,
+            json!({"first_name": "A", "email": "dup@example.com"})
+        )
+        .await
+        .0,
+        201
+    );
+    let (status, body) = create(
+        &stack,
+        TENANT,
+        json!({"first_name": "B", "email": "DUP@Example.com"}),
+    )
+    .await;
     assert_eq!(status, 409);
     assert_eq!(body["code"], "email_taken");
     assert_eq!(body["field"], "/email");
@@ -68,10 +93,19 @@ async fn same_email_in_other_case_is_409_on_email() {
 #[tokio::test]
 async fn same_mobile_written_two_ways_is_409_on_mobile() {
     let stack = Stack::new().await;
-    let first = create(&stack, TENANT, json!({"first_name": "A", "mobile": "+966512345678"})).await;
+    let first = create(
+        &stack,
+        TENANT,
+        json!({"first_name": "A", "mobile": "+966512345678"}),
+    )
+    .await;
     assert_eq!(first.0, 201);
-    let (status, body) =
-        create(&stack, TENANT, json!({"first_name": "B", "mobile": "051 234 5678", "mobile_code_country": "+966"})).await;
+    let (status, body) = create(
+        &stack,
+        TENANT,
+        json!({"first_name": "B", "mobile": "051 234 5678", "mobile_code_country": "+966"}),
+    )
+    .await;
     assert_eq!(status, 409);
     assert_eq!(body["code"], "mobile_taken");
     assert_eq!(body["field"], "/mobile");
@@ -80,14 +114,32 @@ async fn same_mobile_written_two_ways_is_409_on_mobile() {
 #[tokio::test]
 async fn a_create_that_loses_on_one_field_leaves_none_of_its_claims() {
     let stack = Stack::new().await;
-    assert_eq!(create(&stack, TENANT, json!({"first_name": "A", "mobile": "+19203751411"})).await.0, 201);
-    let (status, body) =
-        create(&stack, TENANT, json!({"first_name": "B", "email": "fresh@example.com", "mobile": "+19203751411"})).await;
+    assert_eq!(
+        create(
+            &stack,
+            TENANT,
+            json!({"first_name": "A", "mobile": "+19203751411"})
+        )
+        .await
+        .0,
+        201
+    );
+    let (status, body) = create(
+        &stack,
+        TENANT,
+        json!({"first_name": "B", "email": "fresh@example.com", "mobile": "+19203751411"}),
+    )
+    .await;
     assert_eq!((status, body["code"].as_str()), (409, Some("mobile_taken")));
     // The losing create's email claim was in the same transaction: it must not exist.
     assert_eq!(stack.count("customer").await, 1);
     assert_eq!(stack.count("claim").await, 1);
-    let (status, _) = create(&stack, TENANT, json!({"first_name": "C", "email": "fresh@example.com"})).await;
+    let (status, _) = create(
+        &stack,
+        TENANT,
+        json!({"first_name": "C", "email": "fresh@example.com"}),
+    )
+    .await;
     assert_eq!(status, 201, "the email is still free");
 }
 
@@ -102,14 +154,23 @@ async fn uniqueness_is_per_tenant() {
 #[tokio::test]
 async fn another_tenants_customer_is_not_found() {
     let stack = Stack::new().await;
-    let (_, body) = create(&stack, TENANT, json!({"first_name": "A", "email": "a@example.com"})).await;
+    let (_, body) = create(
+        &stack,
+        TENANT,
+        json!({"first_name": "A", "email": "a@example.com"}),
+    )
+    .await;
     let id = body["data"]["id"].as_str().unwrap();
     let (status, problem) = get(&stack, OTHER_TENANT, id).await;
     assert_eq!(status, 404);
     assert_eq!(problem["code"], "not_found");
-    let (missing_status, missing) = get(&stack, OTHER_TENANT, &uuid::Uuid::new_v4().to_string()).await;
+    let (missing_status, missing) =
+        get(&stack, OTHER_TENANT, &uuid::Uuid::new_v4().to_string()).await;
     assert_eq!(missing_status, 404);
-    assert_eq!(missing["detail"], problem["detail"], "a foreign id looks exactly like a missing one");
+    assert_eq!(
+        missing["detail"], problem["detail"],
+        "a foreign id looks exactly like a missing one"
+    );
     assert_eq!(get(&stack, TENANT, "not-a-uuid").await.0, 404);
 }
 
@@ -122,9 +183,21 @@ async fn fifty_concurrent_creates_with_one_email_make_one_customer() {
         let body = json!({"first_name": format!("Racer {i}"), "email": "race@example.com", "mobile": format!("+1920375{:04}", 1000 + i)});
         create_customer::handle(&app, http_event("POST", "/customers", Some(&body), Some(&claims)))
     });
-    let statuses: Vec<u16> = futures::future::join_all(requests).await.iter().map(|r| r.status().as_u16()).collect();
-    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 49, "{statuses:?}");
+    let statuses: Vec<u16> = futures::future::join_all(requests)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        49,
+        "{statuses:?}"
+    );
     assert_eq!(stack.count("customer").await, 1);
     // The winner's email and mobile claims; no loser left a mobile claim behind.
     assert_eq!(stack.count("claim").await, 2);
@@ -133,14 +206,31 @@ async fn fifty_concurrent_creates_with_one_email_make_one_customer() {
 #[tokio::test]
 async fn stored_item_is_tenant_prefixed_and_typed() {
     let stack = Stack::new().await;
-    let (_, body) = create(&stack, TENANT, json!({"first_name": "A", "email": "a@example.com", "metadata": {"n": 3}})).await;
+    let (_, body) = create(
+        &stack,
+        TENANT,
+        json!({"first_name": "A", "email": "a@example.com", "metadata": {"n": 3}}),
+    )
+    .await;
     let id = body["data"]["id"].as_str().unwrap();
     let items = stack.items().await;
-    let customer = items.iter().find(|i| i["entity"].as_s().unwrap() == "customer").unwrap();
-    assert_eq!(customer["pk"].as_s().unwrap(), &format!("TENANT#{TENANT}#CUSTOMER#{id}"));
+    let customer = items
+        .iter()
+        .find(|i| i["entity"].as_s().unwrap() == "customer")
+        .unwrap();
+    assert_eq!(
+        customer["pk"].as_s().unwrap(),
+        &format!("TENANT#{TENANT}#CUSTOMER#{id}")
+    );
     assert_eq!(customer["version"].as_n().unwrap(), "1");
     assert!(customer["metadata"].as_m().unwrap()["n"].as_n().is_ok());
-    let claim = items.iter().find(|i| i["entity"].as_s().unwrap() == "claim").unwrap();
-    assert_eq!(claim["pk"].as_s().unwrap(), &format!("TENANT#{TENANT}#EMAIL#a@example.com"));
+    let claim = items
+        .iter()
+        .find(|i| i["entity"].as_s().unwrap() == "claim")
+        .unwrap();
+    assert_eq!(
+        claim["pk"].as_s().unwrap(),
+        &format!("TENANT#{TENANT}#EMAIL#a@example.com")
+    );
     assert_eq!(claim["customer_id"].as_s().unwrap(), id);
 }

@@ -30,20 +30,38 @@ async fn create_then_get_over_http() {
     let stack = Stack::new().await;
     let gateway = stack.gateway().await;
     let token = token(Some(TENANT), READ_WRITE, &[]);
-    let response = post(&gateway.url(), Some(&token), r#"{"first_name":"Ann","email":"ann@example.com"}"#).await;
+    let response = post(
+        &gateway.url(),
+        Some(&token),
+        r#"{"first_name":"Ann","email":"ann@example.com"}"#,
+    )
+    .await;
     assert_eq!(response.status(), 201);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     assert_eq!(response.headers()["content-type"], "application/json");
     let (_, created) = json_of(response).await;
-    assert_eq!(location, format!("/customers/{}", created["data"]["id"].as_str().unwrap()));
+    assert_eq!(
+        location,
+        format!("/customers/{}", created["data"]["id"].as_str().unwrap())
+    );
 
-    let response = client().get(format!("{}{location}", gateway.url())).bearer_auth(&token).send().await.unwrap();
+    let response = client()
+        .get(format!("{}{location}", gateway.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     let (status, fetched) = json_of(response).await;
     assert_eq!(status, 200);
     assert_eq!(fetched["data"], created["data"]);
 
     let other = token_for(OTHER_TENANT);
-    let response = client().get(format!("{}{location}", gateway.url())).bearer_auth(&other).send().await.unwrap();
+    let response = client()
+        .get(format!("{}{location}", gateway.url()))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
     let (status, problem) = json_of(response).await;
     assert_eq!((status, problem["code"].as_str()), (404, Some("not_found")));
 }
@@ -96,8 +114,16 @@ async fn bad_tokens_get_the_gateways_401() {
         ("garbage", Some("not.a.jwt".into())),
     ];
     for (case, token) in cases {
-        let response = post(&gateway.url(), token.as_deref(), r#"{"first_name":"A","email":"a@example.com"}"#).await;
-        let www = response.headers().get("www-authenticate").map(|v| v.to_str().unwrap().to_owned());
+        let response = post(
+            &gateway.url(),
+            token.as_deref(),
+            r#"{"first_name":"A","email":"a@example.com"}"#,
+        )
+        .await;
+        let www = response
+            .headers()
+            .get("www-authenticate")
+            .map(|v| v.to_str().unwrap().to_owned());
         let (status, body) = json_of(response).await;
         assert_eq!(status, 401, "{case}");
         assert_eq!(body, json!({"message": "Unauthorized"}), "{case}");
@@ -114,20 +140,37 @@ async fn scope_and_tenant_are_enforced_by_the_function() {
 
     let read_only = token(Some(TENANT), "customers.read", &[]);
     let (status, problem) = json_of(post(&gateway.url(), Some(&read_only), body).await).await;
-    assert_eq!((status, problem["code"].as_str()), (403, Some("insufficient_scope")));
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (403, Some("insufficient_scope"))
+    );
 
     let no_tenant = token(None, READ_WRITE, &[]);
     let (status, problem) = json_of(post(&gateway.url(), Some(&no_tenant), body).await).await;
-    assert_eq!((status, problem["code"].as_str()), (403, Some("tenant_required")));
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (403, Some("tenant_required"))
+    );
 
     let combined = token(Some(TENANT), "customers.read_write", &[]);
-    assert_eq!(post(&gateway.url(), Some(&combined), body).await.status(), 201);
+    assert_eq!(
+        post(&gateway.url(), Some(&combined), body).await.status(),
+        201
+    );
 
     let write_only = token(Some(TENANT), "customers.write", &[]);
     let id = uuid::Uuid::new_v4();
-    let response = client().get(format!("{}/customers/{id}", gateway.url())).bearer_auth(&write_only).send().await.unwrap();
+    let response = client()
+        .get(format!("{}/customers/{id}", gateway.url()))
+        .bearer_auth(&write_only)
+        .send()
+        .await
+        .unwrap();
     let (status, problem) = json_of(response).await;
-    assert_eq!((status, problem["code"].as_str()), (403, Some("insufficient_scope")));
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (403, Some("insufficient_scope"))
+    );
     assert_eq!(stack.count("customer").await, 1);
 }
 
@@ -138,27 +181,74 @@ async fn malformed_requests_get_precise_problems() {
     let token = token(Some(TENANT), READ_WRITE, &[]);
     let url = format!("{}/customers", gateway.url());
 
-    let response = client().post(&url).bearer_auth(&token).header("content-type", "text/plain").body("{}").send().await.unwrap();
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    let response = client()
+        .post(&url)
+        .bearer_auth(&token)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
     let (status, problem) = json_of(response).await;
-    assert_eq!((status, problem["code"].as_str()), (415, Some("unsupported_media_type")));
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (415, Some("unsupported_media_type"))
+    );
     assert!(problem["request_id"].is_string());
 
     for body in ["{not json", "[1,2]", "\"text\"", ""] {
         let (status, problem) = json_of(post(&gateway.url(), Some(&token), body).await).await;
-        assert_eq!((status, problem["code"].as_str()), (400, Some("invalid_json")), "{body:?}");
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (400, Some("invalid_json")),
+            "{body:?}"
+        );
     }
 
-    let huge = format!(r#"{{"first_name":"A","email":"a@example.com","notes":"{}"}}"#, "x".repeat(6 * 1024 * 1024));
+    let huge = format!(
+        r#"{{"first_name":"A","email":"a@example.com","notes":"{}"}}"#,
+        "x".repeat(6 * 1024 * 1024)
+    );
     let (status, problem) = json_of(post(&gateway.url(), Some(&token), &huge).await).await;
-    assert_eq!((status, problem["code"].as_str()), (413, Some("payload_too_large")));
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (413, Some("payload_too_large"))
+    );
 
-    let (status, problem) = json_of(post(&gateway.url(), Some(&token), r#"{"first_name":"","email":"x","nope":1}"#).await).await;
-    assert_eq!((status, problem["code"].as_str()), (400, Some("validation_failed")));
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let (status, problem) = json_of(
+        post(
+            &gateway.url(),
+            Some(&token),
+            r#"{"first_name":"","email":"x","nope":1}"#,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (400, Some("validation_failed"))
+    );
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["/nope", "/first_name", "/email"]);
 
-    let response = client().get(format!("{}/nowhere", gateway.url())).bearer_auth(&token).send().await.unwrap();
-    assert_eq!(json_of(response).await, (404, json!({"message": "Not Found"})));
+    let response = client()
+        .get(format!("{}/nowhere", gateway.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        json_of(response).await,
+        (404, json!({"message": "Not Found"}))
+    );
     assert_eq!(stack.count("customer").await, 0);
 }

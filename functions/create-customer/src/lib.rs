@@ -7,11 +7,19 @@ use shared::lambda::App;
 
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
     app.endpoint
-        .respond(request, Scope::CustomersWrite, |principal, request| async move {
-            let body = http::json_object(&request)?;
-            let created = app.customers.create(&principal, &body).await?;
-            let location = format!("/customers/{}", created.customer.id);
-            Ok(http::created(&location, &created.customer, &created.warnings))
-        })
+        .respond(
+            request,
+            Scope::CustomersWrite,
+            |principal, request| async move {
+                let body = http::json_object(&request)?;
+                let created = app.customers.create(&principal, &body).await?;
+                let location = format!("/customers/{}", created.customer.id);
+                Ok(http::created(
+                    &location,
+                    &created.customer,
+                    &created.warnings,
+                ))
+            },
+        )
         .await
 }

@@ -7,10 +7,14 @@ use shared::lambda::App;
 
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
     app.endpoint
-        .respond(request, Scope::CustomersRead, |principal, request| async move {
-            let id = http::path_parameter(&request, "id").ok_or(ApiError::NotFound)?;
-            let customer = app.customers.get(&principal, id).await?;
-            Ok(http::ok(&customer))
-        })
+        .respond(
+            request,
+            Scope::CustomersRead,
+            |principal, request| async move {
+                let id = http::path_parameter(&request, "id").ok_or(ApiError::NotFound)?;
+                let customer = app.customers.get(&principal, id).await?;
+                Ok(http::ok(&customer))
+            },
+        )
         .await
 }

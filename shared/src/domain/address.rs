@@ -21,7 +21,9 @@ impl Zipcode {
     pub fn parse(raw: &str) -> Result<Self, ZipcodeError> {
         let raw = raw.trim();
         let ok = (1..=20).contains(&raw.chars().count())
-            && raw.chars().all(|c| c.is_alphanumeric() || c == ' ' || c == '-');
+            && raw
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == ' ' || c == '-');
         ok.then(|| Self(raw.to_uppercase())).ok_or(ZipcodeError)
     }
 
@@ -139,9 +141,14 @@ mod tests {
     fn at_most_one_default_and_ten_addresses() {
         assert_eq!(
             Addresses::new(vec![address(true), address(false), address(true)]),
-            Err(AddressesError::MultipleDefaults { indexes: vec![0, 2] })
+            Err(AddressesError::MultipleDefaults {
+                indexes: vec![0, 2]
+            })
         );
-        assert_eq!(Addresses::new(vec![address(false); 11]), Err(AddressesError::TooMany));
+        assert_eq!(
+            Addresses::new(vec![address(false); 11]),
+            Err(AddressesError::TooMany)
+        );
     }
 
     #[test]

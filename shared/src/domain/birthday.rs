@@ -72,21 +72,42 @@ mod tests {
 
     #[test]
     fn accepts_past_dates_within_130_years() {
-        assert_eq!(Birthday::parse("1990-02-28", TODAY).unwrap().date(), date!(1990 - 02 - 28));
+        assert_eq!(
+            Birthday::parse("1990-02-28", TODAY).unwrap().date(),
+            date!(1990 - 02 - 28)
+        );
         assert!(Birthday::parse("2026-11-25", TODAY).is_ok());
         assert!(Birthday::parse("1896-11-25", TODAY).is_ok());
     }
 
     #[test]
     fn rejects_future_and_too_old() {
-        assert_eq!(Birthday::parse("2026-11-26", TODAY), Err(BirthdayError::InFuture));
-        assert_eq!(Birthday::parse("1896-11-24", TODAY), Err(BirthdayError::TooOld));
+        assert_eq!(
+            Birthday::parse("2026-11-26", TODAY),
+            Err(BirthdayError::InFuture)
+        );
+        assert_eq!(
+            Birthday::parse("1896-11-24", TODAY),
+            Err(BirthdayError::TooOld)
+        );
     }
 
     #[test]
     fn rejects_other_formats_and_impossible_dates() {
-        for bad in ["1990-02-30", "1990/02/01", "01-02-1990", "1990-2-1", "+1990-02-01", "", "19900201"] {
-            assert_eq!(Birthday::parse(bad, TODAY), Err(BirthdayError::Invalid), "{bad}");
+        for bad in [
+            "1990-02-30",
+            "1990/02/01",
+            "01-02-1990",
+            "1990-2-1",
+            "+1990-02-01",
+            "",
+            "19900201",
+        ] {
+            assert_eq!(
+                Birthday::parse(bad, TODAY),
+                Err(BirthdayError::Invalid),
+                "{bad}"
+            );
         }
     }
 

@@ -50,7 +50,10 @@ impl CountryCode {
     }
 
     pub fn all() -> impl Iterator<Item = CountryCode> {
-        isocountry::CountryCode::as_array().iter().copied().map(Self)
+        isocountry::CountryCode::as_array()
+            .iter()
+            .copied()
+            .map(Self)
     }
 }
 

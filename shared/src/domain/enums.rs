@@ -16,11 +16,11 @@ impl super::Violation for EnumError {
 /// Closed vocabularies. Parsing is case-insensitive (clients send `Male`, `instore`), the stored
 /// and returned spelling is the canonical one.
 macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum $name {
-            $(#[serde(rename = $text)] $variant),+
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
         }
 
         impl $name {
@@ -46,16 +46,22 @@ vocabulary!(Gender {
     Unspecified = "unspecified",
 });
 
-vocabulary!(Status {
-    Active = "active",
-    Inactive = "inactive",
-    Pending = "pending",
-    Blocked = "blocked",
-});
+vocabulary!(
+    #[derive(Default)]
+    Status {
+        #[default]
+        Active = "active",
+        Inactive = "inactive",
+        Pending = "pending",
+        Blocked = "blocked",
+    }
+);
 
 vocabulary!(
     /// The channel a customer registered through.
+    #[derive(Default)]
     Source {
+        #[default]
         Api = "API",
         Instore = "INSTORE",
         Website = "WEBSITE",
@@ -67,18 +73,6 @@ vocabulary!(
         Other = "OTHER",
     }
 );
-
-impl Default for Status {
-    fn default() -> Self {
-        Status::Active
-    }
-}
-
-impl Default for Source {
-    fn default() -> Self {
-        Source::Api
-    }
-}
 
 #[cfg(test)]
 mod tests {

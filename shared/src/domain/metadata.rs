@@ -40,7 +40,8 @@ impl MetadataKey {
             && raw
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
-        ok.then(|| Self(raw.to_owned())).ok_or(MetadataError::InvalidKey)
+        ok.then(|| Self(raw.to_owned()))
+            .ok_or(MetadataError::InvalidKey)
     }
 
     pub fn as_str(&self) -> &str {
@@ -96,7 +97,10 @@ impl Metadata {
     }
 
     pub fn get(&self, key: &str) -> Option<&MetadataValue> {
-        self.0.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+        self.0
+            .iter()
+            .find(|(k, _)| k.as_str() == key)
+            .map(|(_, v)| v)
     }
 }
 
@@ -109,13 +113,20 @@ mod tests {
     fn keys() {
         assert!(MetadataKey::parse("loyalty.tier-2_x").is_ok());
         for bad in ["", "has space", "ñ", &"k".repeat(41)] {
-            assert_eq!(MetadataKey::parse(bad), Err(MetadataError::InvalidKey), "{bad}");
+            assert_eq!(
+                MetadataKey::parse(bad),
+                Err(MetadataError::InvalidKey),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn values() {
-        assert_eq!(MetadataValue::parse(&json!(true)), Ok(MetadataValue::Bool(true)));
+        assert_eq!(
+            MetadataValue::parse(&json!(true)),
+            Ok(MetadataValue::Bool(true))
+        );
         assert!(MetadataValue::parse(&json!(12.5)).is_ok());
         assert!(MetadataValue::parse(&json!("x".repeat(500))).is_ok());
         assert_eq!(
@@ -131,7 +142,12 @@ mod tests {
     fn at_most_50_keys() {
         let entries = |n: usize| {
             (0..n)
-                .map(|i| (MetadataKey::parse(&format!("k{i}")).unwrap(), MetadataValue::Bool(true)))
+                .map(|i| {
+                    (
+                        MetadataKey::parse(&format!("k{i}")).unwrap(),
+                        MetadataValue::Bool(true),
+                    )
+                })
                 .collect::<BTreeMap<_, _>>()
         };
         assert_eq!(Metadata::new(entries(50)).unwrap().len(), 50);

@@ -23,9 +23,7 @@ pub use metadata::{
 };
 pub use phone::{CallingCode, Mobile, Phone, PhoneError, PhoneRegion};
 pub use tenant::{TenantError, TenantId};
-pub use text::{
-    AddressLine, Company, Notes, PersonName, PlaceName, Text, TextError,
-};
+pub use text::{AddressLine, Company, Notes, PersonName, PlaceName, Text, TextError};
 
 /// A rule broken by one input value: the machine-readable code API clients branch on, and a
 /// human message (the `Display`). Never carries the offending value, which may be PII.

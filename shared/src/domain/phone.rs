@@ -8,7 +8,9 @@ use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum PhoneError {
-    #[error("must be a valid phone number, in E.164 (+19203751411) or national form with its country")]
+    #[error(
+        "must be a valid phone number, in E.164 (+19203751411) or national form with its country"
+    )]
     Invalid,
     #[error("a national number needs its country: send it in E.164 (+...) or give the country")]
     CountryRequired,
@@ -181,51 +183,89 @@ mod tests {
 
     #[test]
     fn e164_input_is_kept() {
-        assert_eq!(Mobile::parse("+19203751411", None).unwrap().as_str(), "+19203751411");
+        assert_eq!(
+            Mobile::parse("+19203751411", None).unwrap().as_str(),
+            "+19203751411"
+        );
     }
 
     #[test]
     fn national_number_with_trunk_zero_and_country() {
-        assert_eq!(Mobile::parse("0512345678", sa()).unwrap().as_str(), "+966512345678");
-        assert_eq!(Mobile::parse("512345678", sa()).unwrap().as_str(), "+966512345678");
+        assert_eq!(
+            Mobile::parse("0512345678", sa()).unwrap().as_str(),
+            "+966512345678"
+        );
+        assert_eq!(
+            Mobile::parse("512345678", sa()).unwrap().as_str(),
+            "+966512345678"
+        );
     }
 
     #[test]
     fn national_number_with_calling_code() {
-        let code = Some(PhoneRegion::CallingCode(CallingCode::parse("+966").unwrap()));
-        assert_eq!(Mobile::parse("0512345678", code).unwrap().as_str(), "+966512345678");
+        let code = Some(PhoneRegion::CallingCode(
+            CallingCode::parse("+966").unwrap(),
+        ));
+        assert_eq!(
+            Mobile::parse("0512345678", code).unwrap().as_str(),
+            "+966512345678"
+        );
         let us = Some(PhoneRegion::CallingCode(CallingCode::parse("+1").unwrap()));
-        assert_eq!(Mobile::parse("(920) 375-1411", us).unwrap().as_str(), "+19203751411");
+        assert_eq!(
+            Mobile::parse("(920) 375-1411", us).unwrap().as_str(),
+            "+19203751411"
+        );
     }
 
     #[test]
     fn formatting_characters_are_ignored() {
-        assert_eq!(Mobile::parse("+966 51 234 5678", None).unwrap().as_str(), "+966512345678");
+        assert_eq!(
+            Mobile::parse("+966 51 234 5678", None).unwrap().as_str(),
+            "+966512345678"
+        );
     }
 
     #[test]
     fn national_number_without_region_needs_a_country() {
-        assert_eq!(Mobile::parse("0512345678", None), Err(PhoneError::CountryRequired));
+        assert_eq!(
+            Mobile::parse("0512345678", None),
+            Err(PhoneError::CountryRequired)
+        );
     }
 
     #[test]
     fn landline_is_not_a_mobile() {
         // Riyadh landline.
-        assert_eq!(Mobile::parse("+966112345678", None), Err(PhoneError::NotAMobile));
+        assert_eq!(
+            Mobile::parse("+966112345678", None),
+            Err(PhoneError::NotAMobile)
+        );
         assert!(Phone::parse("+966112345678", None).is_ok());
     }
 
     #[test]
     fn invalid_numbers() {
-        for bad in ["+1", "+999123456", "hello", "+9661234", "+19203751411 ext. 12"] {
+        for bad in [
+            "+1",
+            "+999123456",
+            "hello",
+            "+9661234",
+            "+19203751411 ext. 12",
+        ] {
             assert_eq!(Mobile::parse(bad, None), Err(PhoneError::Invalid), "{bad}");
         }
-        assert_eq!(Mobile::parse(&"1".repeat(40), sa()), Err(PhoneError::Invalid));
+        assert_eq!(
+            Mobile::parse(&"1".repeat(40), sa()),
+            Err(PhoneError::Invalid)
+        );
     }
 
     #[test]
     fn e164_number_contradicting_its_country_is_refused() {
-        assert_eq!(Mobile::parse("+19203751411", sa()), Err(PhoneError::ConflictingCountry));
+        assert_eq!(
+            Mobile::parse("+19203751411", sa()),
+            Err(PhoneError::ConflictingCountry)
+        );
     }
 
     #[test]
@@ -233,10 +273,16 @@ mod tests {
         assert_eq!(CallingCode::parse("+966").unwrap().value(), 966);
         assert_eq!(CallingCode::parse("44").unwrap().value(), 44);
         for bad in ["", "+", "+0", "+999", "+1234", "abc"] {
-            assert_eq!(CallingCode::parse(bad), Err(PhoneError::InvalidCallingCode), "{bad}");
+            assert_eq!(
+                CallingCode::parse(bad),
+                Err(PhoneError::InvalidCallingCode),
+                "{bad}"
+            );
         }
         assert_eq!(
-            CallingCode::of(CountryCode::parse("SA").unwrap()).unwrap().to_string(),
+            CallingCode::of(CountryCode::parse("SA").unwrap())
+                .unwrap()
+                .to_string(),
             "+966"
         );
     }

@@ -41,7 +41,10 @@ impl<const MAX: usize, const MULTILINE: bool> Text<MAX, MULTILINE> {
             return Err(TextError::TooLong { max: MAX });
         }
         let allowed_control = |c: char| MULTILINE && matches!(c, '\n' | '\r' | '\t');
-        if trimmed.chars().any(|c| c.is_control() && !allowed_control(c)) {
+        if trimmed
+            .chars()
+            .any(|c| c.is_control() && !allowed_control(c))
+        {
             return Err(TextError::ControlCharacters);
         }
         Ok(Self(trimmed.to_owned()))
@@ -86,10 +89,7 @@ mod tests {
 
     #[test]
     fn control_characters_only_in_multiline_text() {
-        assert_eq!(
-            PersonName::parse("a\nb"),
-            Err(TextError::ControlCharacters)
-        );
+        assert_eq!(PersonName::parse("a\nb"), Err(TextError::ControlCharacters));
         assert!(Notes::parse("line one\nline two\tend").is_ok());
         assert_eq!(Notes::parse("bell\u{7}"), Err(TextError::ControlCharacters));
     }

@@ -19,7 +19,12 @@ impl Endpoint {
 
     /// Authorises the request, runs `operation`, maps any error to problem+json and writes
     /// the request's one log line. Functions supply only `operation`.
-    pub async fn respond<F, Fut>(&self, request: Request, scope: Scope, operation: F) -> Response<Body>
+    pub async fn respond<F, Fut>(
+        &self,
+        request: Request,
+        scope: Scope,
+        operation: F,
+    ) -> Response<Body>
     where
         F: FnOnce(Principal, Request) -> Fut,
         Fut: Future<Output = Result<Response<Body>, ApiError>>,
@@ -57,18 +62,30 @@ impl Endpoint {
     }
 }
 
-/// JSON log lines on stdout (CloudWatch takes them as they are). `RUST_LOG` filters; the
-/// default keeps our lines and the runtime's warnings.
-pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,aws_smithy_runtime=warn,aws_config=warn,lambda_runtime=warn"));
-    // Another subscriber may already be set (tests); keeping it is right.
-    let _ = tracing_subscriber::fmt()
+/// The production log format: one JSON object per line. `RUST_LOG` filters; the default keeps
+/// our lines and the SDK's and runtime's warnings (their debug output can include payloads).
+pub fn json_subscriber<W>(writer: W) -> impl tracing::Subscriber + Send + Sync
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(
+            "info,aws_smithy_runtime=warn,aws_config=warn,lambda_runtime=warn,hyper=warn",
+        )
+    });
+    tracing_subscriber::fmt()
         .json()
         .flatten_event(true)
         .with_current_span(false)
         .with_span_list(false)
         .with_target(false)
         .with_env_filter(filter)
-        .try_init();
+        .with_writer(writer)
+        .finish()
+}
+
+/// JSON log lines on stdout, where Lambda hands them to CloudWatch as they are.
+pub fn init_tracing() {
+    // Another subscriber may already be set (tests); keeping it is right.
+    let _ = tracing::subscriber::set_global_default(json_subscriber(std::io::stdout));
 }

@@ -7,7 +7,7 @@ mod problem;
 mod request;
 mod response;
 
-pub use endpoint::{init_tracing, Endpoint};
+pub use endpoint::{init_tracing, json_subscriber, Endpoint};
 pub use error::ApiError;
 pub use problem::Problem;
 pub use request::{json_object, path_parameter, RequestInfo, MAX_BODY_BYTES};

@@ -72,9 +72,8 @@ impl Problem {
 
     pub fn into_response(self) -> Response<Body> {
         // Serialising a struct of strings cannot fail; the fallback keeps this path panic-free.
-        let body = serde_json::to_string(&self).unwrap_or_else(|_| {
-            format!(r#"{{"status":{},"code":"{}"}}"#, self.status, self.code)
-        });
+        let body = serde_json::to_string(&self)
+            .unwrap_or_else(|_| format!(r#"{{"status":{},"code":"{}"}}"#, self.status, self.code));
         let mut response = Response::new(Body::Text(body));
         *response.status_mut() = self.status();
         let headers = response.headers_mut();

@@ -93,7 +93,9 @@ pub fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
             "The body must be a JSON object.".into(),
         )),
         // serde's message has a line and column, and never quotes the input.
-        Err(e) => Err(ApiError::InvalidJson(format!("The body is not valid JSON: {e}."))),
+        Err(e) => Err(ApiError::InvalidJson(format!(
+            "The body is not valid JSON: {e}."
+        ))),
     }
 }
 

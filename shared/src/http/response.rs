@@ -8,7 +8,10 @@ fn json<T: Serialize>(status: StatusCode, body: &T) -> Response<Body> {
             let mut response = Response::new(Body::Text(text));
             *response.status_mut() = status;
             let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
             // Customer data is personal data: no shared cache may keep it.
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
@@ -31,7 +34,11 @@ pub fn ok<T: Serialize>(data: &T) -> Response<Body> {
 }
 
 /// 201 with `{"data": ..., "warnings": [...]}` and `Location`.
-pub fn created<T: Serialize, W: Serialize>(location: &str, data: &T, warnings: &[W]) -> Response<Body> {
+pub fn created<T: Serialize, W: Serialize>(
+    location: &str,
+    data: &T,
+    warnings: &[W],
+) -> Response<Body> {
     #[derive(Serialize)]
     struct Envelope<'a, T, W> {
         data: &'a T,

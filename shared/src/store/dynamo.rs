@@ -71,8 +71,14 @@ impl CustomerWriter for DynamoStore {
         let mut items = vec![self.put_if_absent(to_item(&customer_item))?];
         let details = &customer.details;
         let unique = [
-            (UniqueField::Email, details.email.as_ref().map(|e| e.as_str())),
-            (UniqueField::Mobile, details.mobile.as_ref().map(|m| m.as_str())),
+            (
+                UniqueField::Email,
+                details.email.as_ref().map(|e| e.as_str()),
+            ),
+            (
+                UniqueField::Mobile,
+                details.mobile.as_ref().map(|m| m.as_str()),
+            ),
         ];
         for (field, value) in unique {
             let Some(value) = value else { continue };

@@ -46,7 +46,10 @@ mod tests {
             customer(&t, id).pk,
             "TENANT#acme#CUSTOMER#6f9619ff-8b86-d011-b42d-00c04fc964ff"
         );
-        assert_eq!(claim(&t, UniqueField::Email, "a@b.co").pk, "TENANT#acme#EMAIL#a@b.co");
+        assert_eq!(
+            claim(&t, UniqueField::Email, "a@b.co").pk,
+            "TENANT#acme#EMAIL#a@b.co"
+        );
         assert_ne!(
             claim(&t, UniqueField::Email, "x").pk,
             claim(&t, UniqueField::Mobile, "x").pk

@@ -2,8 +2,9 @@ use super::object::Object;
 use super::{Parsed, Pointer, Report, ValidationErrors};
 use crate::domain::{
     Address, AddressLine, Addresses, AddressesError, Birthday, CallingCode, Company, CountryCode,
-    Email, Gender, Metadata, MetadataError, MetadataKey, MetadataValue, MAX_ADDRESSES, MAX_METADATA_KEYS, Mobile, NewCustomer, Notes, PersonName,
-    Phone, PhoneError, PhoneRegion, PlaceName, Source, Status, TextError, Zipcode,
+    Email, Gender, Metadata, MetadataError, MetadataKey, MetadataValue, Mobile, NewCustomer, Notes,
+    PersonName, Phone, PhoneError, PhoneRegion, PlaceName, Source, Status, TextError, Zipcode,
+    MAX_ADDRESSES, MAX_METADATA_KEYS,
 };
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -139,9 +140,9 @@ fn parse_mobile(obj: &Object, r: &mut Report) -> Option<Mobile> {
     let country = obj
         .str("mobile_country", r)
         .map(|s| CountryCode::parse(s).map_err(|e| r.violation(&obj.at("mobile_country"), &e)));
-    let code = obj
-        .str("mobile_code_country", r)
-        .map(|s| CallingCode::parse(s).map_err(|e| r.violation(&obj.at("mobile_code_country"), &e)));
+    let code = obj.str("mobile_code_country", r).map(|s| {
+        CallingCode::parse(s).map_err(|e| r.violation(&obj.at("mobile_code_country"), &e))
+    });
     if let (Some(Ok(country)), Some(Ok(code))) = (country, code) {
         if CallingCode::of(country) != Some(code) {
             r.error(
@@ -177,7 +178,10 @@ fn parse_addresses(obj: &Object, r: &mut Report) -> Option<Addresses> {
         .value("address")
         .map(|value| parse_legacy_address(value, obj.at("address"), r));
     let legacy_count = usize::from(legacy.is_some());
-    let items = obj.array("addresses", r).map(Vec::as_slice).unwrap_or_default();
+    let items = obj
+        .array("addresses", r)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     let parsed: Vec<Option<Address>> = legacy
         .into_iter()
         .chain(
@@ -207,7 +211,9 @@ fn parse_addresses(obj: &Object, r: &mut Report) -> Option<Addresses> {
             // Point at the flags the client set; the legacy `address` is default implicitly.
             for index in indexes.into_iter().filter(|&i| i >= legacy_count) {
                 r.error(
-                    &obj.at("addresses").index(index - legacy_count).key("is_default"),
+                    &obj.at("addresses")
+                        .index(index - legacy_count)
+                        .key("is_default"),
                     "multiple_defaults",
                     if legacy_count == 1 {
                         "`address` is already the default address; only one can be"
@@ -387,25 +393,63 @@ mod tests {
 
     #[test]
     fn first_name_is_required_trimmed_and_at_most_100() {
-        assert_eq!(errors(json!({"email": "a@b.co"})), error("/first_name", "required"));
-        assert_eq!(errors(with(json!({"first_name": "   "}))), error("/first_name", "empty"));
-        assert_eq!(errors(with(json!({"first_name": null}))), error("/first_name", "required"));
-        assert_eq!(errors(with(json!({"first_name": "x".repeat(101)}))), error("/first_name", "too_long"));
-        assert_eq!(ok(with(json!({"first_name": "  Ann  "}))).first_name.as_str(), "Ann");
-        assert_eq!(errors(with(json!({"first_name": 7}))), error("/first_name", "invalid_type"));
+        assert_eq!(
+            errors(json!({"email": "a@b.co"})),
+            error("/first_name", "required")
+        );
+        assert_eq!(
+            errors(with(json!({"first_name": "   "}))),
+            error("/first_name", "empty")
+        );
+        assert_eq!(
+            errors(with(json!({"first_name": null}))),
+            error("/first_name", "required")
+        );
+        assert_eq!(
+            errors(with(json!({"first_name": "x".repeat(101)}))),
+            error("/first_name", "too_long")
+        );
+        assert_eq!(
+            ok(with(json!({"first_name": "  Ann  "})))
+                .first_name
+                .as_str(),
+            "Ann"
+        );
+        assert_eq!(
+            errors(with(json!({"first_name": 7}))),
+            error("/first_name", "invalid_type")
+        );
     }
 
     #[test]
     fn last_name_is_optional_up_to_100() {
-        assert_eq!(ok(with(json!({"last_name": "Lee"}))).last_name.unwrap().as_str(), "Lee");
+        assert_eq!(
+            ok(with(json!({"last_name": "Lee"})))
+                .last_name
+                .unwrap()
+                .as_str(),
+            "Lee"
+        );
         assert!(ok(with(json!({"last_name": ""}))).last_name.is_none());
-        assert_eq!(errors(with(json!({"last_name": "x".repeat(101)}))), error("/last_name", "too_long"));
+        assert_eq!(
+            errors(with(json!({"last_name": "x".repeat(101)}))),
+            error("/last_name", "too_long")
+        );
     }
 
     #[test]
     fn email_is_validated_and_lower_cased() {
-        assert_eq!(ok(with(json!({"email": "Ann.Lee@Example.COM"}))).email.unwrap().as_str(), "ann.lee@example.com");
-        assert_eq!(errors(with(json!({"email": "not-an-email"}))), error("/email", "invalid_email"));
+        assert_eq!(
+            ok(with(json!({"email": "Ann.Lee@Example.COM"})))
+                .email
+                .unwrap()
+                .as_str(),
+            "ann.lee@example.com"
+        );
+        assert_eq!(
+            errors(with(json!({"email": "not-an-email"}))),
+            error("/email", "invalid_email")
+        );
     }
 
     #[test]
@@ -417,13 +461,29 @@ mod tests {
             }
             b
         };
-        assert_eq!(ok(body(json!({"mobile": "+19203751411"}))).mobile.unwrap().as_str(), "+19203751411");
         assert_eq!(
-            ok(body(json!({"mobile": "0512345678", "mobile_country": "SA"}))).mobile.unwrap().as_str(),
+            ok(body(json!({"mobile": "+19203751411"})))
+                .mobile
+                .unwrap()
+                .as_str(),
+            "+19203751411"
+        );
+        assert_eq!(
+            ok(body(
+                json!({"mobile": "0512345678", "mobile_country": "SA"})
+            ))
+            .mobile
+            .unwrap()
+            .as_str(),
             "+966512345678"
         );
         assert_eq!(
-            ok(body(json!({"mobile": "0512345678", "mobile_code_country": "+966"}))).mobile.unwrap().as_str(),
+            ok(body(
+                json!({"mobile": "0512345678", "mobile_code_country": "+966"})
+            ))
+            .mobile
+            .unwrap()
+            .as_str(),
             "+966512345678"
         );
         assert_eq!(
@@ -433,50 +493,83 @@ mod tests {
                 .as_str(),
             "+966512345678"
         );
-        assert_eq!(errors(body(json!({"mobile": "0512345678"}))), error("/mobile", "country_required"));
-        assert_eq!(errors(body(json!({"mobile": "+966112345678"}))), error("/mobile", "not_a_mobile"));
-        assert_eq!(errors(body(json!({"mobile": "+1234"}))), error("/mobile", "invalid_phone"));
         assert_eq!(
-            errors(body(json!({"mobile": "0512345678", "mobile_country": "ZZ"}))),
+            errors(body(json!({"mobile": "0512345678"}))),
+            error("/mobile", "country_required")
+        );
+        assert_eq!(
+            errors(body(json!({"mobile": "+966112345678"}))),
+            error("/mobile", "not_a_mobile")
+        );
+        assert_eq!(
+            errors(body(json!({"mobile": "+1234"}))),
+            error("/mobile", "invalid_phone")
+        );
+        assert_eq!(
+            errors(body(
+                json!({"mobile": "0512345678", "mobile_country": "ZZ"})
+            )),
             error("/mobile_country", "invalid_country")
         );
         assert_eq!(
-            errors(body(json!({"mobile": "0512345678", "mobile_code_country": "+999"}))),
+            errors(body(
+                json!({"mobile": "0512345678", "mobile_code_country": "+999"})
+            )),
             error("/mobile_code_country", "invalid_calling_code")
         );
         assert_eq!(
-            errors(body(json!({"mobile": "0512345678", "mobile_country": "SA", "mobile_code_country": "+44"}))),
+            errors(body(
+                json!({"mobile": "0512345678", "mobile_country": "SA", "mobile_code_country": "+44"})
+            )),
             error("/mobile_code_country", "conflicting_value")
         );
         assert_eq!(
-            errors(body(json!({"mobile": "+19203751411", "mobile_country": "SA"}))),
+            errors(body(
+                json!({"mobile": "+19203751411", "mobile_country": "SA"})
+            )),
             error("/mobile", "conflicting_country")
         );
     }
 
     #[test]
     fn email_or_mobile_is_required() {
-        assert_eq!(errors(json!({"first_name": "Ann"})), error("", "contact_required"));
-        assert_eq!(errors(json!({"first_name": "Ann", "email": null})), error("", "contact_required"));
+        assert_eq!(
+            errors(json!({"first_name": "Ann"})),
+            error("", "contact_required")
+        );
+        assert_eq!(
+            errors(json!({"first_name": "Ann", "email": null})),
+            error("", "contact_required")
+        );
         assert!(parse(json!({"first_name": "Ann", "mobile": "+19203751411"})).is_ok());
     }
 
     #[test]
     fn country_accepts_alpha2_alpha3_and_names() {
         for (raw, expected) in [("cl", "CL"), ("USA", "US"), ("Chile", "CL")] {
-            assert_eq!(ok(with(json!({"country": raw}))).country.unwrap().alpha2(), expected);
+            assert_eq!(
+                ok(with(json!({"country": raw}))).country.unwrap().alpha2(),
+                expected
+            );
         }
-        assert_eq!(errors(with(json!({"country": "Narnia"}))), error("/country", "invalid_country"));
+        assert_eq!(
+            errors(with(json!({"country": "Narnia"}))),
+            error("/country", "invalid_country")
+        );
     }
 
     #[test]
     fn gender_status_and_source_are_closed_vocabularies() {
-        let c = ok(with(json!({"gender": "Female", "status": "pending", "source": "instore"})));
+        let c = ok(with(
+            json!({"gender": "Female", "status": "pending", "source": "instore"}),
+        ));
         assert_eq!(c.gender, Some(Gender::Female));
         assert_eq!(c.status, Status::Pending);
         assert_eq!(c.source, Source::Instore);
         assert_eq!(
-            errors(with(json!({"gender": "x", "status": "gone", "source": "FAX"}))),
+            errors(with(
+                json!({"gender": "x", "status": "gone", "source": "FAX"})
+            )),
             vec![
                 ("/gender".to_owned(), "invalid_value"),
                 ("/status".to_owned(), "invalid_value"),
@@ -487,42 +580,75 @@ mod tests {
 
     #[test]
     fn birthday_is_a_past_date_within_130_years() {
-        assert!(ok(with(json!({"birthday": "1990-05-17"}))).birthday.is_some());
-        assert_eq!(errors(with(json!({"birthday": "2030-01-01"}))), error("/birthday", "date_in_future"));
-        assert_eq!(errors(with(json!({"birthday": "1890-01-01"}))), error("/birthday", "date_too_old"));
-        assert_eq!(errors(with(json!({"birthday": "17/05/1990"}))), error("/birthday", "invalid_date"));
+        assert!(ok(with(json!({"birthday": "1990-05-17"})))
+            .birthday
+            .is_some());
+        assert_eq!(
+            errors(with(json!({"birthday": "2030-01-01"}))),
+            error("/birthday", "date_in_future")
+        );
+        assert_eq!(
+            errors(with(json!({"birthday": "1890-01-01"}))),
+            error("/birthday", "date_too_old")
+        );
+        assert_eq!(
+            errors(with(json!({"birthday": "17/05/1990"}))),
+            error("/birthday", "invalid_date")
+        );
     }
 
     #[test]
     fn company_and_notes_lengths() {
-        assert!(ok(with(json!({"company": "x".repeat(64), "notes": "n".repeat(2000)}))).company.is_some());
+        assert!(ok(with(
+            json!({"company": "x".repeat(64), "notes": "n".repeat(2000)})
+        ))
+        .company
+        .is_some());
         assert_eq!(
-            errors(with(json!({"company": "x".repeat(65), "notes": "n".repeat(2001)}))),
-            vec![("/company".to_owned(), "too_long"), ("/notes".to_owned(), "too_long")]
+            errors(with(
+                json!({"company": "x".repeat(65), "notes": "n".repeat(2001)})
+            )),
+            vec![
+                ("/company".to_owned(), "too_long"),
+                ("/notes".to_owned(), "too_long")
+            ]
         );
     }
 
     #[test]
     fn newsletter_is_a_boolean() {
         assert!(ok(with(json!({"newsletter": true}))).newsletter);
-        assert_eq!(errors(with(json!({"newsletter": "yes"}))), error("/newsletter", "invalid_type"));
+        assert_eq!(
+            errors(with(json!({"newsletter": "yes"}))),
+            error("/newsletter", "invalid_type")
+        );
     }
 
     #[test]
     fn metadata_rules() {
-        let c = ok(with(json!({"metadata": {"tier": "gold", "points": 120, "vip": true}})));
+        let c = ok(with(
+            json!({"metadata": {"tier": "gold", "points": 120, "vip": true}}),
+        ));
         assert_eq!(c.metadata.len(), 3);
         let many: Map<String, Value> = (0..51).map(|i| (format!("k{i}"), json!(1))).collect();
-        assert_eq!(errors(with(json!({"metadata": many}))), error("/metadata", "too_many_keys"));
         assert_eq!(
-            errors(with(json!({"metadata": {"bad key": 1, "nested": {"a": 1}, "long": "x".repeat(501)}})),),
+            errors(with(json!({"metadata": many}))),
+            error("/metadata", "too_many_keys")
+        );
+        assert_eq!(
+            errors(with(
+                json!({"metadata": {"bad key": 1, "nested": {"a": 1}, "long": "x".repeat(501)}})
+            ),),
             vec![
                 ("/metadata/bad key".to_owned(), "invalid_key"),
                 ("/metadata/long".to_owned(), "too_long"),
                 ("/metadata/nested".to_owned(), "invalid_type"),
             ]
         );
-        assert_eq!(errors(with(json!({"metadata": [1]}))), error("/metadata", "invalid_type"));
+        assert_eq!(
+            errors(with(json!({"metadata": [1]}))),
+            error("/metadata", "invalid_type")
+        );
     }
 
     fn address(extra: Value) -> Value {
@@ -550,7 +676,10 @@ mod tests {
 
     #[test]
     fn first_address_becomes_default_with_a_warning() {
-        let parsed = parse(with(json!({"addresses": [address(json!({})), address(json!({}))]}))).unwrap();
+        let parsed = parse(with(
+            json!({"addresses": [address(json!({})), address(json!({}))]}),
+        ))
+        .unwrap();
         assert!(parsed.value.addresses.as_slice()[0].is_default);
         assert_eq!(parsed.warnings[0].code, "default_address_assigned");
     }
@@ -566,7 +695,9 @@ mod tests {
             ]
         );
         assert_eq!(
-            errors(with(json!({"addresses": [address(json!({"zipcode": "12_34", "line1": "x".repeat(201), "phone": "12"}))]}))),
+            errors(with(
+                json!({"addresses": [address(json!({"zipcode": "12_34", "line1": "x".repeat(201), "phone": "12"}))]})
+            )),
             vec![
                 ("/addresses/0/line1".to_owned(), "too_long"),
                 ("/addresses/0/zipcode".to_owned(), "invalid_format"),
@@ -574,16 +705,27 @@ mod tests {
             ]
         );
         assert_eq!(
-            errors(with(json!({"addresses": [address(json!({"is_default": true})), address(json!({"is_default": true}))]}))),
+            errors(with(
+                json!({"addresses": [address(json!({"is_default": true})), address(json!({"is_default": true}))]})
+            )),
             vec![
                 ("/addresses/0/is_default".to_owned(), "multiple_defaults"),
                 ("/addresses/1/is_default".to_owned(), "multiple_defaults"),
             ]
         );
         let eleven: Vec<Value> = (0..11).map(|_| address(json!({}))).collect();
-        assert_eq!(errors(with(json!({"addresses": eleven}))), error("/addresses", "too_many_items"));
-        assert_eq!(errors(with(json!({"addresses": [7]}))), error("/addresses/0", "invalid_type"));
-        assert_eq!(errors(with(json!({"addresses": {}}))), error("/addresses", "invalid_type"));
+        assert_eq!(
+            errors(with(json!({"addresses": eleven}))),
+            error("/addresses", "too_many_items")
+        );
+        assert_eq!(
+            errors(with(json!({"addresses": [7]}))),
+            error("/addresses/0", "invalid_type")
+        );
+        assert_eq!(
+            errors(with(json!({"addresses": {}}))),
+            error("/addresses", "invalid_type")
+        );
     }
 
     #[test]
@@ -605,8 +747,13 @@ mod tests {
             error("/addresses/0/is_default", "multiple_defaults")
         );
         assert_eq!(
-            errors(with(json!({"address": {"city": "C", "country": "CL", "door": 1}}))),
-            vec![("/address/door".to_owned(), "unknown_field"), ("/address/street".to_owned(), "required")]
+            errors(with(
+                json!({"address": {"city": "C", "country": "CL", "door": 1}})
+            )),
+            vec![
+                ("/address/door".to_owned(), "unknown_field"),
+                ("/address/street".to_owned(), "required")
+            ]
         );
     }
 
@@ -657,7 +804,10 @@ mod tests {
     #[test]
     fn messages_never_echo_the_input() {
         let secret = "very-private-value";
-        let err = parse(with(json!({"email": secret, "mobile": secret, "first_name": secret.repeat(20)}))).unwrap_err();
+        let err = parse(with(
+            json!({"email": secret, "mobile": secret, "first_name": secret.repeat(20)}),
+        ))
+        .unwrap_err();
         for e in err.0 {
             assert!(!e.message.contains(secret), "{e:?}");
         }

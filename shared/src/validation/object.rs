@@ -18,7 +18,11 @@ impl<'a> Object<'a> {
         report: &mut Report,
     ) -> Self {
         for key in map.keys().filter(|k| !known.contains(&k.as_str())) {
-            report.error(&at.key(key), "unknown_field", "is not a field of this object");
+            report.error(
+                &at.key(key),
+                "unknown_field",
+                "is not a field of this object",
+            );
         }
         Self { map, at }
     }
@@ -42,7 +46,6 @@ impl<'a> Object<'a> {
     pub fn at(&self, key: &str) -> Pointer {
         self.at.key(key)
     }
-
 
     pub fn present(&self, key: &str) -> bool {
         self.value(key).is_some()

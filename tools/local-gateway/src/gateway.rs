@@ -42,8 +42,8 @@ fn message(status: StatusCode, text: &str) -> Response {
 pub fn match_path(template: &str, path: &str) -> Option<BTreeMap<String, String>> {
     let mut params = BTreeMap::new();
     let mut actual = path.trim_start_matches('/').split('/');
-    let mut parts = template.trim_start_matches('/').split('/').peekable();
-    while let Some(part) = parts.next() {
+    let parts = template.trim_start_matches('/').split('/');
+    for part in parts {
         if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix("+}")) {
             let rest: Vec<&str> = actual.by_ref().collect();
             if rest.is_empty() || rest.iter().all(|s| s.is_empty()) {
@@ -71,7 +71,11 @@ fn percent_decode(segment: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
             (b'%', Some(h), Some(l)) => {
                 out.push((h * 16 + l) as u8);
                 i += 3;
@@ -120,7 +124,10 @@ pub async fn handle(
         Err(_) => return message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large"),
     };
     let claims = if target.route.authorized {
-        let authorization = parts.headers.get("authorization").and_then(|v| v.to_str().ok());
+        let authorization = parts
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok());
         match gateway.jwt.verify(authorization) {
             Ok(claims) => Some(claims),
             Err(rejection) => {
@@ -218,7 +225,10 @@ fn event(p: &EventParts) -> Value {
         Ok(s) if text => (Value::String(s.to_owned()), false),
         _ => (Value::String(BASE64.encode(p.body)), true),
     };
-    let host = headers.get("host").cloned().unwrap_or_else(|| "127.0.0.1".into());
+    let host = headers
+        .get("host")
+        .cloned()
+        .unwrap_or_else(|| "127.0.0.1".into());
     let mut event = json!({
         "version": "2.0",
         "routeKey": route_key,
@@ -325,13 +335,19 @@ mod tests {
     fn path_templates() {
         let p = match_path("/customers/{id}", "/customers/abc").unwrap();
         assert_eq!(p["id"], "abc");
-        assert_eq!(match_path("/customers/{id}", "/customers/a%20b").unwrap()["id"], "a b");
+        assert_eq!(
+            match_path("/customers/{id}", "/customers/a%20b").unwrap()["id"],
+            "a b"
+        );
         assert!(match_path("/customers/{id}", "/customers").is_none());
         assert!(match_path("/customers/{id}", "/customers/").is_none());
         assert!(match_path("/customers/{id}", "/customers/a/b").is_none());
         assert!(match_path("/customers", "/customers").unwrap().is_empty());
         assert!(match_path("/customers", "/customersx").is_none());
-        assert_eq!(match_path("/files/{path+}", "/files/a/b").unwrap()["path"], "a/b");
+        assert_eq!(
+            match_path("/files/{path+}", "/files/a/b").unwrap()["path"],
+            "a/b"
+        );
     }
 
     #[test]

@@ -27,7 +27,6 @@ pub fn secret_from_env() -> String {
 }
 
 impl JwtConfig {
-
     /// The verified claims of `authorization` (a header value), or why it was refused, in
     /// the words API Gateway uses in `WWW-Authenticate`.
     pub fn verify(&self, authorization: Option<&str>) -> Result<Map<String, Value>, Rejection> {
@@ -46,23 +45,27 @@ impl JwtConfig {
         validation.set_required_spec_claims(&["exp", "iss", "aud"]);
         validation.validate_nbf = true;
         validation.leeway = 0;
-        decode::<Map<String, Value>>(token, &DecodingKey::from_secret(self.secret.as_bytes()), &validation)
-            .map(|data| data.claims)
-            .map_err(|e| {
-                use jsonwebtoken::errors::ErrorKind;
-                Rejection::Invalid(
-                    match e.kind() {
-                        ErrorKind::ExpiredSignature => "the token has expired",
-                        ErrorKind::ImmatureSignature => "the token is not valid yet",
-                        ErrorKind::InvalidIssuer => "the token does not have a valid issuer",
-                        ErrorKind::InvalidAudience => "the token does not have a valid audience",
-                        ErrorKind::InvalidSignature => "signature is invalid",
-                        ErrorKind::MissingRequiredClaim(_) => "the token is missing a required claim",
-                        _ => "the token could not be decoded",
-                    }
-                    .to_owned(),
-                )
-            })
+        decode::<Map<String, Value>>(
+            token,
+            &DecodingKey::from_secret(self.secret.as_bytes()),
+            &validation,
+        )
+        .map(|data| data.claims)
+        .map_err(|e| {
+            use jsonwebtoken::errors::ErrorKind;
+            Rejection::Invalid(
+                match e.kind() {
+                    ErrorKind::ExpiredSignature => "the token has expired",
+                    ErrorKind::ImmatureSignature => "the token is not valid yet",
+                    ErrorKind::InvalidIssuer => "the token does not have a valid issuer",
+                    ErrorKind::InvalidAudience => "the token does not have a valid audience",
+                    ErrorKind::InvalidSignature => "signature is invalid",
+                    ErrorKind::MissingRequiredClaim(_) => "the token is missing a required claim",
+                    _ => "the token could not be decoded",
+                }
+                .to_owned(),
+            )
+        })
     }
 
     /// Signs a token for local use (`make dev` prints one; tests mint their own).
@@ -124,7 +127,10 @@ pub fn gateway_claims(claims: &Map<String, Value>) -> Map<String, Value> {
                     "[{}]",
                     items
                         .iter()
-                        .map(|i| i.as_str().map(str::to_owned).unwrap_or_else(|| i.to_string()))
+                        .map(|i| i
+                            .as_str()
+                            .map(str::to_owned)
+                            .unwrap_or_else(|| i.to_string()))
                         .collect::<Vec<_>>()
                         .join(" ")
                 ),
@@ -152,7 +158,10 @@ mod tests {
     fn accepts_a_valid_token_with_or_without_the_scheme() {
         let c = config();
         let token = c.mint(&c.claims("u1", 60)).unwrap();
-        assert_eq!(c.verify(Some(&format!("Bearer {token}"))).unwrap()["sub"], "u1");
+        assert_eq!(
+            c.verify(Some(&format!("Bearer {token}"))).unwrap()["sub"],
+            "u1"
+        );
         assert_eq!(c.verify(Some(&token)).unwrap()["sub"], "u1");
     }
 
@@ -166,13 +175,19 @@ mod tests {
         );
         let mut other = c.clone();
         other.issuer = "elsewhere".into();
-        assert!(c.verify(Some(&other.mint(&other.claims("u", 60)).unwrap())).is_err());
+        assert!(c
+            .verify(Some(&other.mint(&other.claims("u", 60)).unwrap()))
+            .is_err());
         let mut other = c.clone();
         other.audiences = vec!["other".into()];
-        assert!(c.verify(Some(&other.mint(&other.claims("u", 60)).unwrap())).is_err());
+        assert!(c
+            .verify(Some(&other.mint(&other.claims("u", 60)).unwrap()))
+            .is_err());
         let mut other = c.clone();
         other.secret = "another-secret-another-secret-xx".into();
-        assert!(c.verify(Some(&other.mint(&other.claims("u", 60)).unwrap())).is_err());
+        assert!(c
+            .verify(Some(&other.mint(&other.claims("u", 60)).unwrap()))
+            .is_err());
     }
 
     #[test]

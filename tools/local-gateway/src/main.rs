@@ -29,28 +29,44 @@ impl Args {
             let Some(name) = flag.strip_prefix("--") else {
                 bail!("unexpected argument {flag}");
             };
-            let value = raw.next().with_context(|| format!("--{name} needs a value"))?;
+            let value = raw
+                .next()
+                .with_context(|| format!("--{name} needs a value"))?;
             flags.push((name.to_owned(), value));
         }
         Ok(Self { command, flags })
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.flags.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.flags
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.flags.iter().filter(move |(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.flags
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     fn bindings(&self) -> Result<Bindings> {
         let mut bindings = Bindings::default();
-        for pair in self.all("parameter-overrides").flat_map(str::split_whitespace) {
-            let (k, v) = pair.split_once('=').with_context(|| format!("bad override {pair}"))?;
+        for pair in self
+            .all("parameter-overrides")
+            .flat_map(str::split_whitespace)
+        {
+            let (k, v) = pair
+                .split_once('=')
+                .with_context(|| format!("bad override {pair}"))?;
             bindings.parameters.insert(k.to_owned(), v.to_owned());
         }
         for pair in self.all("resource-name") {
-            let (k, v) = pair.split_once('=').with_context(|| format!("bad resource name {pair}"))?;
+            let (k, v) = pair
+                .split_once('=')
+                .with_context(|| format!("bad resource name {pair}"))?;
             bindings.resource_names.insert(k.to_owned(), v.to_owned());
         }
         Ok(bindings)
@@ -82,13 +98,21 @@ async fn main() -> Result<()> {
 async fn serve(args: &Args) -> Result<()> {
     let port = match args.get("port") {
         Some(p) => p.parse()?,
-        None => std::env::var("GATEWAY_PORT").ok().map(|p| p.parse()).transpose()?.unwrap_or(3000),
+        None => std::env::var("GATEWAY_PORT")
+            .ok()
+            .map(|p| p.parse())
+            .transpose()?
+            .unwrap_or(3000),
     };
     let gateway = start(Options {
         template: args.template_path(),
         bin_dir: PathBuf::from(args.get("bin-dir").unwrap_or("target/debug")),
         port,
-        instances: args.get("instances").map(str::parse).transpose()?.unwrap_or(4),
+        instances: args
+            .get("instances")
+            .map(str::parse)
+            .transpose()?
+            .unwrap_or(4),
         bindings: args.bindings()?,
         jwt_secret: jwt::secret_from_env(),
         // Functions inherit this process's environment (AWS_ENDPOINT_URL and friends).
@@ -96,7 +120,11 @@ async fn serve(args: &Args) -> Result<()> {
     })
     .await?;
     tracing::info!(url = %gateway.url(), "gateway listening");
-    tokio::signal::ctrl_c().await?;
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
     tracing::info!("stopping");
     gateway.stop().await;
     Ok(())
@@ -124,12 +152,22 @@ fn token(args: &Args) -> Result<()> {
         .map(str::to_owned)
         .or_else(|| template.parameter("TenantClaim", &bindings))
         .unwrap_or_else(|| "tenant_id".into());
-    let ttl: i64 = args.get("ttl").map(str::parse).transpose()?.unwrap_or(12 * 3600);
+    let ttl: i64 = args
+        .get("ttl")
+        .map(str::parse)
+        .transpose()?
+        .unwrap_or(12 * 3600);
     let mut claims = config.claims(args.get("sub").unwrap_or("dev-user"), ttl);
-    claims.insert(tenant_claim, Value::from(args.get("tenant").unwrap_or("dev-tenant")));
+    claims.insert(
+        tenant_claim,
+        Value::from(args.get("tenant").unwrap_or("dev-tenant")),
+    );
     claims.insert(
         "scope".into(),
-        Value::from(args.get("scope").unwrap_or("customers.read customers.write")),
+        Value::from(
+            args.get("scope")
+                .unwrap_or("customers.read customers.write"),
+        ),
     );
     println!("{}", config.mint(&claims)?);
     Ok(())

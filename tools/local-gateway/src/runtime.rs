@@ -73,7 +73,10 @@ impl LocalFunction {
         let runtime_api = listener.local_addr()?;
         let app = Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next))
-            .route("/2018-06-01/runtime/invocation/{id}/response", post(respond))
+            .route(
+                "/2018-06-01/runtime/invocation/{id}/response",
+                post(respond),
+            )
             .route("/2018-06-01/runtime/invocation/{id}/error", post(fail))
             .route("/2018-06-01/runtime/init/error", post(init_error))
             .with_state(shared.clone());
@@ -118,13 +121,17 @@ impl LocalFunction {
             reply,
         };
         if self.queue.send(invocation).await.is_err() {
-            return Outcome::Error(Bytes::from_static(b"{\"errorType\":\"Runtime.Unavailable\"}"));
+            return Outcome::Error(Bytes::from_static(
+                b"{\"errorType\":\"Runtime.Unavailable\"}",
+            ));
         }
         // Queueing for a free environment counts against the timeout too; it stands in for
         // Lambda's scaling delay.
         match tokio::time::timeout(self.timeout, outcome).await {
             Ok(Ok(outcome)) => outcome,
-            Ok(Err(_)) => Outcome::Error(Bytes::from_static(b"{\"errorType\":\"Runtime.ExitError\"}")),
+            Ok(Err(_)) => {
+                Outcome::Error(Bytes::from_static(b"{\"errorType\":\"Runtime.ExitError\"}"))
+            }
             Err(_) => {
                 self.shared.in_flight.lock().await.remove(&id);
                 tracing::warn!(function = %self.shared.name, "invocation timed out");
@@ -141,16 +148,29 @@ fn command(launch: &Launch, runtime_api: SocketAddr) -> Command {
         .env("AWS_LAMBDA_RUNTIME_API", runtime_api.to_string())
         .env("AWS_LAMBDA_FUNCTION_NAME", &launch.name)
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", launch.memory_mb.to_string())
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{}", launch.name))
+        .env(
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+            launch.memory_mb.to_string(),
+        )
+        .env(
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            format!("/aws/lambda/{}", launch.name),
+        )
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "local")
         .envs(&launch.environment)
         .stdin(std::process::Stdio::null())
+        // Out of the terminal's process group: Ctrl-C stops the gateway, which then stops these.
+        .process_group(0)
         .kill_on_drop(true);
     command
 }
 
-async fn supervise(name: String, instance: usize, mut command: Command, mut shutdown: watch::Receiver<bool>) {
+async fn supervise(
+    name: String,
+    instance: usize,
+    mut command: Command,
+    mut shutdown: watch::Receiver<bool>,
+) {
     loop {
         if *shutdown.borrow() {
             return;
@@ -203,9 +223,15 @@ async fn next(State(shared): State<Arc<Shared>>) -> Response {
     set("lambda-runtime-deadline-ms", deadline_ms.to_string());
     set(
         "lambda-runtime-invoked-function-arn",
-        format!("arn:aws:lambda:us-east-1:123456789012:function:{}", shared.name),
+        format!(
+            "arn:aws:lambda:us-east-1:123456789012:function:{}",
+            shared.name
+        ),
     );
-    set("lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000;Sampled=0".into());
+    set(
+        "lambda-runtime-trace-id",
+        "Root=1-00000000-000000000000000000000000;Sampled=0".into(),
+    );
     set("content-type", "application/json".into());
     (headers, invocation.event).into_response()
 }
@@ -220,11 +246,19 @@ async fn complete(shared: &Shared, id: &str, outcome: Outcome) -> StatusCode {
     }
 }
 
-async fn respond(State(shared): State<Arc<Shared>>, Path(id): Path<String>, body: Bytes) -> StatusCode {
+async fn respond(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> StatusCode {
     complete(&shared, &id, Outcome::Response(body)).await
 }
 
-async fn fail(State(shared): State<Arc<Shared>>, Path(id): Path<String>, body: Bytes) -> StatusCode {
+async fn fail(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> StatusCode {
     tracing::warn!(function = %shared.name, "function reported an invocation error");
     complete(&shared, &id, Outcome::Error(body)).await
 }

@@ -3,11 +3,11 @@
 
 use crate::template::TableDef;
 use anyhow::{Context, Result};
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-    Projection, ProjectionType, ScalarAttributeType,
-};
 use aws_sdk_dynamodb::client::Waiters;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType,
+};
 use aws_sdk_dynamodb::Client;
 use serde::Deserialize;
 
@@ -83,7 +83,9 @@ pub async fn create_table(client: &Client, table: &TableDef, name: &str) -> Resu
     }
     for index in &props.global_secondary_indexes {
         let projection = Projection::builder()
-            .projection_type(ProjectionType::from(index.projection.projection_type.as_str()))
+            .projection_type(ProjectionType::from(
+                index.projection.projection_type.as_str(),
+            ))
             .set_non_key_attributes(
                 (!index.projection.non_key_attributes.is_empty())
                     .then(|| index.projection.non_key_attributes.clone()),

@@ -49,8 +49,8 @@ pub struct Template {
 
 impl Template {
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         Self::parse(&text)
     }
 
@@ -68,7 +68,10 @@ impl Template {
             .filter_map(|(k, v)| Some((k.as_str()?, v)))
     }
 
-    fn resources_of_type<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (&'a str, &'a Value)> {
+    fn resources_of_type<'a>(
+        &'a self,
+        kind: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a Value)> {
         self.resources()
             .filter(move |(_, r)| r.get("Type").and_then(Value::as_str) == Some(kind))
     }
@@ -125,7 +128,9 @@ impl Template {
                     .and_then(|e| e.get("Variables"))
                     .and_then(Value::as_mapping);
                 for (k, v) in vars.into_iter().flatten() {
-                    let key = k.as_str().ok_or_else(|| anyhow!("{id}: bad variable name"))?;
+                    let key = k
+                        .as_str()
+                        .ok_or_else(|| anyhow!("{id}: bad variable name"))?;
                     let value = self
                         .resolve(v, bindings)
                         .with_context(|| format!("{id}: environment variable {key}"))?;
@@ -234,7 +239,9 @@ impl Template {
         match name {
             "AWS::Region" => Ok(std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into())),
             "AWS::AccountId" => Ok("123456789012".into()),
-            _ => bail!("!Ref {name}: no such parameter or resource (or a parameter without a default)"),
+            _ => bail!(
+                "!Ref {name}: no such parameter or resource (or a parameter without a default)"
+            ),
         }
     }
 
@@ -322,7 +329,9 @@ Resources:
     fn reads_functions_routes_and_environment() {
         let t = Template::parse(TEMPLATE).unwrap();
         let mut bindings = Bindings::default();
-        bindings.resource_names.insert("Table".into(), "local-table".into());
+        bindings
+            .resource_names
+            .insert("Table".into(), "local-table".into());
         let f = &t.functions(&bindings).unwrap()[0];
         assert_eq!(f.binary, "do-thing");
         assert_eq!(f.timeout, Duration::from_secs(10));
@@ -334,8 +343,16 @@ Resources:
         assert_eq!(
             f.routes,
             vec![
-                Route { method: "GET".into(), path: "/things/{id}".into(), authorized: true },
-                Route { method: "POST".into(), path: "/open".into(), authorized: false },
+                Route {
+                    method: "GET".into(),
+                    path: "/things/{id}".into(),
+                    authorized: true
+                },
+                Route {
+                    method: "POST".into(),
+                    path: "/open".into(),
+                    authorized: false
+                },
             ]
         );
     }
@@ -344,8 +361,13 @@ Resources:
     fn parameter_bindings_override_defaults() {
         let t = Template::parse(TEMPLATE).unwrap();
         let mut bindings = Bindings::default();
-        bindings.parameters.insert("TenantClaim".into(), "org".into());
-        assert_eq!(t.functions(&bindings).unwrap()[0].environment["TENANT_CLAIM"], "org");
+        bindings
+            .parameters
+            .insert("TenantClaim".into(), "org".into());
+        assert_eq!(
+            t.functions(&bindings).unwrap()[0].environment["TENANT_CLAIM"],
+            "org"
+        );
         assert!(t.parameter("Issuer", &bindings).is_none());
     }
 

@@ -1,0 +1,68 @@
+# Customers API: the commands a developer and CI use. `make help` lists them.
+SHELL := bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+VENV_STAMP := $(VENV)/.installed
+SAM_VENV := .venv-sam
+SAM_STAMP := $(SAM_VENV)/.installed
+
+# Local stack settings; each can be overridden from the environment.
+GATEWAY_PORT ?= 3000
+JWT_ISSUER ?= http://127.0.0.1/local-issuer
+JWT_AUDIENCE ?= customers-api
+TENANT_CLAIM ?= tenant_id
+JWT_SECRET ?= local-development-secret-not-for-production
+export GATEWAY_PORT JWT_ISSUER JWT_AUDIENCE TENANT_CLAIM JWT_SECRET
+export LOCAL_PARAMETERS = JwtIssuer=$(JWT_ISSUER) JwtAudience=$(JWT_AUDIENCE) TenantClaim=$(TENANT_CLAIM)
+
+.PHONY: help venv sam-venv build dev token test lint unit-and-integration contract package clean
+
+help: ## list the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV_STAMP): tools/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/requirements.txt
+	touch $@
+
+venv: $(VENV_STAMP) ## Python tools: moto, cfn-lint, schemathesis (pinned, in .venv)
+
+# aws-sam-cli pins a boto3 that conflicts with moto's: it gets a venv of its own.
+$(SAM_STAMP): tools/sam-requirements.txt
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/sam-requirements.txt
+	touch $@
+
+sam-venv: $(SAM_STAMP) ## AWS SAM CLI (pinned, in .venv-sam)
+
+build: ## debug build of the functions and the local gateway
+	cargo build --workspace --bins
+
+dev: venv build ## local stack on http://127.0.0.1:$(GATEWAY_PORT): moto + gateway + functions (Ctrl-C stops)
+	tools/with-moto tools/dev-stack
+
+token: build ## print a development token (tenant dev-tenant, read and write scopes)
+	@target/debug/local-gateway token --parameter-overrides "$(LOCAL_PARAMETERS)"
+
+lint: venv sam-venv ## rustfmt, clippy, cfn-lint, sam validate --lint
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	$(VENV)/bin/cfn-lint template.yaml
+	AWS_DEFAULT_REGION=us-east-1 $(SAM_VENV)/bin/sam validate --lint --template template.yaml
+
+unit-and-integration: venv build ## unit, integration and end-to-end tests against moto and the local gateway
+	tools/with-moto cargo test --workspace --all-targets
+
+contract: venv build ## schemathesis against the local gateway, checked against openapi.yaml
+	tools/with-moto tools/contract-test
+
+test: lint unit-and-integration contract ## everything CI checks
+
+package: sam-venv ## sam build: arm64 release artifacts in .aws-sam/build
+	tools/package
+
+clean: ## remove build outputs and virtualenvs
+	cargo clean
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam

@@ -1,0 +1,97 @@
+//! What the functions log: one JSON line per request with its outcome, and never a name,
+//! email, phone or other personal value.
+
+use integration_tests::{claims, http_event, Stack, READ_WRITE, TENANT};
+use serde_json::{json, Value};
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
+    type Writer = Capture;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn request_lines_carry_outcome_and_no_personal_data() {
+    let stack = Stack::new().await;
+    let app = stack.app();
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(shared::http::json_subscriber(capture.clone()));
+    let claims = claims(TENANT, READ_WRITE);
+    let personal = json!({
+        "first_name": "Zebulon", "last_name": "Quixotic", "email": "zebulon.q@example.org",
+        "mobile": "+19203751411", "company": "Secretive Ltd", "notes": "allergic to walnuts",
+        "addresses": [{"line1": "42 Hidden Lane", "city": "Nowhereville", "country": "US", "phone": "+19203751412"}]
+    });
+    let ok = create_customer::handle(
+        &app,
+        http_event("POST", "/customers", Some(&personal), Some(&claims)),
+    )
+    .await;
+    assert_eq!(ok.status(), 201);
+    let dup = create_customer::handle(
+        &app,
+        http_event("POST", "/customers", Some(&personal), Some(&claims)),
+    )
+    .await;
+    assert_eq!(dup.status(), 409);
+    let mut invalid = personal.clone();
+    invalid["email"] = json!("zebulon-at-example");
+    let bad = create_customer::handle(
+        &app,
+        http_event("POST", "/customers", Some(&invalid), Some(&claims)),
+    )
+    .await;
+    assert_eq!(bad.status(), 400);
+
+    let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    for secret in [
+        "Zebulon",
+        "Quixotic",
+        "zebulon",
+        "9203751411",
+        "920) 375",
+        "Secretive",
+        "walnuts",
+        "Hidden Lane",
+        "Nowhereville",
+    ] {
+        assert!(
+            !text.contains(secret),
+            "the log contains {secret:?}:\n{text}"
+        );
+    }
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every line is JSON"))
+        .filter(|l: &Value| l["message"] == "request")
+        .collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    let statuses: Vec<u64> = lines
+        .iter()
+        .map(|l| l["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(statuses, [201, 409, 400]);
+    for line in &lines {
+        assert_eq!(line["route"], "POST /customers");
+        assert_eq!(line["tenant"], TENANT);
+        assert_eq!(line["request_id"], "test-request");
+        assert!(line["latency_ms"].as_f64().is_some());
+    }
+    assert_eq!(lines[1]["error_code"], "email_taken");
+}
