@@ -7,6 +7,7 @@ VENV := .venv
 VENV_STAMP := $(VENV)/.installed
 SAM_VENV := .venv-sam
 SAM_STAMP := $(SAM_VENV)/.installed
+export SAM_CLI_TELEMETRY := 0
 
 # Local stack settings; each can be overridden from the environment.
 GATEWAY_PORT ?= 3000
@@ -53,12 +54,13 @@ lint: venv sam-venv ## rustfmt, clippy, cfn-lint, sam validate --lint
 	AWS_DEFAULT_REGION=us-east-1 $(SAM_VENV)/bin/sam validate --lint --template template.yaml
 
 unit-and-integration: venv build ## unit, integration and end-to-end tests against moto and the local gateway
-	tools/with-moto cargo test --workspace --all-targets
+	tools/with-moto tools/cargo-tests
 
 contract: venv build ## schemathesis against the local gateway, checked against openapi.yaml
 	tools/with-moto tools/contract-test
 
-test: lint unit-and-integration contract ## everything CI checks
+# The Rust tests run last so that their runner's summary closes the output.
+test: lint contract unit-and-integration ## everything CI checks
 
 package: sam-venv ## sam build: arm64 release artifacts in .aws-sam/build
 	tools/package
