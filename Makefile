@@ -18,7 +18,7 @@ JWT_SECRET ?= local-development-secret-not-for-production
 export GATEWAY_PORT JWT_ISSUER JWT_AUDIENCE TENANT_CLAIM JWT_SECRET
 export LOCAL_PARAMETERS = JwtIssuer=$(JWT_ISSUER) JwtAudience=$(JWT_AUDIENCE) TenantClaim=$(TENANT_CLAIM)
 
-.PHONY: help venv sam-venv build dev token test lint unit-and-integration contract package clean
+.PHONY: help venv sam-venv build dev token test lint unit-and-integration contract smoke package clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,8 +59,11 @@ unit-and-integration: venv build ## unit, integration and end-to-end tests again
 contract: venv build ## schemathesis against the local gateway, checked against openapi.yaml
 	tools/with-moto tools/contract-test
 
+smoke: venv build ## the README's quick start: make dev, then the README's curl commands
+	tools/readme-smoke
+
 # The Rust tests run last so that their runner's summary closes the output.
-test: lint contract unit-and-integration ## everything CI checks
+test: lint contract smoke unit-and-integration ## everything CI checks
 
 package: sam-venv ## sam build: arm64 release artifacts in .aws-sam/build
 	tools/package

@@ -39,6 +39,12 @@ fn required(name: &'static str) -> Result<String, ConfigError> {
 /// (which is how tests point it at a local server: `AWS_ENDPOINT_URL`), with timeouts short
 /// enough that an unreachable DynamoDB becomes a 503 well inside API Gateway's 30 s.
 pub async fn aws_sdk_config() -> aws_config::SdkConfig {
+    aws_config_loader().load().await
+}
+
+/// The loader behind [`aws_sdk_config`], for callers that add sources (tests give it their own
+/// environment variables).
+pub fn aws_config_loader() -> aws_config::ConfigLoader {
     let timeouts = aws_config::timeout::TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(2))
         .operation_attempt_timeout(Duration::from_secs(3))
@@ -47,6 +53,4 @@ pub async fn aws_sdk_config() -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .timeout_config(timeouts)
         .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(3))
-        .load()
-        .await
 }

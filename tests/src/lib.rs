@@ -118,7 +118,7 @@ impl Stack {
     }
 
     async fn on(moto: Option<Moto>, endpoint: String) -> Self {
-        let sdk = sdk_config(&endpoint).await;
+        let sdk = sdk_config(&aws_environment(&endpoint)).await;
         let dynamodb = Client::new(&sdk);
         let table = format!("customers-{}", uuid::Uuid::new_v4().simple());
         let template = template();
@@ -164,15 +164,7 @@ impl Stack {
         bindings
             .resource_names
             .insert("CustomersTable".into(), self.table.clone());
-        let environment = [
-            ("AWS_ENDPOINT_URL", self.endpoint.as_str()),
-            ("AWS_REGION", "us-east-1"),
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
+        let environment = aws_environment(&self.endpoint);
         local_gateway::start(local_gateway::Options {
             template: workspace_root().join("template.yaml"),
             bin_dir,
@@ -233,13 +225,29 @@ pub fn template() -> Template {
     Template::load(&workspace_root().join("template.yaml")).expect("template.yaml")
 }
 
-pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
-    let credentials =
-        aws_sdk_dynamodb::config::Credentials::new("testing", "testing", None, None, "tests");
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(credentials)
+/// The standard AWS variables that point an SDK at `endpoint`, with dummy credentials.
+pub fn aws_environment(endpoint: &str) -> BTreeMap<String, String> {
+    [
+        ("AWS_ENDPOINT_URL", endpoint),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+/// The functions' own SDK configuration (timeouts, retries), resolved from `variables` instead
+/// of this process's environment, so that each test can have its own endpoint: the SDK still
+/// finds it through `AWS_ENDPOINT_URL`, as it does in a function.
+pub async fn sdk_config(variables: &BTreeMap<String, String>) -> aws_config::SdkConfig {
+    let pairs: Vec<(&str, &str)> = variables
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    shared::config::aws_config_loader()
+        .env(aws_types::os_shim_internal::Env::from_slice(&pairs))
         .load()
         .await
 }

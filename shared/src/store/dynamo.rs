@@ -159,6 +159,12 @@ fn classify_transaction(
         .iter()
         .map(|r| r.code().unwrap_or("None"))
         .collect();
+    cancellation_outcome(&codes, fields)
+}
+
+/// What a cancelled transaction means, from its reasons (one per item, in item order; a
+/// non-failing item's code is `None`) and the unique field each item claims.
+fn cancellation_outcome(codes: &[&str], fields: &[Option<UniqueField>]) -> TransactionOutcome {
     // A failed condition is decisive, whatever else happened: the value is taken.
     if let Some(index) = codes.iter().position(|c| *c == "ConditionalCheckFailed") {
         return TransactionOutcome::Failed(match fields.get(index).copied().flatten() {
@@ -240,5 +246,72 @@ fn kind_of<E, R>(error: &SdkError<E, R>) -> &'static str {
     match error {
         SdkError::ConstructionFailure(_) => "construction failure",
         _ => "unexpected SDK error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIELDS: [Option<UniqueField>; 3] =
+        [None, Some(UniqueField::Email), Some(UniqueField::Mobile)];
+
+    fn outcome(codes: &[&str]) -> String {
+        match cancellation_outcome(codes, &FIELDS) {
+            TransactionOutcome::Conflict => "retry".to_owned(),
+            TransactionOutcome::Failed(StoreError::Taken(field)) => {
+                format!("taken {}", field.name())
+            }
+            TransactionOutcome::Failed(StoreError::Unavailable(_)) => "unavailable".to_owned(),
+            TransactionOutcome::Failed(StoreError::Internal(_)) => "internal".to_owned(),
+        }
+    }
+
+    #[test]
+    fn the_first_failed_condition_names_the_field() {
+        assert_eq!(
+            outcome(&["None", "None", "ConditionalCheckFailed"]),
+            "taken mobile"
+        );
+        assert_eq!(
+            outcome(&["None", "ConditionalCheckFailed", "ConditionalCheckFailed"]),
+            "taken email"
+        );
+        assert_eq!(
+            outcome(&["None", "ConditionalCheckFailed", "TransactionConflict"]),
+            "taken email"
+        );
+    }
+
+    #[test]
+    fn conflicts_alone_are_retried() {
+        assert_eq!(outcome(&["TransactionConflict", "None", "None"]), "retry");
+        assert_eq!(
+            outcome(&["None", "TransactionConflict", "TransactionConflict"]),
+            "retry"
+        );
+    }
+
+    #[test]
+    fn throttling_is_unavailable_and_the_rest_internal() {
+        assert_eq!(outcome(&["ThrottlingError", "None", "None"]), "unavailable");
+        assert_eq!(
+            outcome(&["None", "ProvisionedThroughputExceeded", "None"]),
+            "unavailable"
+        );
+        assert_eq!(outcome(&["ValidationError", "None", "None"]), "internal");
+        assert_eq!(
+            outcome(&["ConditionalCheckFailed", "None", "None"]),
+            "internal"
+        );
+    }
+
+    #[test]
+    fn backoff_is_jittered_and_capped() {
+        for attempt in 0..20 {
+            assert!(conflict_backoff(attempt) <= Duration::from_millis(1_000));
+        }
+        let spread: std::collections::HashSet<_> = (0..50).map(|_| conflict_backoff(5)).collect();
+        assert!(spread.len() > 1, "backoff must be jittered");
     }
 }
