@@ -232,7 +232,7 @@ fn parse_addresses(obj: &Object, r: &mut Report) -> Option<Addresses> {
 }
 
 fn parse_address(value: &Value, at: Pointer, r: &mut Report) -> Option<Address> {
-    let obj = Object::expect(value, at, ADDRESS_FIELDS, r)?;
+    let obj = Object::of(value, at, ADDRESS_FIELDS, r)?;
     let errors_before = r.error_count();
     let first_name = optional_text::<PersonName>(&obj, "first_name", r);
     let last_name = optional_text::<PersonName>(&obj, "last_name", r);
@@ -275,7 +275,7 @@ fn parse_address(value: &Value, at: Pointer, r: &mut Report) -> Option<Address> 
 }
 
 fn parse_legacy_address(value: &Value, at: Pointer, r: &mut Report) -> Option<Address> {
-    let obj = Object::expect(value, at, LEGACY_ADDRESS_FIELDS, r)?;
+    let obj = Object::of(value, at, LEGACY_ADDRESS_FIELDS, r)?;
     let errors_before = r.error_count();
     let street = obj.required_str("street", r);
     let number = obj.str_or_number("number", r);

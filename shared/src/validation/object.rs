@@ -28,12 +28,7 @@ impl<'a> Object<'a> {
     }
 
     /// Reads `value` as an object; a wrong type is reported at `at`.
-    pub fn expect(
-        value: &'a Value,
-        at: Pointer,
-        known: &[&str],
-        report: &mut Report,
-    ) -> Option<Self> {
+    pub fn of(value: &'a Value, at: Pointer, known: &[&str], report: &mut Report) -> Option<Self> {
         match value {
             Value::Object(map) => Some(Self::new(map, at, known, report)),
             _ => {
