@@ -15,7 +15,9 @@ JWT_ISSUER ?= http://127.0.0.1/local-issuer
 JWT_AUDIENCE ?= customers-api
 TENANT_CLAIM ?= tenant_id
 JWT_SECRET ?= local-development-secret-not-for-production
-export GATEWAY_PORT JWT_ISSUER JWT_AUDIENCE TENANT_CLAIM JWT_SECRET
+# Stands in for the Secrets Manager secret the template resolves in AWS.
+DOCUMENT_HASH_KEY ?= local-document-fingerprint-key-not-for-production
+export GATEWAY_PORT JWT_ISSUER JWT_AUDIENCE TENANT_CLAIM JWT_SECRET DOCUMENT_HASH_KEY
 export LOCAL_PARAMETERS = JwtIssuer=$(JWT_ISSUER) JwtAudience=$(JWT_AUDIENCE) TenantClaim=$(TENANT_CLAIM)
 
 .PHONY: help venv sam-venv build dev token test lint unit-and-integration contract smoke package clean

@@ -7,6 +7,8 @@ use thiserror::Error;
 pub enum ConfigError {
     #[error("environment variable {0} must be set")]
     Missing(&'static str),
+    #[error(transparent)]
+    HashKey(#[from] crate::documents::KeyError),
 }
 
 #[derive(Debug, Clone)]
@@ -14,25 +16,47 @@ pub struct Settings {
     pub table_name: String,
     /// The JWT claim that names the caller's tenant.
     pub tenant_claim: String,
+    /// Identity-document staging: only the create function has it.
+    pub documents: Option<DocumentSettings>,
+}
+
+#[derive(Clone)]
+pub struct DocumentSettings {
+    pub bucket: String,
+    /// The HMAC key of document fingerprints (in AWS: resolved from Secrets Manager).
+    pub hash_key: Vec<u8>,
+}
+
+impl std::fmt::Debug for DocumentSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DocumentSettings")
+            .field("bucket", &self.bucket)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Settings {
     pub fn from_env() -> Result<Self, ConfigError> {
         Ok(Self {
             table_name: required("TABLE_NAME")?,
-            tenant_claim: std::env::var("TENANT_CLAIM")
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-                .unwrap_or_else(|| "tenant_id".to_owned()),
+            tenant_claim: optional("TENANT_CLAIM").unwrap_or_else(|| "tenant_id".to_owned()),
+            documents: match optional("DOCUMENTS_BUCKET") {
+                None => None,
+                Some(bucket) => Some(DocumentSettings {
+                    bucket,
+                    hash_key: required("DOCUMENT_HASH_KEY")?.into_bytes(),
+                }),
+            },
         })
     }
 }
 
+fn optional(name: &'static str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
 fn required(name: &'static str) -> Result<String, ConfigError> {
-    std::env::var(name)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .ok_or(ConfigError::Missing(name))
+    optional(name).ok_or(ConfigError::Missing(name))
 }
 
 /// The AWS SDK configuration: region, credentials and endpoints from the standard sources

@@ -1,8 +1,12 @@
 //! The customer use cases: what a create and a read mean, independent of HTTP.
 
 use crate::auth::Principal;
+use crate::documents::{
+    DocumentCheckError, DocumentVerifier, Documents, HeaderVerifier, StagingError,
+    VerificationReason, VerificationStatus,
+};
 use crate::domain::{Customer, CustomerId};
-use crate::store::{CustomerReader, CustomerWriter, StoreError, UniqueField};
+use crate::store::{Claim, CustomerReader, CustomerWriter, StoreError, UniqueField};
 use crate::validation::{parse_new_customer, ValidationErrors, Warning};
 use serde_json::{Map, Value};
 use thiserror::Error;
@@ -14,8 +18,14 @@ pub enum CreateError {
     Invalid(#[from] ValidationErrors),
     #[error("{} is already taken", .0.name())]
     Taken(UniqueField),
+    #[error("the identity document was rejected")]
+    DocumentRejected(Vec<VerificationReason>),
     #[error(transparent)]
     Store(StoreError),
+    #[error(transparent)]
+    Documents(StagingError),
+    #[error("identity documents are not configured for this function")]
+    DocumentsNotConfigured,
 }
 
 #[derive(Debug, Error)]
@@ -32,26 +42,26 @@ pub struct Created {
     pub warnings: Vec<Warning>,
 }
 
-pub struct Customers<S> {
+pub struct Customers<S, V = HeaderVerifier> {
     store: S,
+    documents: Option<Documents<V>>,
     clock: fn() -> OffsetDateTime,
 }
 
-impl<S> Customers<S> {
-    pub fn new(store: S) -> Self {
+impl<S, V> Customers<S, V> {
+    pub fn new(store: S, documents: Option<Documents<V>>) -> Self {
         Self {
             store,
+            documents,
             clock: OffsetDateTime::now_utc,
         }
     }
-
-    /// For tests that need a fixed "now" (birthday limits, timestamps).
-    pub fn with_clock(store: S, clock: fn() -> OffsetDateTime) -> Self {
-        Self { store, clock }
-    }
 }
 
-impl<S: CustomerWriter> Customers<S> {
+impl<S: CustomerWriter, V: DocumentVerifier> Customers<S, V> {
+    /// Validates everything first (an invalid request touches neither S3 nor DynamoDB), then
+    /// checks the identity document (its images are gone from S3 when this returns), then
+    /// writes the customer and all its claims in one transaction.
     pub async fn create(
         &self,
         principal: &Principal,
@@ -59,19 +69,74 @@ impl<S: CustomerWriter> Customers<S> {
     ) -> Result<Created, CreateError> {
         let now = (self.clock)();
         let parsed = parse_new_customer(body, now.date())?;
-        let customer = Customer::register(parsed.value, principal.subject.clone(), now);
-        match self.store.insert(&principal.tenant, &customer).await {
-            Ok(()) => Ok(Created {
-                customer,
-                warnings: parsed.warnings,
-            }),
+        let mut warnings = parsed.warnings;
+        let input = parsed.value;
+        let details = input.details;
+        let mut claims: Vec<Claim> = [
+            (
+                UniqueField::Email,
+                details.email.as_ref().map(|e| e.as_str().to_owned()),
+            ),
+            (
+                UniqueField::Mobile,
+                details.mobile.as_ref().map(|m| m.as_str().to_owned()),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(field, value)| value.map(|value| Claim { field, value }))
+        .collect();
+
+        let document = match input.identity_document {
+            None => None,
+            Some(document) => {
+                let documents = self
+                    .documents
+                    .as_ref()
+                    .ok_or(CreateError::DocumentsNotConfigured)?;
+                let checked = documents
+                    .check(&principal.tenant, document, now)
+                    .await
+                    .map_err(|e| match e {
+                        DocumentCheckError::Rejected(reasons) => {
+                            CreateError::DocumentRejected(reasons)
+                        }
+                        DocumentCheckError::Storage(e) => CreateError::Documents(e),
+                    })?;
+                let verification = &checked.record.verification;
+                if verification.status == VerificationStatus::NeedsReview {
+                    let reasons: Vec<&str> =
+                        verification.reasons.iter().map(|r| r.as_str()).collect();
+                    warnings.push(Warning {
+                        code: "document_needs_review",
+                        message: format!(
+                            "the identity document was accepted but needs a manual review: {}",
+                            reasons.join(", ")
+                        ),
+                        field: Some("/identity_document".to_owned()),
+                    });
+                }
+                claims.push(Claim {
+                    field: UniqueField::IdentityDocument,
+                    value: checked.fingerprint,
+                });
+                Some(checked.record)
+            }
+        };
+
+        let customer = Customer::register(details, document, principal.subject.clone(), now);
+        match self
+            .store
+            .insert(&principal.tenant, &customer, &claims)
+            .await
+        {
+            Ok(()) => Ok(Created { customer, warnings }),
             Err(StoreError::Taken(field)) => Err(CreateError::Taken(field)),
             Err(other) => Err(CreateError::Store(other)),
         }
     }
 }
 
-impl<S: CustomerReader> Customers<S> {
+impl<S: CustomerReader, V> Customers<S, V> {
     /// Another tenant's customer is indistinguishable from a missing one.
     pub async fn get(&self, principal: &Principal, id: &str) -> Result<Customer, GetError> {
         let id = CustomerId::parse(id).ok_or(GetError::NotFound)?;

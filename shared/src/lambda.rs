@@ -3,6 +3,7 @@
 
 use crate::config::{aws_sdk_config, ConfigError, Settings};
 use crate::customers::Customers;
+use crate::documents::{Documents, FingerprintKey, HeaderVerifier, Staging};
 use crate::http::{init_tracing, Endpoint};
 use crate::store::DynamoStore;
 use lambda_http::{service_fn, Body, Request, Response};
@@ -16,17 +17,31 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(settings: &Settings, dynamodb: aws_sdk_dynamodb::Client) -> Self {
-        Self {
+    pub fn new(settings: &Settings, sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
+        let documents = match &settings.documents {
+            None => None,
+            Some(documents) => {
+                let staging = Staging::new(s3_client(sdk), documents.bucket.clone());
+                Some(Documents::new(
+                    staging.clone(),
+                    HeaderVerifier::new(staging),
+                    FingerprintKey::new(&documents.hash_key)?,
+                ))
+            }
+        };
+        let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
+        Ok(Self {
             endpoint: Endpoint::new(settings.tenant_claim.clone()),
-            customers: Customers::new(DynamoStore::new(dynamodb, settings.table_name.clone())),
-        }
+            customers: Customers::new(
+                DynamoStore::new(dynamodb, settings.table_name.clone()),
+                documents,
+            ),
+        })
     }
 
     pub async fn from_env() -> Result<Self, ConfigError> {
         let settings = Settings::from_env()?;
-        let sdk = aws_sdk_config().await;
-        Ok(Self::new(&settings, aws_sdk_dynamodb::Client::new(&sdk)))
+        Self::new(&settings, &aws_sdk_config().await)
     }
 }
 
@@ -46,4 +61,21 @@ where
         async move { Ok::<_, Infallible>(response.await) }
     }))
     .await
+}
+
+/// S3 through a custom endpoint (a local server) must use path-style addresses: virtual-host
+/// style would put the bucket in the host name.
+fn s3_client(sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    let s3_endpoint = aws_types::service_config::ServiceConfigKey::builder()
+        .service_id("S3")
+        .env("AWS_ENDPOINT_URL")
+        .profile("endpoint_url")
+        .build()
+        .ok()
+        .and_then(|key| sdk.service_config()?.load_config(key));
+    let custom_endpoint = s3_endpoint.is_some() || sdk.endpoint_url().is_some();
+    let config = aws_sdk_s3::config::Builder::from(sdk)
+        .force_path_style(custom_endpoint)
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
 }

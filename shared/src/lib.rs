@@ -7,8 +7,11 @@
 pub mod auth;
 pub mod config;
 pub mod customers;
+pub mod documents;
 pub mod domain;
 pub mod http;
 pub mod lambda;
 pub mod store;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 pub mod validation;

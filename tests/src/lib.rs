@@ -15,6 +15,9 @@ use std::time::{Duration, Instant};
 
 pub use aws_sdk_dynamodb::types::AttributeValue;
 
+pub mod faults;
+pub use faults::{FaultProxy, Faults};
+
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -93,19 +96,31 @@ pub fn parameters() -> BTreeMap<String, String> {
 
 pub const JWT_SECRET: &str = "integration-test-secret-integration-test";
 
+pub const DOCUMENT_HASH_KEY: &str = "integration-test-document-fingerprint-key";
+
+/// One test's AWS: a table and a bucket of its own, in moto servers that are shared (when
+/// `AWS_ENDPOINT_URL` is set) or its own.
 pub struct Stack {
-    pub moto: Option<Moto>,
-    pub endpoint: String,
+    /// The servers this stack owns: [DynamoDB's, S3's] when split, else one for both.
+    pub motos: Vec<Moto>,
     pub table: String,
+    pub bucket: String,
+    /// What a function is given to find DynamoDB and S3: the standard AWS variables.
+    pub environment: BTreeMap<String, String>,
     pub dynamodb: Client,
+    /// Straight to S3, for inspecting the bucket (not through any fault proxy).
+    pub s3: aws_sdk_s3::Client,
     pub sdk: aws_config::SdkConfig,
+    pub faults: Option<FaultProxy>,
 }
 
 impl Stack {
-    /// A fresh table in the shared moto server (or a private one when there is none).
+    /// A fresh table and bucket in the shared moto server (or a private one when there is none).
     pub async fn new() -> Self {
         match std::env::var("AWS_ENDPOINT_URL") {
-            Ok(endpoint) if !endpoint.is_empty() => Self::on(None, endpoint).await,
+            Ok(endpoint) if !endpoint.is_empty() => {
+                Self::on(Vec::new(), &endpoint, &endpoint, None).await
+            }
             _ => Self::with_own_moto().await,
         }
     }
@@ -114,25 +129,65 @@ impl Stack {
     pub async fn with_own_moto() -> Self {
         let moto = Moto::start().expect("moto");
         let endpoint = moto.endpoint.clone();
-        Self::on(Some(moto), endpoint).await
+        Self::on(vec![moto], &endpoint, &endpoint, None).await
     }
 
-    async fn on(moto: Option<Moto>, endpoint: String) -> Self {
-        let sdk = sdk_config(&aws_environment(&endpoint)).await;
+    /// DynamoDB and S3 in separate servers of this test's own, S3 behind a fault proxy: a test
+    /// can kill DynamoDB and still look into the bucket, or make S3 fail part-way.
+    pub async fn split() -> Self {
+        let dynamodb = Moto::start().expect("moto for DynamoDB");
+        let s3 = Moto::start().expect("moto for S3");
+        let proxy = FaultProxy::start(&s3.endpoint).await;
+        let (dynamodb_endpoint, s3_direct) = (dynamodb.endpoint.clone(), s3.endpoint.clone());
+        let mut stack = Self::on(vec![dynamodb, s3], &dynamodb_endpoint, &s3_direct, None).await;
+        stack
+            .environment
+            .insert("AWS_ENDPOINT_URL_S3".into(), proxy.endpoint.clone());
+        stack.sdk = sdk_config(&stack.environment).await;
+        stack.faults = Some(proxy);
+        stack
+    }
+
+    async fn on(
+        motos: Vec<Moto>,
+        dynamodb_endpoint: &str,
+        s3_endpoint: &str,
+        faults: Option<FaultProxy>,
+    ) -> Self {
+        let mut environment = aws_environment(dynamodb_endpoint);
+        environment.insert(
+            "AWS_ENDPOINT_URL_DYNAMODB".into(),
+            dynamodb_endpoint.to_owned(),
+        );
+        environment.insert("AWS_ENDPOINT_URL_S3".into(), s3_endpoint.to_owned());
+        let sdk = sdk_config(&environment).await;
         let dynamodb = Client::new(&sdk);
-        let table = format!("customers-{}", uuid::Uuid::new_v4().simple());
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&sdk)
+                .force_path_style(true)
+                .build(),
+        );
+        let suffix = uuid::Uuid::new_v4().simple().to_string();
+        let table = format!("customers-{suffix}");
+        let bucket = format!("documents-{suffix}");
         let template = template();
         for def in template.tables() {
             local_gateway::tables::create_table(&dynamodb, &def, &table)
                 .await
                 .expect("create table");
         }
+        local_gateway::tables::create_bucket(&s3, &bucket)
+            .await
+            .expect("create bucket");
         Self {
-            moto,
-            endpoint,
+            motos,
             table,
+            bucket,
+            environment,
             dynamodb,
+            s3,
             sdk,
+            faults,
         }
     }
 
@@ -140,12 +195,24 @@ impl Stack {
         shared::config::Settings {
             table_name: self.table.clone(),
             tenant_claim: "tenant_id".into(),
+            documents: Some(shared::config::DocumentSettings {
+                bucket: self.bucket.clone(),
+                hash_key: DOCUMENT_HASH_KEY.as_bytes().to_vec(),
+            }),
         }
     }
 
     /// The functions' shared wiring, as a cold start builds it, against this stack.
     pub fn app(&self) -> shared::lambda::App {
-        shared::lambda::App::new(&self.settings(), Client::new(&self.sdk))
+        shared::lambda::App::new(&self.settings(), &self.sdk).expect("app")
+    }
+
+    /// Kills the DynamoDB server (the only one, unless split).
+    pub fn kill_dynamodb(&mut self) {
+        self.motos
+            .first_mut()
+            .expect("a moto of this test's own")
+            .kill();
     }
 
     /// The local gateway with the real function binaries, pointed at this stack.
@@ -164,7 +231,11 @@ impl Stack {
         bindings
             .resource_names
             .insert("CustomersTable".into(), self.table.clone());
-        let environment = aws_environment(&self.endpoint);
+        bindings
+            .resource_names
+            .insert("DocumentsBucket".into(), self.bucket.clone());
+        let mut environment = self.environment.clone();
+        environment.insert("DOCUMENT_HASH_KEY".into(), DOCUMENT_HASH_KEY.into());
         local_gateway::start(local_gateway::Options {
             template: workspace_root().join("template.yaml"),
             bin_dir,
@@ -176,6 +247,23 @@ impl Stack {
         })
         .await
         .expect("gateway")
+    }
+
+    /// Keys of every object in the bucket.
+    pub async fn objects(&self) -> Vec<String> {
+        let listing = self
+            .s3
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .send()
+            .await
+            .expect("list objects");
+        listing
+            .contents
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|o| o.key)
+            .collect()
     }
 
     /// Every item of the table, for assertions on what was (not) written.
@@ -330,4 +418,21 @@ pub fn read(response: &lambda_http::Response<lambda_http::Body>) -> (u16, Value)
         _ => Value::Null,
     };
     (response.status().as_u16(), body)
+}
+
+/// An `identity_document` member for a request body.
+pub fn identity_document(doc_type: &str, number: &str, front: &[u8], back: Option<&[u8]>) -> Value {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut document = serde_json::json!({
+        "type": doc_type,
+        "number": number,
+        "country": "CL",
+        "expires_on": "2031-06-30",
+        "front_image": format!("data:image/png;base64,{}", b64.encode(front)),
+    });
+    if let Some(back) = back {
+        document["back_image"] = Value::String(b64.encode(back));
+    }
+    document
 }

@@ -20,7 +20,7 @@ async fn dynamodb_outage_is_503_with_retry_after() {
     assert_eq!(status, 201);
     let id = created["data"]["id"].as_str().unwrap().to_owned();
 
-    stack.moto.as_mut().unwrap().kill();
+    stack.kill_dynamodb();
 
     let other = json!({"first_name": "B", "email": "b@example.com"});
     let response = create_customer::handle(
@@ -53,7 +53,7 @@ async fn dynamodb_outage_through_the_gateway() {
     let mut stack = Stack::with_own_moto().await;
     let gateway = stack.gateway().await;
     let token = token(Some(TENANT), READ_WRITE, &[]);
-    stack.moto.as_mut().unwrap().kill();
+    stack.kill_dynamodb();
     let response = reqwest::Client::new()
         .post(format!("{}/customers", gateway.url()))
         .bearer_auth(&token)

@@ -2,6 +2,7 @@ use super::{
     Addresses, Birthday, Company, CountryCode, Email, Gender, Metadata, Mobile, Notes, PersonName,
     Source, Status,
 };
+use crate::documents::DocumentRecord;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::OffsetDateTime;
@@ -79,6 +80,8 @@ pub struct Customer {
     pub id: CustomerId,
     #[serde(flatten)]
     pub details: NewCustomer,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_document: Option<DocumentRecord>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -90,7 +93,12 @@ pub struct Customer {
 impl Customer {
     /// A customer as first written. Timestamps are whole milliseconds in UTC so that the value
     /// returned by the create is byte-for-byte what a later read returns.
-    pub fn register(details: NewCustomer, created_by: Subject, now: OffsetDateTime) -> Self {
+    pub fn register(
+        details: NewCustomer,
+        identity_document: Option<DocumentRecord>,
+        created_by: Subject,
+        now: OffsetDateTime,
+    ) -> Self {
         let now = now.to_offset(time::UtcOffset::UTC);
         let now = now
             .replace_nanosecond(now.millisecond() as u32 * 1_000_000)
@@ -98,6 +106,7 @@ impl Customer {
         Self {
             id: CustomerId::random(),
             details,
+            identity_document,
             created_at: now,
             updated_at: now,
             created_by,

@@ -1,7 +1,9 @@
 use super::problem::Problem;
 use crate::auth::AuthError;
 use crate::customers::{CreateError, GetError};
+use crate::documents::{StagingError, VerificationReason};
 use crate::store::{StoreError, UniqueField};
+use crate::validation::FieldError;
 use crate::validation::ValidationErrors;
 use lambda_http::http::StatusCode;
 use thiserror::Error;
@@ -26,6 +28,12 @@ pub enum ApiError {
     Taken(UniqueField),
     #[error(transparent)]
     Store(StoreError),
+    #[error("document rejected")]
+    DocumentRejected(Vec<VerificationReason>),
+    #[error(transparent)]
+    Documents(StagingError),
+    #[error("misconfigured: {0}")]
+    Misconfigured(&'static str),
 }
 
 impl From<CreateError> for ApiError {
@@ -34,6 +42,11 @@ impl From<CreateError> for ApiError {
             CreateError::Invalid(errors) => ApiError::Validation(errors),
             CreateError::Taken(field) => ApiError::Taken(field),
             CreateError::Store(error) => ApiError::Store(error),
+            CreateError::DocumentRejected(reasons) => ApiError::DocumentRejected(reasons),
+            CreateError::Documents(error) => ApiError::Documents(error),
+            CreateError::DocumentsNotConfigured => {
+                ApiError::Misconfigured("identity documents are not configured")
+            }
         }
     }
 }
@@ -122,14 +135,37 @@ impl ApiError {
                 match field {
                     UniqueField::Email => "email_taken",
                     UniqueField::Mobile => "mobile_taken",
+                    UniqueField::IdentityDocument => "identity_document_taken",
                 },
                 "Already taken",
                 format!(
                     "Another customer of this tenant already has this {}.",
-                    field.name()
+                    field.name().replace('_', " ")
                 ),
             )
             .with_field(format!("/{}", field.name())),
+            ApiError::DocumentRejected(reasons) => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "document_rejected",
+                "Document rejected",
+                "The identity document failed verification; see `errors`. Its images were deleted.",
+            )
+            .with_errors(reasons.iter().map(rejection).collect()),
+            ApiError::Documents(StagingError::Unavailable(_)) => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "service_unavailable",
+                "Service unavailable",
+                "Document storage is unavailable; nothing was written and no image was kept. Retry later.",
+            )
+            .with_header("retry-after", RETRY_AFTER_SECONDS.to_string()),
+            ApiError::Documents(StagingError::Internal(_)) | ApiError::Misconfigured(_) => {
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "Internal error",
+                    "The request failed on our side; nothing was written.",
+                )
+            }
             ApiError::Store(StoreError::Unavailable(_)) => Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "service_unavailable",
@@ -145,5 +181,26 @@ impl ApiError {
                 "The request failed on our side; nothing was written.",
             ),
         }
+    }
+}
+
+/// A rejecting verification reason as a field error, on the field it is about.
+fn rejection(reason: &VerificationReason) -> FieldError {
+    let field = match reason {
+        VerificationReason::NumberFormatInvalid => "/identity_document/number",
+        VerificationReason::DocumentExpired => "/identity_document/expires_on",
+        _ => "/identity_document",
+    };
+    let message = match reason {
+        VerificationReason::NumberFormatInvalid => {
+            "does not fit the number format of this type of document"
+        }
+        VerificationReason::DocumentExpired => "the document has expired",
+        _ => "the document failed this check",
+    };
+    FieldError {
+        field: field.to_owned(),
+        code: reason.as_str(),
+        message: message.to_owned(),
     }
 }

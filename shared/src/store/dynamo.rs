@@ -1,5 +1,5 @@
 use super::keys::{self, Key, PARTITION_KEY};
-use super::{CustomerReader, CustomerWriter, StoreError, UniqueField};
+use super::{Claim, CustomerReader, CustomerWriter, StoreError, UniqueField};
 use crate::domain::{Customer, CustomerId, TenantId};
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
@@ -59,7 +59,12 @@ fn conflict_backoff(attempt: u32) -> Duration {
 }
 
 impl CustomerWriter for DynamoStore {
-    async fn insert(&self, tenant: &TenantId, customer: &Customer) -> Result<(), StoreError> {
+    async fn insert(
+        &self,
+        tenant: &TenantId,
+        customer: &Customer,
+        claims: &[Claim],
+    ) -> Result<(), StoreError> {
         let customer_item = CustomerItem {
             key: keys::customer(tenant, customer.id),
             entity: "customer".to_owned(),
@@ -69,28 +74,16 @@ impl CustomerWriter for DynamoStore {
         // Item order matters: cancellation reasons come back one per item, in this order.
         let mut fields: Vec<Option<UniqueField>> = vec![None];
         let mut items = vec![self.put_if_absent(to_item(&customer_item))?];
-        let details = &customer.details;
-        let unique = [
-            (
-                UniqueField::Email,
-                details.email.as_ref().map(|e| e.as_str()),
-            ),
-            (
-                UniqueField::Mobile,
-                details.mobile.as_ref().map(|m| m.as_str()),
-            ),
-        ];
-        for (field, value) in unique {
-            let Some(value) = value else { continue };
-            let claim = ClaimItem {
-                key: keys::claim(tenant, field, value),
+        for claim in claims {
+            let item = ClaimItem {
+                key: keys::claim(tenant, claim.field, &claim.value),
                 entity: "claim",
                 tenant_id: tenant,
-                field: field.name(),
+                field: claim.field.name(),
                 customer_id: customer.id,
             };
-            items.push(self.put_if_absent(to_item(&claim))?);
-            fields.push(Some(field));
+            items.push(self.put_if_absent(to_item(&item))?);
+            fields.push(Some(claim.field));
         }
 
         let mut attempt = 0;

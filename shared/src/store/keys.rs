@@ -22,11 +22,13 @@ pub fn customer(tenant: &TenantId, id: CustomerId) -> Key {
     }
 }
 
-/// `value` is the canonical form (lower-cased email, E.164 mobile): that is what uniqueness means.
+/// `value` is the canonical form (lower-cased email, E.164 mobile, a document's keyed hash):
+/// that is what uniqueness means.
 pub fn claim(tenant: &TenantId, field: UniqueField, value: &str) -> Key {
     let kind = match field {
         UniqueField::Email => "EMAIL",
         UniqueField::Mobile => "MOBILE",
+        UniqueField::IdentityDocument => "DOCUMENT",
     };
     Key {
         pk: format!("TENANT#{tenant}#{kind}#{value}"),

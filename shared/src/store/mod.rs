@@ -15,15 +15,26 @@ use thiserror::Error;
 pub enum UniqueField {
     Email,
     Mobile,
+    IdentityDocument,
 }
 
 impl UniqueField {
+    /// The request field it comes from (and the `field` pointer of a 409, with a `/`).
     pub fn name(&self) -> &'static str {
         match self {
             UniqueField::Email => "email",
             UniqueField::Mobile => "mobile",
+            UniqueField::IdentityDocument => "identity_document",
         }
     }
+}
+
+/// One unique value a customer takes: its canonical form (lower-cased email, E.164 mobile, a
+/// document's keyed hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub field: UniqueField,
+    pub value: String,
 }
 
 #[derive(Debug, Error)]
@@ -39,11 +50,12 @@ pub enum StoreError {
 }
 
 pub trait CustomerWriter {
-    /// Writes the customer and claims its unique values, all or nothing.
+    /// Writes the customer and its claims, all or nothing.
     fn insert(
         &self,
         tenant: &TenantId,
         customer: &Customer,
+        claims: &[Claim],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 

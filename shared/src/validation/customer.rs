@@ -1,5 +1,7 @@
+use super::document::parse_identity_document;
 use super::object::Object;
 use super::{Parsed, Pointer, Report, ValidationErrors};
+use crate::documents::IdentityDocument;
 use crate::domain::{
     Address, AddressLine, Addresses, AddressesError, Birthday, CallingCode, Company, CountryCode,
     Email, Gender, Metadata, MetadataError, MetadataKey, MetadataValue, Mobile, NewCustomer, Notes,
@@ -28,6 +30,7 @@ const CUSTOMER_FIELDS: &[&str] = &[
     "metadata",
     "newsletter",
     "source",
+    "identity_document",
 ];
 
 const ADDRESS_FIELDS: &[&str] = &[
@@ -46,11 +49,19 @@ const ADDRESS_FIELDS: &[&str] = &[
 /// The single-object form our users' previous systems send (Yativo's `customer_address`).
 const LEGACY_ADDRESS_FIELDS: &[&str] = &["street", "number", "city", "state", "zipcode", "country"];
 
-/// Parses a `POST /customers` body. `today` (UTC) bounds the birthday.
+/// A `POST /customers` body, parsed: the customer's details and, apart because it is checked
+/// and then mostly discarded, the identity document.
+#[derive(Debug, Clone)]
+pub struct CustomerInput {
+    pub details: NewCustomer,
+    pub identity_document: Option<IdentityDocument>,
+}
+
+/// Parses a `POST /customers` body. `today` (UTC) bounds the birthday and document expiry.
 pub fn parse_new_customer(
     body: &Map<String, Value>,
     today: Date,
-) -> Result<Parsed<NewCustomer>, ValidationErrors> {
+) -> Result<Parsed<CustomerInput>, ValidationErrors> {
     let mut report = Report::default();
     let obj = Object::new(body, Pointer::root(), CUSTOMER_FIELDS, &mut report);
     let r = &mut report;
@@ -90,26 +101,34 @@ pub fn parse_new_customer(
     let source = obj
         .str("source", r)
         .and_then(|s| r.check(&obj.at("source"), Source::parse(s)));
+    let identity_document = obj
+        .value("identity_document")
+        .and_then(|v| parse_identity_document(v, obj.at("identity_document"), r, today));
 
     let value = if r.has_errors() {
         None
     } else {
-        first_name.map(|first_name| NewCustomer {
-            first_name,
-            last_name,
-            email,
-            mobile,
-            country,
-            gender,
-            birthday,
-            status: status.unwrap_or_default(),
-            addresses: addresses.unwrap_or_default(),
-            company,
-            notes,
-            metadata: metadata.unwrap_or_default(),
-            newsletter: newsletter.unwrap_or(false),
-            source: source.unwrap_or_default(),
-        })
+        first_name
+            .map(|first_name| NewCustomer {
+                first_name,
+                last_name,
+                email,
+                mobile,
+                country,
+                gender,
+                birthday,
+                status: status.unwrap_or_default(),
+                addresses: addresses.unwrap_or_default(),
+                company,
+                notes,
+                metadata: metadata.unwrap_or_default(),
+                newsletter: newsletter.unwrap_or(false),
+                source: source.unwrap_or_default(),
+            })
+            .map(|details| CustomerInput {
+                details,
+                identity_document,
+            })
     };
     report.finish(value)
 }
@@ -350,12 +369,12 @@ mod tests {
 
     const TODAY: Date = date!(2026 - 11 - 25);
 
-    fn parse(body: Value) -> Result<Parsed<NewCustomer>, ValidationErrors> {
+    fn parse(body: Value) -> Result<Parsed<CustomerInput>, ValidationErrors> {
         parse_new_customer(body.as_object().expect("object"), TODAY)
     }
 
     fn ok(body: Value) -> NewCustomer {
-        parse(body).expect("valid").value
+        parse(body).expect("valid").value.details
     }
 
     /// The (field, code) pairs of a rejected body.
@@ -680,7 +699,7 @@ mod tests {
             json!({"addresses": [address(json!({})), address(json!({}))]}),
         ))
         .unwrap();
-        assert!(parsed.value.addresses.as_slice()[0].is_default);
+        assert!(parsed.value.details.addresses.as_slice()[0].is_default);
         assert_eq!(parsed.warnings[0].code, "default_address_assigned");
     }
 

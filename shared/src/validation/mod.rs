@@ -2,10 +2,11 @@
 //! that a client sees all of its mistakes in one response.
 
 mod customer;
+mod document;
 mod object;
 mod pointer;
 
-pub use customer::parse_new_customer;
+pub use customer::{parse_new_customer, CustomerInput};
 pub use pointer::Pointer;
 
 use crate::domain::Violation;

@@ -74,6 +74,16 @@ pub async fn start(options: Options) -> Result<RunningGateway> {
     let (shutdown, shutdown_rx) = watch::channel(false);
     let mut targets = Vec::new();
     for function in template.functions(&options.bindings)? {
+        if let Some((name, why)) = function
+            .unresolved
+            .iter()
+            .find(|(name, _)| !options.environment.contains_key(*name))
+        {
+            anyhow::bail!(
+                "{}: environment variable {name} cannot be resolved locally ({why}); give it a local value",
+                function.logical_id
+            );
+        }
         let local = LocalFunction::start(
             Launch {
                 name: function.logical_id.clone(),

@@ -1,12 +1,14 @@
 //! `local-gateway`: the local stack's command line.
 //!
 //!   local-gateway serve          API Gateway + Lambda emulation for the template's routes
-//!   local-gateway create-tables  the template's DynamoDB tables, at AWS_ENDPOINT_URL
+//!   local-gateway create-resources  the template's DynamoDB tables and S3 buckets, at
+//!                                AWS_ENDPOINT_URL
 //!   local-gateway token          a signed development token
 //!
 //! Common options: --template FILE (template.yaml), --parameter-overrides "K=V K=V",
 //! --resource-name LOGICAL_ID=NAME (repeatable). `serve` also takes --port (GATEWAY_PORT, 3000),
-//! --bin-dir DIR (target/debug), --instances N (4). `token` takes --sub, --tenant, --scope,
+//! --bin-dir DIR (target/debug), --instances N (4),
+//! --env NAME=VALUE (repeatable: values for variables the template resolves only in AWS). `token` takes --sub, --tenant, --scope,
 //! --tenant-claim, --ttl. The signing secret is JWT_SECRET.
 
 use anyhow::{bail, Context, Result};
@@ -89,9 +91,9 @@ async fn main() -> Result<()> {
     let args = Args::parse()?;
     match args.command.as_str() {
         "serve" => serve(&args).await,
-        "create-tables" => create_tables(&args).await,
+        "create-resources" => create_resources(&args).await,
         "token" => token(&args),
-        other => bail!("unknown command {other}: use serve, create-tables or token"),
+        other => bail!("unknown command {other}: use serve, create-resources or token"),
     }
 }
 
@@ -115,8 +117,16 @@ async fn serve(args: &Args) -> Result<()> {
             .unwrap_or(4),
         bindings: args.bindings()?,
         jwt_secret: jwt::secret_from_env(),
-        // Functions inherit this process's environment (AWS_ENDPOINT_URL and friends).
-        environment: Default::default(),
+        // Functions inherit this process's environment (AWS_ENDPOINT_URL and friends); --env
+        // sets what the template leaves to AWS (secrets).
+        environment: args
+            .all("env")
+            .map(|pair| {
+                pair.split_once('=')
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .with_context(|| format!("bad --env {pair}"))
+            })
+            .collect::<Result<_>>()?,
     })
     .await?;
     tracing::info!(url = %gateway.url(), "gateway listening");
@@ -130,15 +140,25 @@ async fn serve(args: &Args) -> Result<()> {
     Ok(())
 }
 
-async fn create_tables(args: &Args) -> Result<()> {
+async fn create_resources(args: &Args) -> Result<()> {
     let template = Template::load(&args.template_path())?;
     let bindings = args.bindings()?;
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let client = aws_sdk_dynamodb::Client::new(&sdk);
+    let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
     for table in template.tables() {
         let name = template.resource_name(&table.logical_id, &bindings);
-        tables::create_table(&client, &table, &name).await?;
+        tables::create_table(&dynamodb, &table, &name).await?;
         println!("created table {name}");
+    }
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    for bucket in template.buckets() {
+        let name = template.resource_name(&bucket, &bindings);
+        tables::create_bucket(&s3, &name).await?;
+        println!("created bucket {name}");
     }
     Ok(())
 }

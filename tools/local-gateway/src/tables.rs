@@ -1,5 +1,5 @@
-//! Creates the template's DynamoDB tables in a local DynamoDB-compatible server, from their
-//! definitions in template.yaml (never from a copy of the key schema).
+//! Creates the template's DynamoDB tables and S3 buckets in a local AWS-compatible server, from
+//! their definitions in template.yaml (never from a copy of the key schema).
 
 use crate::template::TableDef;
 use anyhow::{Context, Result};
@@ -109,5 +109,17 @@ pub async fn create_table(client: &Client, table: &TableDef, name: &str) -> Resu
         .wait(std::time::Duration::from_secs(30))
         .await
         .with_context(|| format!("waiting for table {name}"))?;
+    Ok(())
+}
+
+/// Creates an S3 bucket for the template's bucket `name`; the bucket's settings (encryption,
+/// lifecycle, policy) are AWS's business and are checked by cfn-lint, not emulated.
+pub async fn create_bucket(client: &aws_sdk_s3::Client, name: &str) -> Result<()> {
+    client
+        .create_bucket()
+        .bucket(name)
+        .send()
+        .await
+        .with_context(|| format!("creating bucket {name}"))?;
     Ok(())
 }

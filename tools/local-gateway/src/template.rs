@@ -23,6 +23,9 @@ pub struct FunctionDef {
     pub binary: String,
     pub routes: Vec<Route>,
     pub environment: BTreeMap<String, String>,
+    /// Variables a local stack cannot resolve (a `{{resolve:secretsmanager:...}}` reference, an
+    /// intrinsic it does not evaluate), with why: they must be given locally.
+    pub unresolved: BTreeMap<String, String>,
     pub timeout: Duration,
     pub memory_mb: u64,
 }
@@ -97,11 +100,25 @@ impl Template {
     /// The local physical name of a resource: bound explicitly, or its `TableName`-style
     /// property, or its logical id.
     pub fn resource_name(&self, logical_id: &str, bindings: &Bindings) -> String {
-        bindings
-            .resource_names
-            .get(logical_id)
-            .cloned()
-            .unwrap_or_else(|| logical_id.to_owned())
+        if let Some(name) = bindings.resource_names.get(logical_id) {
+            return name.clone();
+        }
+        // S3 bucket names are lower case.
+        let is_bucket = self
+            .resources_of_type("AWS::S3::Bucket")
+            .any(|(id, _)| id == logical_id);
+        if is_bucket {
+            logical_id.to_ascii_lowercase()
+        } else {
+            logical_id.to_owned()
+        }
+    }
+
+    /// Logical ids of the template's S3 buckets.
+    pub fn buckets(&self) -> Vec<String> {
+        self.resources_of_type("AWS::S3::Bucket")
+            .map(|(id, _)| id.to_owned())
+            .collect()
     }
 
     pub fn functions(&self, bindings: &Bindings) -> Result<Vec<FunctionDef>> {
@@ -122,6 +139,7 @@ impl Template {
                 .ok_or_else(|| anyhow!("{id}: Metadata.BuildProperties.Binary is missing"))?
                 .to_owned();
             let mut environment = BTreeMap::new();
+            let mut unresolved = BTreeMap::new();
             for source in [&globals, props] {
                 let vars = source
                     .get("Environment")
@@ -131,10 +149,21 @@ impl Template {
                     let key = k
                         .as_str()
                         .ok_or_else(|| anyhow!("{id}: bad variable name"))?;
-                    let value = self
-                        .resolve(v, bindings)
-                        .with_context(|| format!("{id}: environment variable {key}"))?;
-                    environment.insert(key.to_owned(), value);
+                    match self.resolve(v, bindings) {
+                        Ok(value) if value.contains("{{resolve:") => {
+                            environment.remove(key);
+                            unresolved
+                                .insert(key.to_owned(), format!("a dynamic reference ({value})"));
+                        }
+                        Ok(value) => {
+                            unresolved.remove(key);
+                            environment.insert(key.to_owned(), value);
+                        }
+                        Err(e) => {
+                            environment.remove(key);
+                            unresolved.insert(key.to_owned(), format!("{e:#}"));
+                        }
+                    }
                 }
             }
             let number = |key: &str, default: u64| {
@@ -158,6 +187,7 @@ impl Template {
                 binary,
                 routes,
                 environment,
+                unresolved,
                 // Lambda's defaults when a template says nothing.
                 timeout: Duration::from_secs(number("Timeout", 3)),
                 memory_mb: number("MemorySize", 128),
@@ -319,6 +349,8 @@ Resources:
         Variables:
           GREETING: !Sub "hello-${TenantClaim}"
           LONG: {"Fn::Sub": "${Table}-x"}
+          SECRET: !Sub "{{resolve:secretsmanager:${Table}}}"
+          ODD: !GetAtt Table.Arn
       Events:
         A: {Type: HttpApi, Properties: {Method: get, Path: "/things/{id}"}}
         B: {Type: HttpApi, Properties: {Method: POST, Path: /open, Auth: {Authorizer: NONE}}}
@@ -340,6 +372,9 @@ Resources:
         assert_eq!(f.environment["TENANT_CLAIM"], "tenant_id");
         assert_eq!(f.environment["GREETING"], "hello-tenant_id");
         assert_eq!(f.environment["LONG"], "local-table-x");
+        assert!(f.unresolved["SECRET"].contains("dynamic reference"));
+        assert!(f.unresolved.contains_key("ODD"));
+        assert!(!f.environment.contains_key("SECRET"));
         assert_eq!(
             f.routes,
             vec![

@@ -1,0 +1,138 @@
+use super::DocumentType;
+use crate::domain::CountryCode;
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationStatus {
+    Verified,
+    NeedsReview,
+    Rejected,
+}
+
+/// Why a document was not simply verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationReason {
+    /// Smaller than 600x400 px: too small to read.
+    ImageTooSmall,
+    /// The headers are a PNG/JPEG but the data is damaged (bad checksums, truncated).
+    ImageCorrupted,
+    /// A card was sent without its back.
+    BackImageMissing,
+    /// No expiry date was given, so validity could not be checked.
+    ExpiryUnknown,
+    /// The number does not fit the known pattern for this type of document.
+    NumberFormatInvalid,
+    DocumentExpired,
+}
+
+impl VerificationReason {
+    /// Reasons that fail the request; the others ask for a human look.
+    pub fn rejects(&self) -> bool {
+        matches!(self, Self::NumberFormatInvalid | Self::DocumentExpired)
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::ImageTooSmall => "image_too_small",
+            Self::ImageCorrupted => "image_corrupted",
+            Self::BackImageMissing => "back_image_missing",
+            Self::ExpiryUnknown => "expiry_unknown",
+            Self::NumberFormatInvalid => "number_format_invalid",
+            Self::DocumentExpired => "document_expired",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verification {
+    pub status: VerificationStatus,
+    pub reasons: Vec<VerificationReason>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub checked_at: OffsetDateTime,
+}
+
+impl Verification {
+    /// The status follows from the reasons: any rejecting one rejects, any other asks for review.
+    pub fn from_reasons(mut reasons: Vec<VerificationReason>, checked_at: OffsetDateTime) -> Self {
+        reasons.sort();
+        reasons.dedup();
+        let status = if reasons.iter().any(VerificationReason::rejects) {
+            VerificationStatus::Rejected
+        } else if reasons.is_empty() {
+            VerificationStatus::Verified
+        } else {
+            VerificationStatus::NeedsReview
+        };
+        Self {
+            status,
+            reasons,
+            checked_at,
+        }
+    }
+}
+
+/// What is kept of an identity document: no image, no number (only its last four characters).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentRecord {
+    #[serde(rename = "type")]
+    pub doc_type: DocumentType,
+    pub country: CountryCode,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "option_date")]
+    pub expires_on: Option<Date>,
+    pub number_last4: String,
+    pub verification: Verification,
+}
+
+mod option_date {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::Date;
+
+    pub fn serialize<S: Serializer>(date: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+        match date {
+            Some(d) => super::iso_date::serialize(d, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+        #[derive(Deserialize)]
+        struct Wrapped(#[serde(with = "super::iso_date")] Date);
+        Ok(Option::<Wrapped>::deserialize(d)?.map(|w| w.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_follows_from_reasons() {
+        let now = OffsetDateTime::UNIX_EPOCH;
+        assert_eq!(
+            Verification::from_reasons(vec![], now).status,
+            VerificationStatus::Verified
+        );
+        let review = Verification::from_reasons(
+            vec![
+                VerificationReason::ImageTooSmall,
+                VerificationReason::ImageTooSmall,
+            ],
+            now,
+        );
+        assert_eq!(review.status, VerificationStatus::NeedsReview);
+        assert_eq!(review.reasons, vec![VerificationReason::ImageTooSmall]);
+        let rejected = Verification::from_reasons(
+            vec![
+                VerificationReason::ImageTooSmall,
+                VerificationReason::DocumentExpired,
+            ],
+            now,
+        );
+        assert_eq!(rejected.status, VerificationStatus::Rejected);
+    }
+}
