@@ -82,3 +82,24 @@ async fn events_without_claims_fail_closed() {
     assert_eq!(response.headers()["www-authenticate"], "Bearer");
     assert_eq!(stack.count("customer").await, 0);
 }
+
+#[tokio::test]
+async fn http_api_event_with_an_identity_document() {
+    let stack = Stack::new().await;
+    let app = stack.app();
+    let (status, created) = read(
+        &create_customer::handle(
+            &app,
+            request(&fixture("create-customer-with-document.json")),
+        )
+        .await,
+    );
+    assert_eq!(status, 201, "{created}");
+    let document = &created["data"]["identity_document"];
+    assert_eq!(document["type"], "NATIONAL_ID");
+    assert_eq!(document["country"], "CL");
+    assert_eq!(document["expires_on"], "2031-08-31");
+    assert_eq!(document["number_last4"], "6785");
+    assert_eq!(document["verification"]["status"], "verified");
+    assert!(stack.objects().await.is_empty());
+}

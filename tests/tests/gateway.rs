@@ -252,3 +252,40 @@ async fn malformed_requests_get_precise_problems() {
     );
     assert_eq!(stack.count("customer").await, 0);
 }
+
+#[tokio::test]
+async fn a_document_through_the_real_functions() {
+    let stack = Stack::new().await;
+    let gateway = stack.gateway().await;
+    let token = token(Some(TENANT), READ_WRITE, &[]);
+    let document = integration_tests::identity_document(
+        "PASSPORT",
+        "P7654321",
+        &shared::testing::png(1200, 800),
+        None,
+    );
+    let body =
+        json!({"first_name": "Ann", "email": "doc@example.com", "identity_document": document})
+            .to_string();
+    let (status, created) = json_of(post(&gateway.url(), Some(&token), &body).await).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["data"]["identity_document"]["number_last4"], "4321");
+    assert_eq!(
+        created["data"]["identity_document"]["verification"]["status"],
+        "verified"
+    );
+    let (status, problem) = json_of(
+        post(
+            &gateway.url(),
+            Some(&token),
+            &body.replace("doc@", "again@"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("identity_document_taken"))
+    );
+    assert!(stack.objects().await.is_empty());
+}

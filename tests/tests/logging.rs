@@ -95,3 +95,62 @@ async fn request_lines_carry_outcome_and_no_personal_data() {
     }
     assert_eq!(lines[1]["error_code"], "email_taken");
 }
+
+#[tokio::test]
+async fn a_create_with_a_document_logs_retention_but_no_number_or_image() {
+    use base64::Engine;
+    let stack = Stack::new().await;
+    let app = stack.app();
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(shared::http::json_subscriber(capture.clone()));
+    let claims = claims(TENANT, READ_WRITE);
+    let front = shared::testing::png(1200, 800);
+    let back = shared::testing::png(1000, 640);
+    let document =
+        integration_tests::identity_document("NATIONAL_ID", "98-765-4321-K", &front, Some(&back));
+    let body =
+        json!({"first_name": "Zebulon", "email": "zeb@example.org", "identity_document": document});
+    let response = create_customer::handle(
+        &app,
+        http_event("POST", "/customers", Some(&body), Some(&claims)),
+    )
+    .await;
+    assert_eq!(response.status(), 201);
+
+    let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    for secret in [
+        "987654321K",
+        "98-765-4321-K",
+        "9876543",
+        "Zebulon",
+        "zeb@example.org",
+    ] {
+        assert!(
+            !text.contains(secret),
+            "the log contains {secret:?}:\n{text}"
+        );
+    }
+    // Any 24 consecutive base64 characters of either image would betray image bytes.
+    for image in [&front, &back] {
+        let encoded = b64.encode(image);
+        for start in (0..encoded.len().saturating_sub(24)).step_by(997) {
+            assert!(
+                !text.contains(&encoded[start..start + 24]),
+                "image bytes in the log"
+            );
+        }
+    }
+    let deletions: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|l| l["message"] == "document image deleted")
+        .collect();
+    assert_eq!(deletions.len(), 2, "{text}");
+    for line in &deletions {
+        assert!(line["document_retention_ms"]
+            .as_f64()
+            .is_some_and(|ms| ms >= 0.0));
+        assert!(line["side"] == "front" || line["side"] == "back");
+    }
+}
