@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod countries;
 pub mod customers;
 pub mod documents;
 pub mod domain;

@@ -218,7 +218,11 @@ impl Stack {
     /// The local gateway with the real function binaries, pointed at this stack.
     pub async fn gateway(&self) -> RunningGateway {
         let bin_dir = target_dir().join("debug");
-        for binary in ["create-customer", "get-customer"] {
+        for function in template()
+            .functions(&Bindings::default())
+            .expect("functions")
+        {
+            let binary = &function.binary;
             assert!(
                 bin_dir.join(binary).exists(),
                 "{binary} is not built: run `cargo build --workspace --bins` (make test does)"
@@ -408,6 +412,33 @@ pub fn http_event(
         event["pathParameters"] = serde_json::json!({ "id": id });
     }
     lambda_http::request::from_str(&event.to_string()).expect("event")
+}
+
+/// An HTTP API event with a query string and extra headers.
+pub fn http_event_with(
+    method: &str,
+    path: &str,
+    query: &[(&str, &str)],
+    headers: &[(&str, &str)],
+    claims: Option<&Map<String, Value>>,
+) -> lambda_http::Request {
+    let query_map: HashMap<String, Vec<String>> = query
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), vec![(*v).to_owned()]))
+        .collect();
+    let mut request = lambda_http::RequestExt::with_query_string_parameters(
+        http_event(method, path, None, claims),
+        query_map,
+    );
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            lambda_http::http::HeaderName::try_from(*name),
+            lambda_http::http::HeaderValue::from_str(value),
+        ) {
+            request.headers_mut().insert(name, value);
+        }
+    }
+    request
 }
 
 /// A response's status and JSON body.

@@ -1,0 +1,35 @@
+//! `GET /countries`: the ISO 3166-1 countries with their calling codes, for pickers.
+
+use lambda_http::http::header::IF_NONE_MATCH;
+use lambda_http::{Body, Request, Response};
+use serde::Serialize;
+use shared::auth::Scope;
+use shared::countries::{self, Country};
+use shared::http;
+use shared::lambda::App;
+
+/// The list changes only with a new build (new ISO or libphonenumber data).
+const MAX_AGE_SECONDS: u32 = 86_400;
+
+pub async fn handle(app: &App, request: Request) -> Response<Body> {
+    app.endpoint
+        .respond(
+            request,
+            Scope::CustomersRead,
+            |_principal, request| async move {
+                #[derive(Serialize)]
+                struct Page<'a> {
+                    data: Vec<&'a Country>,
+                }
+                let found = countries::search(http::query_parameter(&request, "search"));
+                let body = serde_json::to_string(&Page { data: found })
+                    .map_err(|_| http::ApiError::Misconfigured("serialising countries"))?;
+                let if_none_match = request
+                    .headers()
+                    .get(IF_NONE_MATCH)
+                    .and_then(|v| v.to_str().ok());
+                Ok(http::cacheable(body, MAX_AGE_SECONDS, if_none_match))
+            },
+        )
+        .await
+}
