@@ -1,7 +1,7 @@
 //! The countries clients choose from (ISO 3166-1 with calling codes): the very data that
 //! `country` and `mobile_code_country` are checked against on create.
 
-use crate::domain::{CallingCode, CountryCode};
+use crate::domain::{CallingCode, CountryCode, Mobile};
 use serde::Serialize;
 use std::sync::OnceLock;
 
@@ -18,13 +18,15 @@ pub struct Country {
 
 fn build(country: CountryCode) -> Country {
     let dial_code = CallingCode::of(country).map(|c| c.to_string());
-    // libphonenumber's examples are national significant numbers (no trunk prefix), so the
-    // E.164 form is the calling code followed by them; a test checks that each one parses.
+    // libphonenumber's examples are national significant numbers, so the E.164 form is the
+    // calling code followed by one. Offered only if our own create accepts it, so that a client
+    // may copy it (a few examples trail numbering-plan changes, e.g. Benin's 10-digit plan).
     let example_mobile = phonenumber::metadata::DATABASE
         .by_id(country.alpha2())
         .and_then(|meta| meta.descriptors().mobile()?.example())
         .zip(dial_code.as_deref())
-        .map(|(national, dial)| format!("{dial}{national}"));
+        .map(|(national, dial)| format!("{dial}{national}"))
+        .filter(|e164| Mobile::parse(e164, None).is_ok());
     Country {
         code: country.alpha2(),
         alpha3: country.alpha3(),
@@ -61,7 +63,7 @@ pub fn search(prefix: Option<&str>) -> Vec<&'static Country> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Mobile, PhoneRegion};
+    use crate::domain::PhoneRegion;
 
     #[test]
     fn every_iso_country_with_dial_codes() {
@@ -74,6 +76,16 @@ mod tests {
         assert_eq!(us.dial_code.as_deref(), Some("+1"));
         let aq = all().iter().find(|c| c.code == "AQ").unwrap();
         assert_eq!(aq.dial_code, None);
+    }
+
+    #[test]
+    fn almost_every_country_with_a_dial_code_has_an_example_mobile() {
+        let with_dial = all().iter().filter(|c| c.dial_code.is_some()).count();
+        let with_example = all().iter().filter(|c| c.example_mobile.is_some()).count();
+        assert!(
+            with_example * 100 >= with_dial * 95,
+            "{with_example}/{with_dial}"
+        );
     }
 
     #[test]

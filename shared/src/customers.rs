@@ -81,6 +81,22 @@ impl<S: CustomerWriter, V: DocumentVerifier> Customers<S, V> {
                 UniqueField::Mobile,
                 details.mobile.as_ref().map(|m| m.as_str().to_owned()),
             ),
+            (
+                UniqueField::ExternalId,
+                details
+                    .identifiers
+                    .external_id
+                    .as_ref()
+                    .map(|e| e.as_str().to_owned()),
+            ),
+            (
+                UniqueField::CardNumber,
+                details
+                    .identifiers
+                    .card
+                    .as_ref()
+                    .map(|c| c.card_number.as_str().to_owned()),
+            ),
         ]
         .into_iter()
         .filter_map(|(field, value)| value.map(|value| Claim { field, value }))

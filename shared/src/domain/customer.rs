@@ -1,6 +1,6 @@
 use super::{
-    Addresses, Birthday, Company, CountryCode, Email, Gender, Metadata, Mobile, Notes, PersonName,
-    Source, Status,
+    Addresses, Birthday, Company, CountryCode, Email, Gender, Identifiers, Metadata, Mobile, Notes,
+    PersonName, Source, Status,
 };
 use crate::documents::DocumentRecord;
 use serde::{Deserialize, Serialize};
@@ -72,6 +72,8 @@ pub struct NewCustomer {
     pub metadata: Metadata,
     pub newsletter: bool,
     pub source: Source,
+    #[serde(default, skip_serializing_if = "Identifiers::is_empty")]
+    pub identifiers: Identifiers,
 }
 
 /// A stored customer: the client's data plus what the server decided.

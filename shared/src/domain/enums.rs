@@ -26,10 +26,10 @@ macro_rules! vocabulary {
         impl $name {
             pub const ALLOWED: &'static str = concat!($($text, " "),+);
 
-            pub fn parse(raw: &str) -> Result<Self, EnumError> {
+            pub fn parse(raw: &str) -> Result<Self, $crate::domain::EnumError> {
                 let raw = raw.trim();
                 $(if raw.eq_ignore_ascii_case($text) { return Ok(Self::$variant); })+
-                Err(EnumError { allowed: Self::ALLOWED.trim_end() })
+                Err($crate::domain::EnumError { allowed: Self::ALLOWED.trim_end() })
             }
 
             pub fn as_str(&self) -> &'static str {
@@ -38,6 +38,8 @@ macro_rules! vocabulary {
         }
     };
 }
+
+pub(crate) use vocabulary;
 
 vocabulary!(Gender {
     Male = "male",

@@ -7,6 +7,7 @@ mod country;
 mod customer;
 mod email;
 mod enums;
+mod identifiers;
 mod metadata;
 mod phone;
 mod tenant;
@@ -18,6 +19,9 @@ pub use country::{CountryCode, CountryError};
 pub use customer::{Customer, CustomerId, NewCustomer, Subject};
 pub use email::{Email, EmailError};
 pub use enums::{EnumError, Gender, Source, Status};
+pub use identifiers::{
+    CardNumber, CardNumberError, CardStatus, ExternalId, Identifiers, LoyaltyCard,
+};
 pub use metadata::{
     Metadata, MetadataError, MetadataKey, MetadataValue, MAX_KEYS as MAX_METADATA_KEYS,
 };

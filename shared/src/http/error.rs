@@ -136,6 +136,8 @@ impl ApiError {
                     UniqueField::Email => "email_taken",
                     UniqueField::Mobile => "mobile_taken",
                     UniqueField::IdentityDocument => "identity_document_taken",
+                    UniqueField::ExternalId => "external_id_taken",
+                    UniqueField::CardNumber => "card_number_taken",
                 },
                 "Already taken",
                 format!(
@@ -143,7 +145,7 @@ impl ApiError {
                     field.name().replace('_', " ")
                 ),
             )
-            .with_field(format!("/{}", field.name())),
+            .with_field(field.pointer().to_owned()),
             ApiError::DocumentRejected(reasons) => Problem::new(
                 StatusCode::BAD_REQUEST,
                 "document_rejected",

@@ -29,6 +29,8 @@ pub fn claim(tenant: &TenantId, field: UniqueField, value: &str) -> Key {
         UniqueField::Email => "EMAIL",
         UniqueField::Mobile => "MOBILE",
         UniqueField::IdentityDocument => "DOCUMENT",
+        UniqueField::ExternalId => "EXTERNAL_ID",
+        UniqueField::CardNumber => "CARD",
     };
     Key {
         pk: format!("TENANT#{tenant}#{kind}#{value}"),

@@ -16,15 +16,29 @@ pub enum UniqueField {
     Email,
     Mobile,
     IdentityDocument,
+    ExternalId,
+    CardNumber,
 }
 
 impl UniqueField {
-    /// The request field it comes from (and the `field` pointer of a 409, with a `/`).
     pub fn name(&self) -> &'static str {
         match self {
             UniqueField::Email => "email",
             UniqueField::Mobile => "mobile",
             UniqueField::IdentityDocument => "identity_document",
+            UniqueField::ExternalId => "external_id",
+            UniqueField::CardNumber => "card_number",
+        }
+    }
+
+    /// The request field it comes from: the `field` of a 409.
+    pub fn pointer(&self) -> &'static str {
+        match self {
+            UniqueField::Email => "/email",
+            UniqueField::Mobile => "/mobile",
+            UniqueField::IdentityDocument => "/identity_document",
+            UniqueField::ExternalId => "/identifiers/external_id",
+            UniqueField::CardNumber => "/identifiers/card_number",
         }
     }
 }

@@ -3,10 +3,11 @@ use super::object::Object;
 use super::{Parsed, Pointer, Report, ValidationErrors};
 use crate::documents::IdentityDocument;
 use crate::domain::{
-    Address, AddressLine, Addresses, AddressesError, Birthday, CallingCode, Company, CountryCode,
-    Email, Gender, Metadata, MetadataError, MetadataKey, MetadataValue, Mobile, NewCustomer, Notes,
-    PersonName, Phone, PhoneError, PhoneRegion, PlaceName, Source, Status, TextError, Zipcode,
-    MAX_ADDRESSES, MAX_METADATA_KEYS,
+    Address, AddressLine, Addresses, AddressesError, Birthday, CallingCode, CardNumber, CardStatus,
+    Company, CountryCode, Email, ExternalId, Gender, Identifiers, LoyaltyCard, Metadata,
+    MetadataError, MetadataKey, MetadataValue, Mobile, NewCustomer, Notes, PersonName, Phone,
+    PhoneError, PhoneRegion, PlaceName, Source, Status, TextError, Zipcode, MAX_ADDRESSES,
+    MAX_METADATA_KEYS,
 };
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -31,6 +32,14 @@ const CUSTOMER_FIELDS: &[&str] = &[
     "newsletter",
     "source",
     "identity_document",
+    "identifiers",
+];
+
+const IDENTIFIER_FIELDS: &[&str] = &[
+    "external_id",
+    "card_number",
+    "card_series_id",
+    "card_status",
 ];
 
 const ADDRESS_FIELDS: &[&str] = &[
@@ -74,11 +83,18 @@ pub fn parse_new_customer(
         .str("email", r)
         .and_then(|s| r.check(&obj.at("email"), Email::parse(s)));
     let mobile = parse_mobile(&obj, r);
-    if !obj.present("email") && !obj.present("mobile") {
+    let identifiers = obj
+        .value("identifiers")
+        .and_then(|v| parse_identifiers(v, obj.at("identifiers"), r));
+    let has_external_id = obj
+        .value("identifiers")
+        .and_then(|v| v.get("external_id"))
+        .is_some_and(|v| !v.is_null());
+    if !obj.present("email") && !obj.present("mobile") && !has_external_id {
         r.error(
             &Pointer::root(),
             "contact_required",
-            "at least one of email or mobile is required",
+            "at least one of email, mobile or identifiers.external_id is required",
         );
     }
     let country = obj
@@ -124,6 +140,7 @@ pub fn parse_new_customer(
                 metadata: metadata.unwrap_or_default(),
                 newsletter: newsletter.unwrap_or(false),
                 source: source.unwrap_or_default(),
+                identifiers: identifiers.unwrap_or_default(),
             })
             .map(|details| CustomerInput {
                 details,
@@ -327,6 +344,45 @@ fn parse_legacy_address(value: &Value, at: Pointer, r: &mut Report) -> Option<Ad
         zipcode,
         country: country?,
         is_default: true,
+    })
+}
+
+fn parse_identifiers(value: &Value, at: Pointer, r: &mut Report) -> Option<Identifiers> {
+    let obj = Object::of(value, at, IDENTIFIER_FIELDS, r)?;
+    let errors_before = r.error_count();
+    let external_id = obj
+        .str("external_id", r)
+        .and_then(|s| r.check(&obj.at("external_id"), ExternalId::parse(s)));
+    let card_number = obj
+        .str("card_number", r)
+        .and_then(|s| r.check(&obj.at("card_number"), CardNumber::parse(s)));
+    let card_series_id = obj.str("card_series_id", r).and_then(|s| {
+        r.check(
+            &obj.at("card_series_id"),
+            crate::domain::Text::<64, false>::parse(s),
+        )
+    });
+    let card_status = obj
+        .str("card_status", r)
+        .and_then(|s| r.check(&obj.at("card_status"), CardStatus::parse(s)));
+    let card_details = obj.present("card_series_id") || obj.present("card_status");
+    if card_details && !obj.present("card_number") {
+        r.error(
+            &obj.at("card_number"),
+            "required",
+            "is required when card_series_id or card_status is given",
+        );
+    }
+    if r.error_count() > errors_before {
+        return None;
+    }
+    Some(Identifiers {
+        external_id,
+        card: card_number.map(|card_number| LoyaltyCard {
+            card_number,
+            card_series_id,
+            card_status,
+        }),
     })
 }
 
@@ -790,6 +846,32 @@ mod tests {
                 ("/version".to_owned(), "unknown_field"),
                 ("/addresses/0/colour".to_owned(), "unknown_field"),
             ]
+        );
+    }
+
+    #[test]
+    fn loyalty_identifiers() {
+        let c = ok(with(json!({"identifiers": {
+            "external_id": " crm-42 ", "card_number": "9000 1234-5678", "card_series_id": "GOLD", "card_status": "active"
+        }})));
+        assert_eq!(c.identifiers.external_id.unwrap().as_str(), "crm-42");
+        let card = c.identifiers.card.unwrap();
+        assert_eq!(card.card_number.as_str(), "900012345678");
+        assert_eq!(card.card_status, Some(CardStatus::Active));
+        assert_eq!(
+            errors(with(
+                json!({"identifiers": {"external_id": "x".repeat(65), "card_number": "12#", "card_status": "LOST", "pin": 1}})
+            )),
+            vec![
+                ("/identifiers/pin".to_owned(), "unknown_field"),
+                ("/identifiers/external_id".to_owned(), "too_long"),
+                ("/identifiers/card_number".to_owned(), "invalid_format"),
+                ("/identifiers/card_status".to_owned(), "invalid_value"),
+            ]
+        );
+        assert_eq!(
+            errors(with(json!({"identifiers": {"card_status": "ACTIVE"}}))),
+            error("/identifiers/card_number", "required")
         );
     }
 

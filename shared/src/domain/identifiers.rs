@@ -1,0 +1,97 @@
+use super::Text;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CardNumberError {
+    #[error("must be 1-32 letters and digits (spaces and dashes are ignored)")]
+    Invalid,
+}
+
+impl super::Violation for CardNumberError {
+    fn code(&self) -> &'static str {
+        "invalid_format"
+    }
+}
+
+/// The tenant's own id for the customer (its previous system's key), unique per tenant,
+/// compared exactly as given (trimmed).
+pub type ExternalId = Text<64, false>;
+
+/// A loyalty card number, upper case without spaces or dashes: what is printed on a card and
+/// what a cashier types are the same number.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CardNumber(String);
+
+impl CardNumber {
+    pub fn parse(raw: &str) -> Result<Self, CardNumberError> {
+        let compact: String = raw
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-'))
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        let ok =
+            (1..=32).contains(&compact.len()) && compact.bytes().all(|b| b.is_ascii_alphanumeric());
+        ok.then_some(Self(compact)).ok_or(CardNumberError::Invalid)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+super::enums::vocabulary!(CardStatus {
+    Active = "ACTIVE",
+    Inactive = "INACTIVE",
+    Suspended = "SUSPENDED",
+});
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoyaltyCard {
+    pub card_number: CardNumber,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_series_id: Option<Text<64, false>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_status: Option<CardStatus>,
+}
+
+/// Identifiers a customer is known by in loyalty systems; each is unique per tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Identifiers {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<ExternalId>,
+    #[serde(default, skip_serializing_if = "Option::is_none", flatten)]
+    pub card: Option<LoyaltyCard>,
+}
+
+impl Identifiers {
+    pub fn is_empty(&self) -> bool {
+        self.external_id.is_none() && self.card.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn card_numbers_ignore_spaces_dashes_and_case() {
+        assert_eq!(
+            CardNumber::parse("ab-1234 5678").unwrap().as_str(),
+            "AB12345678"
+        );
+        for bad in ["", " - ", "12#4", &"1".repeat(33)] {
+            assert!(CardNumber::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn card_status_vocabulary() {
+        assert_eq!(
+            CardStatus::parse("suspended").unwrap().as_str(),
+            "SUSPENDED"
+        );
+        assert!(CardStatus::parse("LOST").is_err());
+    }
+}
