@@ -88,8 +88,8 @@ async fn capillary_example() {
         "source": "INSTORE",
         "birthday": "1996-01-01",
         "gender": "Male",
+        "identifiers": {"external_id": "test1223322"},
         "metadata": {
-            "external_id": "test1223322",
             "employee": "loyal",
             "associated_with": "sant.p_123",
             "referral_code": "xyzwqw"
@@ -108,7 +108,7 @@ async fn capillary_example() {
     assert_eq!(customer["mobile"], "+919986000555");
     assert_eq!(customer["source"], "INSTORE");
     assert_eq!(customer["gender"], "male");
-    assert_eq!(customer["metadata"]["external_id"], "test1223322");
+    assert_eq!(customer["identifiers"]["external_id"], "test1223322");
 }
 
 #[tokio::test]
