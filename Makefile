@@ -17,7 +17,8 @@ TENANT_CLAIM ?= tenant_id
 JWT_SECRET ?= local-development-secret-not-for-production
 # Stands in for the Secrets Manager secret the template resolves in AWS.
 DOCUMENT_HASH_KEY ?= local-document-fingerprint-key-not-for-production
-export GATEWAY_PORT JWT_ISSUER JWT_AUDIENCE TENANT_CLAIM JWT_SECRET DOCUMENT_HASH_KEY
+CURSOR_KEY ?= local-pagination-cursor-key-not-for-production
+export GATEWAY_PORT JWT_ISSUER JWT_AUDIENCE TENANT_CLAIM JWT_SECRET DOCUMENT_HASH_KEY CURSOR_KEY
 export LOCAL_PARAMETERS = JwtIssuer=$(JWT_ISSUER) JwtAudience=$(JWT_AUDIENCE) TenantClaim=$(TENANT_CLAIM)
 
 .PHONY: help venv sam-venv build dev token test lint unit-and-integration contract smoke package clean

@@ -9,6 +9,8 @@ pub enum ConfigError {
     Missing(&'static str),
     #[error(transparent)]
     HashKey(#[from] crate::documents::KeyError),
+    #[error(transparent)]
+    CursorKey(#[from] crate::cursor::CursorKeyError),
 }
 
 #[derive(Debug, Clone)]
@@ -18,6 +20,8 @@ pub struct Settings {
     pub tenant_claim: String,
     /// Identity-document staging: only the create function has it.
     pub documents: Option<DocumentSettings>,
+    /// The key that signs pagination cursors: only listing functions have it.
+    pub cursor_key: Option<Vec<u8>>,
 }
 
 #[derive(Clone)]
@@ -40,6 +44,7 @@ impl Settings {
         Ok(Self {
             table_name: required("TABLE_NAME")?,
             tenant_claim: optional("TENANT_CLAIM").unwrap_or_else(|| "tenant_id".to_owned()),
+            cursor_key: optional("CURSOR_KEY").map(String::into_bytes),
             documents: match optional("DOCUMENTS_BUCKET") {
                 None => None,
                 Some(bucket) => Some(DocumentSettings {

@@ -7,7 +7,7 @@ use crate::documents::{
 };
 use crate::domain::{Customer, CustomerId};
 use crate::store::{Claim, CustomerReader, CustomerWriter, StoreError, UniqueField};
-use crate::validation::{parse_new_customer, ValidationErrors, Warning};
+use crate::validation::{parse_new_customer, CustomerInput, FieldError, ValidationErrors, Warning};
 use serde_json::{Map, Value};
 use thiserror::Error;
 use time::OffsetDateTime;
@@ -70,8 +70,11 @@ impl<S: CustomerWriter, V: DocumentVerifier> Customers<S, V> {
         let now = (self.clock)();
         let parsed = parse_new_customer(body, now.date())?;
         let mut warnings = parsed.warnings;
-        let input = parsed.value;
-        let details = input.details;
+        let CustomerInput {
+            details,
+            identity_document,
+            group_pointers,
+        } = parsed.value;
         let mut claims: Vec<Claim> = [
             (
                 UniqueField::Email,
@@ -102,7 +105,7 @@ impl<S: CustomerWriter, V: DocumentVerifier> Customers<S, V> {
         .filter_map(|(field, value)| value.map(|value| Claim { field, value }))
         .collect();
 
-        let document = match input.identity_document {
+        let document = match identity_document {
             None => None,
             Some(document) => {
                 let documents = self
@@ -147,6 +150,17 @@ impl<S: CustomerWriter, V: DocumentVerifier> Customers<S, V> {
         {
             Ok(()) => Ok(Created { customer, warnings }),
             Err(StoreError::Taken(field)) => Err(CreateError::Taken(field)),
+            Err(StoreError::UnknownGroups(missing)) => Err(CreateError::Invalid(ValidationErrors(
+                group_pointers
+                    .iter()
+                    .filter(|(id, _)| missing.contains(id))
+                    .map(|(_, pointer)| FieldError {
+                        field: pointer.clone(),
+                        code: "unknown_group",
+                        message: "no customer group with this id exists".to_owned(),
+                    })
+                    .collect(),
+            ))),
             Err(other) => Err(CreateError::Store(other)),
         }
     }

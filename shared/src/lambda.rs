@@ -2,8 +2,10 @@
 //! reuses it.
 
 use crate::config::{aws_sdk_config, ConfigError, Settings};
+use crate::cursor::CursorKey;
 use crate::customers::Customers;
 use crate::documents::{Documents, FingerprintKey, HeaderVerifier, Staging};
+use crate::groups::Groups;
 use crate::http::{init_tracing, Endpoint};
 use crate::store::DynamoStore;
 use lambda_http::{service_fn, Body, Request, Response};
@@ -14,6 +16,7 @@ use std::future::Future;
 pub struct App {
     pub endpoint: Endpoint,
     pub customers: Customers<DynamoStore>,
+    pub groups: Groups<DynamoStore>,
 }
 
 impl App {
@@ -29,13 +32,19 @@ impl App {
                 ))
             }
         };
-        let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
+        let cursor_key = settings
+            .cursor_key
+            .as_deref()
+            .map(CursorKey::new)
+            .transpose()?;
+        let store = DynamoStore::new(
+            aws_sdk_dynamodb::Client::new(sdk),
+            settings.table_name.clone(),
+        );
         Ok(Self {
             endpoint: Endpoint::new(settings.tenant_claim.clone()),
-            customers: Customers::new(
-                DynamoStore::new(dynamodb, settings.table_name.clone()),
-                documents,
-            ),
+            customers: Customers::new(store.clone(), documents),
+            groups: Groups::new(store, cursor_key),
         })
     }
 

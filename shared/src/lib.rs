@@ -7,9 +7,11 @@
 pub mod auth;
 pub mod config;
 pub mod countries;
+pub mod cursor;
 pub mod customers;
 pub mod documents;
 pub mod domain;
+pub mod groups;
 pub mod http;
 pub mod lambda;
 pub mod store;

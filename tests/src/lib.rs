@@ -97,6 +97,7 @@ pub fn parameters() -> BTreeMap<String, String> {
 pub const JWT_SECRET: &str = "integration-test-secret-integration-test";
 
 pub const DOCUMENT_HASH_KEY: &str = "integration-test-document-fingerprint-key";
+pub const CURSOR_KEY: &str = "integration-test-pagination-cursor-signing-key";
 
 /// One test's AWS: a table and a bucket of its own, in moto servers that are shared (when
 /// `AWS_ENDPOINT_URL` is set) or its own.
@@ -195,6 +196,7 @@ impl Stack {
         shared::config::Settings {
             table_name: self.table.clone(),
             tenant_claim: "tenant_id".into(),
+            cursor_key: Some(CURSOR_KEY.as_bytes().to_vec()),
             documents: Some(shared::config::DocumentSettings {
                 bucket: self.bucket.clone(),
                 hash_key: DOCUMENT_HASH_KEY.as_bytes().to_vec(),
@@ -240,6 +242,7 @@ impl Stack {
             .insert("DocumentsBucket".into(), self.bucket.clone());
         let mut environment = self.environment.clone();
         environment.insert("DOCUMENT_HASH_KEY".into(), DOCUMENT_HASH_KEY.into());
+        environment.insert("CURSOR_KEY".into(), CURSOR_KEY.into());
         local_gateway::start(local_gateway::Options {
             template: workspace_root().join("template.yaml"),
             bin_dir,

@@ -1,6 +1,6 @@
 use super::{
-    Addresses, Birthday, Company, CountryCode, Email, Gender, Identifiers, Metadata, Mobile, Notes,
-    PersonName, Source, Status,
+    Addresses, Birthday, Company, CountryCode, Email, Gender, GroupId, Identifiers, Metadata,
+    Mobile, Notes, PersonName, Source, Status,
 };
 use crate::documents::DocumentRecord;
 use serde::{Deserialize, Serialize};
@@ -74,6 +74,9 @@ pub struct NewCustomer {
     pub source: Source,
     #[serde(default, skip_serializing_if = "Identifiers::is_empty")]
     pub identifiers: Identifiers,
+    /// Ids of the tenant's customer groups it belongs to; each existed when it was written.
+    #[serde(default)]
+    pub groups: Vec<GroupId>,
 }
 
 /// A stored customer: the client's data plus what the server decided.

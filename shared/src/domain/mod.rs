@@ -7,6 +7,7 @@ mod country;
 mod customer;
 mod email;
 mod enums;
+mod group;
 mod identifiers;
 mod metadata;
 mod phone;
@@ -19,6 +20,7 @@ pub use country::{CountryCode, CountryError};
 pub use customer::{Customer, CustomerId, NewCustomer, Subject};
 pub use email::{Email, EmailError};
 pub use enums::{EnumError, Gender, Source, Status};
+pub use group::{CustomerGroup, GroupDescription, GroupId, GroupName};
 pub use identifiers::{
     CardNumber, CardNumberError, CardStatus, ExternalId, Identifiers, LoyaltyCard,
 };

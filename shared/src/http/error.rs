@@ -2,6 +2,7 @@ use super::problem::Problem;
 use crate::auth::AuthError;
 use crate::customers::{CreateError, GetError};
 use crate::documents::{StagingError, VerificationReason};
+use crate::groups::GroupError;
 use crate::store::{StoreError, UniqueField};
 use crate::validation::FieldError;
 use crate::validation::ValidationErrors;
@@ -34,6 +35,8 @@ pub enum ApiError {
     Documents(StagingError),
     #[error("misconfigured: {0}")]
     Misconfigured(&'static str),
+    #[error("invalid cursor")]
+    InvalidCursor,
 }
 
 impl From<CreateError> for ApiError {
@@ -47,6 +50,18 @@ impl From<CreateError> for ApiError {
             CreateError::DocumentsNotConfigured => {
                 ApiError::Misconfigured("identity documents are not configured")
             }
+        }
+    }
+}
+
+impl From<GroupError> for ApiError {
+    fn from(error: GroupError) -> Self {
+        match error {
+            GroupError::Invalid(errors) => ApiError::Validation(errors),
+            GroupError::NameTaken => ApiError::Taken(UniqueField::GroupName),
+            GroupError::InvalidCursor(_) => ApiError::InvalidCursor,
+            GroupError::NoCursorKey => ApiError::Misconfigured("CURSOR_KEY is not set"),
+            GroupError::Store(error) => ApiError::Store(error),
         }
     }
 }
@@ -124,6 +139,13 @@ impl ApiError {
                     required.as_str()
                 ),
             ),
+            ApiError::InvalidCursor => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_cursor",
+                "Invalid cursor",
+                "The cursor was not issued by this API for this tenant, or was altered. Start again without one.",
+            )
+            .with_field("?cursor".to_owned()),
             ApiError::NotFound => Problem::new(
                 StatusCode::NOT_FOUND,
                 "not_found",
@@ -138,12 +160,18 @@ impl ApiError {
                     UniqueField::IdentityDocument => "identity_document_taken",
                     UniqueField::ExternalId => "external_id_taken",
                     UniqueField::CardNumber => "card_number_taken",
+                    UniqueField::GroupName => "group_name_taken",
                 },
                 "Already taken",
-                format!(
-                    "Another customer of this tenant already has this {}.",
-                    field.name().replace('_', " ")
-                ),
+                match field {
+                    UniqueField::GroupName => {
+                        "Another customer group of this tenant has this name.".to_owned()
+                    }
+                    _ => format!(
+                        "Another customer of this tenant already has this {}.",
+                        field.name().replace('_', " ")
+                    ),
+                },
             )
             .with_field(field.pointer().to_owned()),
             ApiError::DocumentRejected(reasons) => Problem::new(
@@ -176,7 +204,9 @@ impl ApiError {
             )
             .with_header("retry-after", RETRY_AFTER_SECONDS.to_string()),
             // Taken is mapped above; this arm is a store error the client cannot fix.
-            ApiError::Store(StoreError::Internal(_) | StoreError::Taken(_)) => Problem::new(
+            ApiError::Store(
+                StoreError::Internal(_) | StoreError::Taken(_) | StoreError::UnknownGroups(_),
+            ) => Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal_error",
                 "Internal error",

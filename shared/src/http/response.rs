@@ -33,6 +33,25 @@ pub fn ok<T: Serialize>(data: &T) -> Response<Body> {
     json(StatusCode::OK, &Envelope { data })
 }
 
+/// 201 with `{"data": ...}`, for resources that have no URL of their own.
+pub fn created_data<T: Serialize>(data: &T) -> Response<Body> {
+    #[derive(Serialize)]
+    struct Envelope<'a, T> {
+        data: &'a T,
+    }
+    json(StatusCode::CREATED, &Envelope { data })
+}
+
+/// 200 with `{"data": [...], "next_cursor": ... | null}`.
+pub fn page<T: Serialize>(data: &[T], next_cursor: Option<&str>) -> Response<Body> {
+    #[derive(Serialize)]
+    struct Envelope<'a, T> {
+        data: &'a [T],
+        next_cursor: Option<&'a str>,
+    }
+    json(StatusCode::OK, &Envelope { data, next_cursor })
+}
+
 /// 201 with `{"data": ..., "warnings": [...]}` and `Location`.
 pub fn created<T: Serialize, W: Serialize>(
     location: &str,

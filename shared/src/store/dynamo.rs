@@ -1,12 +1,14 @@
-use super::keys::{self, Key, PARTITION_KEY};
-use super::{Claim, CustomerReader, CustomerWriter, StoreError, UniqueField};
-use crate::domain::{Customer, CustomerId, TenantId};
+use super::keys::{self, CollectionKey, Key, COLLECTIONS_INDEX, PARTITION_KEY};
+use super::{Claim, CustomerReader, CustomerWriter, GroupStore, Page, StoreError, UniqueField};
+use crate::domain::{Customer, CustomerGroup, CustomerId, GroupId, TenantId};
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck};
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 use serde::{Deserialize, Serialize};
 use serde_dynamo::aws_sdk_dynamodb_1::{from_item, to_item};
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 /// DynamoDB storage of one table (its definition lives in template.yaml).
@@ -44,7 +46,10 @@ struct ClaimItem<'a> {
     entity: &'static str,
     tenant_id: &'a TenantId,
     field: &'static str,
-    customer_id: CustomerId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    customer_id: Option<CustomerId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_id: Option<GroupId>,
 }
 
 /// A transaction is cancelled with `TransactionConflict` when another transaction holds one of
@@ -72,7 +77,7 @@ impl CustomerWriter for DynamoStore {
             customer,
         };
         // Item order matters: cancellation reasons come back one per item, in this order.
-        let mut fields: Vec<Option<UniqueField>> = vec![None];
+        let mut roles = vec![Role::Customer];
         let mut items = vec![self.put_if_absent(to_item(&customer_item))?];
         for claim in claims {
             let item = ClaimItem {
@@ -80,12 +85,35 @@ impl CustomerWriter for DynamoStore {
                 entity: "claim",
                 tenant_id: tenant,
                 field: claim.field.name(),
-                customer_id: customer.id,
+                customer_id: Some(customer.id),
+                group_id: None,
             };
             items.push(self.put_if_absent(to_item(&item))?);
-            fields.push(Some(claim.field));
+            roles.push(Role::Claim(claim.field));
         }
+        for group in &customer.details.groups {
+            items.push(self.group_exists(tenant, *group)?);
+            roles.push(Role::Group(*group));
+        }
+        self.transact(items, &roles).await
+    }
+}
 
+/// What each item of a transaction stands for, to read its cancellation reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Customer,
+    Claim(UniqueField),
+    Group(GroupId),
+    Record,
+}
+
+impl DynamoStore {
+    async fn transact(
+        &self,
+        items: Vec<TransactWriteItem>,
+        roles: &[Role],
+    ) -> Result<(), StoreError> {
         let mut attempt = 0;
         loop {
             let result = self
@@ -98,7 +126,7 @@ impl CustomerWriter for DynamoStore {
                 Ok(_) => return Ok(()),
                 Err(error) => error,
             };
-            match classify_transaction(error, &fields) {
+            match classify_transaction(error, roles) {
                 TransactionOutcome::Conflict if attempt + 1 < CONFLICT_ATTEMPTS => {
                     attempt += 1;
                     tokio::time::sleep(conflict_backoff(attempt)).await;
@@ -115,6 +143,23 @@ impl CustomerWriter for DynamoStore {
 }
 
 impl DynamoStore {
+    fn group_exists(
+        &self,
+        tenant: &TenantId,
+        group: GroupId,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let key = to_item(keys::group(tenant, group))
+            .map_err(|e| StoreError::Internal(format!("serialising a key: {e}")))?;
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", PARTITION_KEY)
+            .build()
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        Ok(TransactWriteItem::builder().condition_check(check).build())
+    }
+
     fn put_if_absent<E: std::fmt::Display>(
         &self,
         item: Result<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>, E>,
@@ -138,7 +183,7 @@ enum TransactionOutcome {
 
 fn classify_transaction(
     error: SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>,
-    fields: &[Option<UniqueField>],
+    roles: &[Role],
 ) -> TransactionOutcome {
     let error = match error {
         SdkError::ServiceError(service) => service.into_err(),
@@ -152,18 +197,35 @@ fn classify_transaction(
         .iter()
         .map(|r| r.code().unwrap_or("None"))
         .collect();
-    cancellation_outcome(&codes, fields)
+    cancellation_outcome(&codes, roles)
 }
 
 /// What a cancelled transaction means, from its reasons (one per item, in item order; a
-/// non-failing item's code is `None`) and the unique field each item claims.
-fn cancellation_outcome(codes: &[&str], fields: &[Option<UniqueField>]) -> TransactionOutcome {
+/// non-failing item's code is `None`) and what each item stands for.
+fn cancellation_outcome(codes: &[&str], roles: &[Role]) -> TransactionOutcome {
+    let failed: Vec<Role> = codes
+        .iter()
+        .zip(roles)
+        .filter(|(code, _)| **code == "ConditionalCheckFailed")
+        .map(|(_, role)| *role)
+        .collect();
+    // A missing group makes the request itself invalid: that is said first.
+    let missing: Vec<GroupId> = failed
+        .iter()
+        .filter_map(|role| match role {
+            Role::Group(id) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    if !missing.is_empty() {
+        return TransactionOutcome::Failed(StoreError::UnknownGroups(missing));
+    }
     // A failed condition is decisive, whatever else happened: the value is taken.
-    if let Some(index) = codes.iter().position(|c| *c == "ConditionalCheckFailed") {
-        return TransactionOutcome::Failed(match fields.get(index).copied().flatten() {
-            Some(field) => StoreError::Taken(field),
-            // A random UUID v4 collided with an existing customer: not the client's doing.
-            None => StoreError::Internal("customer id collision".to_owned()),
+    if let Some(role) = failed.first() {
+        return TransactionOutcome::Failed(match role {
+            Role::Claim(field) => StoreError::Taken(*field),
+            // A random UUID v4 collided with an existing record: not the client's doing.
+            _ => StoreError::Internal("record id collision".to_owned()),
         });
     }
     if codes.contains(&"TransactionConflict") {
@@ -177,6 +239,96 @@ fn cancellation_outcome(codes: &[&str], fields: &[Option<UniqueField>]) -> Trans
     } else {
         StoreError::Internal(format!("transaction cancelled: {codes:?}"))
     })
+}
+
+#[derive(Serialize, Deserialize)]
+struct GroupItem<G> {
+    #[serde(flatten)]
+    key: Key,
+    #[serde(flatten)]
+    collection: CollectionKey,
+    entity: String,
+    tenant_id: TenantId,
+    #[serde(flatten)]
+    group: G,
+}
+
+impl GroupStore for DynamoStore {
+    async fn insert_group(
+        &self,
+        tenant: &TenantId,
+        group: &CustomerGroup,
+    ) -> Result<(), StoreError> {
+        let item = GroupItem {
+            key: keys::group(tenant, group.id),
+            collection: keys::group_collection(
+                tenant,
+                group.created_at.unix_timestamp_nanos() / 1_000_000,
+                group.id,
+            ),
+            entity: "group".to_owned(),
+            tenant_id: tenant.clone(),
+            group,
+        };
+        let claim = ClaimItem {
+            key: keys::claim(tenant, UniqueField::GroupName, &group.name_key()),
+            entity: "claim",
+            tenant_id: tenant,
+            field: UniqueField::GroupName.name(),
+            customer_id: None,
+            group_id: Some(group.id),
+        };
+        let items = vec![
+            self.put_if_absent(to_item(&item))?,
+            self.put_if_absent(to_item(&claim))?,
+        ];
+        self.transact(items, &[Role::Record, Role::Claim(UniqueField::GroupName)])
+            .await
+    }
+
+    async fn list_groups(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+        start: Option<BTreeMap<String, String>>,
+    ) -> Result<Page<CustomerGroup>, StoreError> {
+        let start: Option<HashMap<String, AttributeValue>> = start.map(|key| {
+            key.into_iter()
+                .map(|(k, v)| (k, AttributeValue::S(v)))
+                .collect()
+        });
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(COLLECTIONS_INDEX)
+            .key_condition_expression("gsi1pk = :collection")
+            .expression_attribute_values(
+                ":collection",
+                AttributeValue::S(keys::group_collection_partition(tenant)),
+            )
+            .limit(limit as i32)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(classify)?;
+        let items = output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| {
+                from_item::<GroupItem<CustomerGroup>>(item)
+                    .map(|stored| stored.group)
+                    .map_err(|e| StoreError::Internal(format!("reading a stored group: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = output.last_evaluated_key.map(|key| {
+            key.into_iter()
+                .filter_map(|(k, v)| v.as_s().ok().map(|s| (k, s.clone())))
+                .collect()
+        });
+        Ok(Page { items, next })
+    }
 }
 
 impl CustomerReader for DynamoStore {
@@ -246,14 +398,24 @@ fn kind_of<E, R>(error: &SdkError<E, R>) -> &'static str {
 mod tests {
     use super::*;
 
-    const FIELDS: [Option<UniqueField>; 3] =
-        [None, Some(UniqueField::Email), Some(UniqueField::Mobile)];
+    const ROLES: [Role; 3] = [
+        Role::Customer,
+        Role::Claim(UniqueField::Email),
+        Role::Claim(UniqueField::Mobile),
+    ];
 
     fn outcome(codes: &[&str]) -> String {
-        match cancellation_outcome(codes, &FIELDS) {
+        outcome_of(codes, &ROLES)
+    }
+
+    fn outcome_of(codes: &[&str], roles: &[Role]) -> String {
+        match cancellation_outcome(codes, roles) {
             TransactionOutcome::Conflict => "retry".to_owned(),
             TransactionOutcome::Failed(StoreError::Taken(field)) => {
                 format!("taken {}", field.name())
+            }
+            TransactionOutcome::Failed(StoreError::UnknownGroups(ids)) => {
+                format!("{} unknown groups", ids.len())
             }
             TransactionOutcome::Failed(StoreError::Unavailable(_)) => "unavailable".to_owned(),
             TransactionOutcome::Failed(StoreError::Internal(_)) => "internal".to_owned(),
@@ -273,6 +435,28 @@ mod tests {
         assert_eq!(
             outcome(&["None", "ConditionalCheckFailed", "TransactionConflict"]),
             "taken email"
+        );
+    }
+
+    #[test]
+    fn missing_groups_are_reported_before_taken_values() {
+        let (a, b) = (GroupId::random(), GroupId::random());
+        let roles = [
+            Role::Customer,
+            Role::Claim(UniqueField::Email),
+            Role::Group(a),
+            Role::Group(b),
+        ];
+        let codes = [
+            "None",
+            "ConditionalCheckFailed",
+            "ConditionalCheckFailed",
+            "ConditionalCheckFailed",
+        ];
+        assert_eq!(outcome_of(&codes, &roles), "2 unknown groups");
+        assert_eq!(
+            outcome_of(&["None", "None", "None", "ConditionalCheckFailed"], &roles),
+            "1 unknown groups"
         );
     }
 

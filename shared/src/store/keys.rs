@@ -3,7 +3,7 @@
 //! over all partitions instead of queueing on a per-tenant hot key.
 
 use super::UniqueField;
-use crate::domain::{CustomerId, TenantId};
+use crate::domain::{CustomerId, GroupId, TenantId};
 use serde::{Deserialize, Serialize};
 
 /// The table's primary key attributes, as declared in template.yaml.
@@ -22,6 +22,36 @@ pub fn customer(tenant: &TenantId, id: CustomerId) -> Key {
     }
 }
 
+pub fn group(tenant: &TenantId, id: GroupId) -> Key {
+    Key {
+        pk: format!("TENANT#{tenant}#GROUP#{id}"),
+        sk: "GROUP".to_owned(),
+    }
+}
+
+/// The secondary index (template.yaml: `TenantCollections`) that lists a tenant's items of one
+/// kind. Only rarely written kinds go there (groups): every item of a collection shares its
+/// index partition key.
+pub const COLLECTIONS_INDEX: &str = "TenantCollections";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectionKey {
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+}
+
+/// Groups sort by creation time, then id: a stable order for pagination.
+pub fn group_collection(tenant: &TenantId, created_at_millis: i128, id: GroupId) -> CollectionKey {
+    CollectionKey {
+        gsi1pk: group_collection_partition(tenant),
+        gsi1sk: format!("{created_at_millis:015}#{id}"),
+    }
+}
+
+pub fn group_collection_partition(tenant: &TenantId) -> String {
+    format!("TENANT#{tenant}#GROUPS")
+}
+
 /// `value` is the canonical form (lower-cased email, E.164 mobile, a document's keyed hash):
 /// that is what uniqueness means.
 pub fn claim(tenant: &TenantId, field: UniqueField, value: &str) -> Key {
@@ -31,6 +61,7 @@ pub fn claim(tenant: &TenantId, field: UniqueField, value: &str) -> Key {
         UniqueField::IdentityDocument => "DOCUMENT",
         UniqueField::ExternalId => "EXTERNAL_ID",
         UniqueField::CardNumber => "CARD",
+        UniqueField::GroupName => "GROUP_NAME",
     };
     Key {
         pk: format!("TENANT#{tenant}#{kind}#{value}"),

@@ -6,7 +6,7 @@ mod keys;
 
 pub use dynamo::DynamoStore;
 
-use crate::domain::{Customer, CustomerId, TenantId};
+use crate::domain::{Customer, CustomerGroup, CustomerId, GroupId, TenantId};
 use std::future::Future;
 use thiserror::Error;
 
@@ -18,6 +18,7 @@ pub enum UniqueField {
     IdentityDocument,
     ExternalId,
     CardNumber,
+    GroupName,
 }
 
 impl UniqueField {
@@ -28,6 +29,7 @@ impl UniqueField {
             UniqueField::IdentityDocument => "identity_document",
             UniqueField::ExternalId => "external_id",
             UniqueField::CardNumber => "card_number",
+            UniqueField::GroupName => "group_name",
         }
     }
 
@@ -39,6 +41,7 @@ impl UniqueField {
             UniqueField::IdentityDocument => "/identity_document",
             UniqueField::ExternalId => "/identifiers/external_id",
             UniqueField::CardNumber => "/identifiers/card_number",
+            UniqueField::GroupName => "/name",
         }
     }
 }
@@ -55,6 +58,9 @@ pub struct Claim {
 pub enum StoreError {
     #[error("{} already belongs to another customer of this tenant", .0.name())]
     Taken(UniqueField),
+    /// Customer groups that do not exist in the tenant (checked in the same transaction).
+    #[error("unknown customer groups")]
+    UnknownGroups(Vec<GroupId>),
     /// Throttling, timeouts, an unreachable endpoint: worth retrying later.
     #[error("the database is unavailable ({0})")]
     Unavailable(String),
@@ -64,7 +70,8 @@ pub enum StoreError {
 }
 
 pub trait CustomerWriter {
-    /// Writes the customer and its claims, all or nothing.
+    /// Writes the customer and its claims, all or nothing, provided every group in
+    /// `customer.details.groups` exists in the tenant at that moment.
     fn insert(
         &self,
         tenant: &TenantId,
@@ -79,4 +86,29 @@ pub trait CustomerReader {
         tenant: &TenantId,
         id: CustomerId,
     ) -> impl Future<Output = Result<Option<Customer>, StoreError>> + Send;
+}
+
+/// One page of a listing: the items and, if there are more, where the next page starts (the
+/// store's own key, to be wrapped in a signed cursor before it reaches a client).
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<std::collections::BTreeMap<String, String>>,
+}
+
+pub trait GroupStore {
+    /// Writes the group and its name claim, all or nothing.
+    fn insert_group(
+        &self,
+        tenant: &TenantId,
+        group: &CustomerGroup,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The tenant's groups, oldest first, from `start` (a previous page's `next`).
+    fn list_groups(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+        start: Option<std::collections::BTreeMap<String, String>>,
+    ) -> impl Future<Output = Result<Page<CustomerGroup>, StoreError>> + Send;
 }

@@ -4,7 +4,7 @@ use super::{Parsed, Pointer, Report, ValidationErrors};
 use crate::documents::IdentityDocument;
 use crate::domain::{
     Address, AddressLine, Addresses, AddressesError, Birthday, CallingCode, CardNumber, CardStatus,
-    Company, CountryCode, Email, ExternalId, Gender, Identifiers, LoyaltyCard, Metadata,
+    Company, CountryCode, Email, ExternalId, Gender, GroupId, Identifiers, LoyaltyCard, Metadata,
     MetadataError, MetadataKey, MetadataValue, Mobile, NewCustomer, Notes, PersonName, Phone,
     PhoneError, PhoneRegion, PlaceName, Source, Status, TextError, Zipcode, MAX_ADDRESSES,
     MAX_METADATA_KEYS,
@@ -33,7 +33,11 @@ const CUSTOMER_FIELDS: &[&str] = &[
     "source",
     "identity_document",
     "identifiers",
+    "groups",
 ];
+
+/// Groups one customer may belong to.
+const MAX_GROUPS: usize = 20;
 
 const IDENTIFIER_FIELDS: &[&str] = &[
     "external_id",
@@ -64,6 +68,9 @@ const LEGACY_ADDRESS_FIELDS: &[&str] = &["street", "number", "city", "state", "z
 pub struct CustomerInput {
     pub details: NewCustomer,
     pub identity_document: Option<IdentityDocument>,
+    /// Where each of `details.groups` was given, for pointing at a group that turns out not to
+    /// exist.
+    pub group_pointers: Vec<(GroupId, String)>,
 }
 
 /// Parses a `POST /customers` body. `today` (UTC) bounds the birthday and document expiry.
@@ -117,6 +124,7 @@ pub fn parse_new_customer(
     let source = obj
         .str("source", r)
         .and_then(|s| r.check(&obj.at("source"), Source::parse(s)));
+    let groups = parse_groups(&obj, r);
     let identity_document = obj
         .value("identity_document")
         .and_then(|v| parse_identity_document(v, obj.at("identity_document"), r, today));
@@ -141,10 +149,12 @@ pub fn parse_new_customer(
                 newsletter: newsletter.unwrap_or(false),
                 source: source.unwrap_or_default(),
                 identifiers: identifiers.unwrap_or_default(),
+                groups: groups.iter().map(|(id, _)| *id).collect(),
             })
             .map(|details| CustomerInput {
                 details,
                 identity_document,
+                group_pointers: groups,
             })
     };
     report.finish(value)
@@ -345,6 +355,48 @@ fn parse_legacy_address(value: &Value, at: Pointer, r: &mut Report) -> Option<Ad
         country: country?,
         is_default: true,
     })
+}
+
+/// Group ids, duplicates collapsed (with a warning), each with the pointer it was given at.
+fn parse_groups(obj: &Object, r: &mut Report) -> Vec<(GroupId, String)> {
+    let Some(items) = obj.array("groups", r) else {
+        return Vec::new();
+    };
+    if items.len() > MAX_GROUPS {
+        r.error(
+            &obj.at("groups"),
+            "too_many_items",
+            format!("at most {MAX_GROUPS} groups"),
+        );
+        return Vec::new();
+    }
+    let mut groups: Vec<(GroupId, String)> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = obj.at("groups").index(i);
+        let Some(raw) = item.as_str() else {
+            r.error(&at, "invalid_type", "must be a string");
+            continue;
+        };
+        // An id that cannot exist is reported like one that does not.
+        let Some(id) = GroupId::parse(raw) else {
+            r.error(
+                &at,
+                "unknown_group",
+                "no customer group with this id exists",
+            );
+            continue;
+        };
+        if groups.iter().any(|(known, _)| *known == id) {
+            r.warn(
+                Some(&at),
+                "duplicate_group_collapsed",
+                "this group was already listed; it counts once",
+            );
+            continue;
+        }
+        groups.push((id, at.to_string()));
+    }
+    groups
 }
 
 fn parse_identifiers(value: &Value, at: Pointer, r: &mut Report) -> Option<Identifiers> {
@@ -846,6 +898,29 @@ mod tests {
                 ("/version".to_owned(), "unknown_field"),
                 ("/addresses/0/colour".to_owned(), "unknown_field"),
             ]
+        );
+    }
+
+    #[test]
+    fn groups_are_ids_and_duplicates_collapse() {
+        let a = "6f9619ff-8b86-d011-b42d-00c04fc964ff";
+        let b = "0b2f6b1e-2f7c-4e0e-9a54-5b2b8e4c2a10";
+        let parsed = parse(with(json!({"groups": [a, b, a.to_uppercase()]}))).unwrap();
+        assert_eq!(parsed.value.details.groups.len(), 2);
+        assert_eq!(parsed.value.group_pointers[1].1, "/groups/1");
+        assert_eq!(parsed.warnings[0].code, "duplicate_group_collapsed");
+        assert_eq!(parsed.warnings[0].field.as_deref(), Some("/groups/2"));
+        assert_eq!(
+            errors(with(json!({"groups": ["nope", 3]}))),
+            vec![
+                ("/groups/0".to_owned(), "unknown_group"),
+                ("/groups/1".to_owned(), "invalid_type")
+            ]
+        );
+        let many: Vec<String> = (0..21).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+        assert_eq!(
+            errors(with(json!({"groups": many}))),
+            error("/groups", "too_many_items")
         );
     }
 

@@ -1,0 +1,21 @@
+//! `GET /customer-groups`: the tenant's customer groups, a page at a time.
+
+use lambda_http::{Body, Request, Response};
+use shared::auth::Scope;
+use shared::http;
+use shared::lambda::App;
+
+pub async fn handle(app: &App, request: Request) -> Response<Body> {
+    app.endpoint
+        .respond(
+            request,
+            Scope::CustomersRead,
+            |principal, request| async move {
+                let limit = http::query_parameter(&request, "limit");
+                let cursor = http::query_parameter(&request, "cursor");
+                let page = app.groups.list(&principal, limit, cursor).await?;
+                Ok(http::page(&page.groups, page.next_cursor.as_deref()))
+            },
+        )
+        .await
+}
