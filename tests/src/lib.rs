@@ -36,20 +36,21 @@ pub struct Moto {
 }
 
 impl Moto {
+    /// Starts `tools/moto-server` (moto with serialized DynamoDB operations) from `.venv`.
     pub fn start() -> Result<Self> {
-        let binary = std::env::var_os("MOTO_SERVER")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| workspace_root().join(".venv/bin/moto_server"));
-        if !binary.exists() {
-            bail!("{} is missing: run `make venv` first", binary.display());
+        let python = workspace_root().join(".venv/bin/python");
+        let launcher = workspace_root().join("tools/moto-server");
+        if !python.exists() {
+            bail!("{} is missing: run `make venv` first", python.display());
         }
         let port = free_port()?;
-        let child = Command::new(&binary)
+        let child = Command::new(&python)
+            .arg(&launcher)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .with_context(|| format!("starting {}", binary.display()))?;
+            .with_context(|| format!("starting {}", launcher.display()))?;
         let moto = Self {
             child: Some(child),
             endpoint: format!("http://127.0.0.1:{port}"),
