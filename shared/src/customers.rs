@@ -5,8 +5,8 @@ use crate::documents::{
     DocumentCheckError, DocumentVerifier, Documents, HeaderVerifier, StagingError,
     VerificationReason, VerificationStatus,
 };
-use crate::domain::{Customer, CustomerId};
-use crate::store::{Claim, CustomerReader, CustomerWriter, StoreError, UniqueField};
+use crate::domain::{timestamp, Customer, CustomerId, SourceAccount, SourceIdentifiers};
+use crate::store::{Claim, CustomerReader, CustomerWriter, SourceLinker, StoreError, UniqueField};
 use crate::validation::{parse_new_customer, CustomerInput, FieldError, ValidationErrors, Warning};
 use serde_json::{Map, Value};
 use thiserror::Error;
@@ -40,7 +40,12 @@ pub enum GetError {
 pub struct Created {
     pub customer: Customer,
     pub warnings: Vec<Warning>,
+    /// The request added a source account to an existing customer instead of creating one.
+    pub linked: bool,
 }
+
+/// Attempts at a source link before giving up on a customer that keeps changing under it.
+const LINK_ATTEMPTS: usize = 3;
 
 pub struct Customers<S, V = HeaderVerifier> {
     store: S,
@@ -58,7 +63,7 @@ impl<S, V> Customers<S, V> {
     }
 }
 
-impl<S: CustomerWriter, V: DocumentVerifier> Customers<S, V> {
+impl<S: CustomerWriter + CustomerReader + SourceLinker, V: DocumentVerifier> Customers<S, V> {
     /// Validates everything first (an invalid request touches neither S3 nor DynamoDB), then
     /// checks the identity document (its images are gone from S3 when this returns), then
     /// writes the customer and all its claims in one transaction.
@@ -74,6 +79,7 @@ impl<S: CustomerWriter, V: DocumentVerifier> Customers<S, V> {
             details,
             identity_document,
             group_pointers,
+            link_existing,
         } = parsed.value;
         let mut claims: Vec<Claim> = [
             (
@@ -148,7 +154,16 @@ impl<S: CustomerWriter, V: DocumentVerifier> Customers<S, V> {
             .insert(&principal.tenant, &customer, &claims)
             .await
         {
-            Ok(()) => Ok(Created { customer, warnings }),
+            Ok(()) => Ok(Created {
+                customer,
+                warnings,
+                linked: false,
+            }),
+            Err(StoreError::Taken(_)) if link_existing => {
+                let mut linked = self.link(principal, &customer, &claims, now).await?;
+                linked.warnings.splice(0..0, warnings);
+                Ok(linked)
+            }
             Err(StoreError::Taken(field)) => Err(CreateError::Taken(field)),
             Err(StoreError::UnknownGroups(missing)) => Err(CreateError::Invalid(ValidationErrors(
                 group_pointers
@@ -163,6 +178,99 @@ impl<S: CustomerWriter, V: DocumentVerifier> Customers<S, V> {
             ))),
             Err(other) => Err(CreateError::Store(other)),
         }
+    }
+}
+
+impl<S: CustomerReader + SourceLinker, V> Customers<S, V> {
+    /// Adds the request's source account to the one customer its identifiers belong to
+    /// (Capillary's behaviour, opt-in). Every identifier must be that customer's or free, and
+    /// the customer must not have the source yet; otherwise it is the 409 of the taken field.
+    /// The update is conditional on the customer's version, so a concurrent change means a
+    /// re-read and another try, never a lost write.
+    async fn link(
+        &self,
+        principal: &Principal,
+        request: &Customer,
+        claims: &[Claim],
+        now: OffsetDateTime,
+    ) -> Result<Created, CreateError> {
+        let tenant = &principal.tenant;
+        for _ in 0..LINK_ATTEMPTS {
+            let owners = self
+                .store
+                .claim_owners(tenant, claims)
+                .await
+                .map_err(CreateError::Store)?;
+            let taken: Vec<(UniqueField, CustomerId)> = claims
+                .iter()
+                .zip(&owners)
+                .filter_map(|(claim, owner)| owner.map(|id| (claim.field, id)))
+                .collect();
+            let Some(&(first_field, owner)) = taken.first() else {
+                // Everything was freed in the meantime: nothing to link to.
+                return Err(CreateError::Taken(UniqueField::Email));
+            };
+            if let Some((field, _)) = taken.iter().find(|(_, id)| *id != owner) {
+                return Err(CreateError::Taken(*field));
+            }
+            let Some(existing) = self
+                .store
+                .get(tenant, owner)
+                .await
+                .map_err(CreateError::Store)?
+            else {
+                return Err(CreateError::Taken(first_field));
+            };
+            let source = request.details.source;
+            if existing
+                .sources
+                .iter()
+                .any(|account| account.source == source)
+            {
+                return Err(CreateError::Taken(first_field));
+            }
+            let free: Vec<Claim> = claims
+                .iter()
+                .zip(&owners)
+                .filter(|(_, owner)| owner.is_none())
+                .map(|(claim, _)| claim.clone())
+                .collect();
+            let account = SourceAccount {
+                source,
+                identifiers: SourceIdentifiers::of(&request.details),
+                created_at: timestamp(now),
+            };
+            match self
+                .store
+                .link_source(tenant, &existing, &account, &free)
+                .await
+            {
+                Ok(()) => {
+                    let mut customer = existing;
+                    customer.version += 1;
+                    customer.updated_at = account.created_at;
+                    customer.sources.push(account);
+                    return Ok(Created {
+                        customer,
+                        warnings: vec![Warning {
+                            code: "source_account_linked",
+                            message: format!(
+                                "the identifiers belong to an existing customer; source {} was added to it",
+                                source.as_str()
+                            ),
+                            field: None,
+                        }],
+                        linked: true,
+                    });
+                }
+                // Changed or claimed concurrently: read again.
+                Err(StoreError::Stale | StoreError::Taken(_)) => continue,
+                Err(other) => return Err(CreateError::Store(other)),
+            }
+        }
+        Err(CreateError::Store(StoreError::Unavailable(
+            "the customer kept changing while linking".to_owned(),
+        )))
     }
 }
 

@@ -1,4 +1,5 @@
-//! `POST /customers`: register a customer.
+//! `POST /customers`: register a customer (or, opt-in, add a source account to the existing
+//! customer its identifiers belong to).
 
 use lambda_http::{Body, Request, Response};
 use shared::auth::Scope;
@@ -13,6 +14,9 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
             |principal, request| async move {
                 let body = http::json_object(&request)?;
                 let created = app.customers.create(&principal, &body).await?;
+                if created.linked {
+                    return Ok(http::ok_with_warnings(&created.customer, &created.warnings));
+                }
                 let location = format!("/customers/{}", created.customer.id);
                 Ok(http::created(
                     &location,

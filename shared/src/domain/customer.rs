@@ -79,6 +79,50 @@ pub struct NewCustomer {
     pub groups: Vec<GroupId>,
 }
 
+/// The identifiers a customer was registered with through one channel.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SourceIdentifiers {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<Email>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<Mobile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<super::ExternalId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_number: Option<super::CardNumber>,
+}
+
+impl SourceIdentifiers {
+    pub fn of(details: &NewCustomer) -> Self {
+        Self {
+            email: details.email.clone(),
+            mobile: details.mobile.clone(),
+            external_id: details.identifiers.external_id.clone(),
+            card_number: details
+                .identifiers
+                .card
+                .as_ref()
+                .map(|c| c.card_number.clone()),
+        }
+    }
+}
+
+/// A registration channel a customer is known through (Capillary's source accounts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceAccount {
+    pub source: Source,
+    pub identifiers: SourceIdentifiers,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// Whole milliseconds in UTC: what is returned is byte-for-byte what is read back later.
+pub fn timestamp(now: OffsetDateTime) -> OffsetDateTime {
+    let now = now.to_offset(time::UtcOffset::UTC);
+    now.replace_nanosecond(now.millisecond() as u32 * 1_000_000)
+        .unwrap_or(now)
+}
+
 /// A stored customer: the client's data plus what the server decided.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Customer {
@@ -87,6 +131,9 @@ pub struct Customer {
     pub details: NewCustomer,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_document: Option<DocumentRecord>,
+    /// The channels it registered through, the first one being its creation's.
+    #[serde(default)]
+    pub sources: Vec<SourceAccount>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -104,14 +151,17 @@ impl Customer {
         created_by: Subject,
         now: OffsetDateTime,
     ) -> Self {
-        let now = now.to_offset(time::UtcOffset::UTC);
-        let now = now
-            .replace_nanosecond(now.millisecond() as u32 * 1_000_000)
-            .unwrap_or(now);
+        let now = timestamp(now);
+        let first_source = SourceAccount {
+            source: details.source,
+            identifiers: SourceIdentifiers::of(&details),
+            created_at: now,
+        };
         Self {
             id: CustomerId::random(),
             details,
             identity_document,
+            sources: vec![first_source],
             created_at: now,
             updated_at: now,
             created_by,

@@ -17,7 +17,9 @@ mod text;
 pub use address::{Address, Addresses, AddressesError, Zipcode, ZipcodeError, MAX_ADDRESSES};
 pub use birthday::{Birthday, BirthdayError};
 pub use country::{CountryCode, CountryError};
-pub use customer::{Customer, CustomerId, NewCustomer, Subject};
+pub use customer::{
+    timestamp, Customer, CustomerId, NewCustomer, SourceAccount, SourceIdentifiers, Subject,
+};
 pub use email::{Email, EmailError};
 pub use enums::{EnumError, Gender, Source, Status};
 pub use group::{CustomerGroup, GroupDescription, GroupId, GroupName};

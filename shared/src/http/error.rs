@@ -205,7 +205,10 @@ impl ApiError {
             .with_header("retry-after", RETRY_AFTER_SECONDS.to_string()),
             // Taken is mapped above; this arm is a store error the client cannot fix.
             ApiError::Store(
-                StoreError::Internal(_) | StoreError::Taken(_) | StoreError::UnknownGroups(_),
+                StoreError::Internal(_)
+                | StoreError::Taken(_)
+                | StoreError::UnknownGroups(_)
+                | StoreError::Stale,
             ) => Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal_error",

@@ -13,4 +13,4 @@ pub use endpoint::{init_tracing, json_subscriber, Endpoint};
 pub use error::ApiError;
 pub use problem::Problem;
 pub use request::{json_object, path_parameter, query_parameter, RequestInfo, MAX_BODY_BYTES};
-pub use response::{created, created_data, ok, page};
+pub use response::{created, created_data, ok, ok_with_warnings, page};

@@ -71,3 +71,13 @@ pub fn created<T: Serialize, W: Serialize>(
     }
     response
 }
+
+/// 200 with `{"data": ..., "warnings": [...]}`: a create that updated an existing resource.
+pub fn ok_with_warnings<T: Serialize, W: Serialize>(data: &T, warnings: &[W]) -> Response<Body> {
+    #[derive(Serialize)]
+    struct Envelope<'a, T, W> {
+        data: &'a T,
+        warnings: &'a [W],
+    }
+    json(StatusCode::OK, &Envelope { data, warnings })
+}

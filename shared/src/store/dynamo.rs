@@ -1,8 +1,11 @@
 use super::keys::{self, CollectionKey, Key, COLLECTIONS_INDEX, PARTITION_KEY};
-use super::{Claim, CustomerReader, CustomerWriter, GroupStore, Page, StoreError, UniqueField};
-use crate::domain::{Customer, CustomerGroup, CustomerId, GroupId, TenantId};
+use super::{
+    Claim, CustomerReader, CustomerWriter, GroupStore, Page, SourceLinker, StoreError, UniqueField,
+};
+use crate::domain::{Customer, CustomerGroup, CustomerId, GroupId, SourceAccount, TenantId};
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::Update;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck};
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
@@ -106,6 +109,8 @@ enum Role {
     Claim(UniqueField),
     Group(GroupId),
     Record,
+    /// A conditional update on a record's version.
+    Versioned,
 }
 
 impl DynamoStore {
@@ -220,6 +225,9 @@ fn cancellation_outcome(codes: &[&str], roles: &[Role]) -> TransactionOutcome {
     if !missing.is_empty() {
         return TransactionOutcome::Failed(StoreError::UnknownGroups(missing));
     }
+    if failed.contains(&Role::Versioned) {
+        return TransactionOutcome::Failed(StoreError::Stale);
+    }
     // A failed condition is decisive, whatever else happened: the value is taken.
     if let Some(role) = failed.first() {
         return TransactionOutcome::Failed(match role {
@@ -331,6 +339,94 @@ impl GroupStore for DynamoStore {
     }
 }
 
+#[derive(Deserialize)]
+struct ClaimOwner {
+    customer_id: Option<CustomerId>,
+}
+
+impl SourceLinker for DynamoStore {
+    async fn claim_owners(
+        &self,
+        tenant: &TenantId,
+        claims: &[Claim],
+    ) -> Result<Vec<Option<CustomerId>>, StoreError> {
+        let mut owners = Vec::with_capacity(claims.len());
+        for claim in claims {
+            let key = to_item(keys::claim(tenant, claim.field, &claim.value))
+                .map_err(|e| StoreError::Internal(format!("serialising a key: {e}")))?;
+            let output = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .set_key(Some(key))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(classify)?;
+            let owner = match output.item {
+                None => None,
+                Some(item) => {
+                    from_item::<ClaimOwner>(item)
+                        .map_err(|e| StoreError::Internal(format!("reading a claim: {e}")))?
+                        .customer_id
+                }
+            };
+            owners.push(owner);
+        }
+        Ok(owners)
+    }
+
+    async fn link_source(
+        &self,
+        tenant: &TenantId,
+        customer: &Customer,
+        account: &SourceAccount,
+        free: &[Claim],
+    ) -> Result<(), StoreError> {
+        let serialise = |e: serde_dynamo::Error| StoreError::Internal(format!("serialising: {e}"));
+        let key = to_item(keys::customer(tenant, customer.id)).map_err(serialise)?;
+        let accounts = serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(vec![account])
+            .map_err(serialise)?;
+        let updated_at = time::OffsetDateTime::format(
+            crate::domain::timestamp(account.created_at),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .map_err(|e| StoreError::Internal(format!("formatting a timestamp: {e}")))?;
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .update_expression(
+                "SET #sources = list_append(if_not_exists(#sources, :none), :account), #version = :next, #updated_at = :now",
+            )
+            .condition_expression("#version = :expected")
+            .expression_attribute_names("#sources", "sources")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_names("#updated_at", "updated_at")
+            .expression_attribute_values(":none", AttributeValue::L(Vec::new()))
+            .expression_attribute_values(":account", accounts)
+            .expression_attribute_values(":next", AttributeValue::N((customer.version + 1).to_string()))
+            .expression_attribute_values(":expected", AttributeValue::N(customer.version.to_string()))
+            .expression_attribute_values(":now", AttributeValue::S(updated_at))
+            .build()
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        let mut items = vec![TransactWriteItem::builder().update(update).build()];
+        let mut roles = vec![Role::Versioned];
+        for claim in free {
+            let item = ClaimItem {
+                key: keys::claim(tenant, claim.field, &claim.value),
+                entity: "claim",
+                tenant_id: tenant,
+                field: claim.field.name(),
+                customer_id: Some(customer.id),
+                group_id: None,
+            };
+            items.push(self.put_if_absent(to_item(&item))?);
+            roles.push(Role::Claim(claim.field));
+        }
+        self.transact(items, &roles).await
+    }
+}
+
 impl CustomerReader for DynamoStore {
     async fn get(&self, tenant: &TenantId, id: CustomerId) -> Result<Option<Customer>, StoreError> {
         let key = to_item(keys::customer(tenant, id))
@@ -417,6 +513,7 @@ mod tests {
             TransactionOutcome::Failed(StoreError::UnknownGroups(ids)) => {
                 format!("{} unknown groups", ids.len())
             }
+            TransactionOutcome::Failed(StoreError::Stale) => "stale".to_owned(),
             TransactionOutcome::Failed(StoreError::Unavailable(_)) => "unavailable".to_owned(),
             TransactionOutcome::Failed(StoreError::Internal(_)) => "internal".to_owned(),
         }
@@ -457,6 +554,19 @@ mod tests {
         assert_eq!(
             outcome_of(&["None", "None", "None", "ConditionalCheckFailed"], &roles),
             "1 unknown groups"
+        );
+    }
+
+    #[test]
+    fn a_failed_version_condition_is_stale() {
+        let roles = [Role::Versioned, Role::Claim(UniqueField::Email)];
+        assert_eq!(
+            outcome_of(&["ConditionalCheckFailed", "None"], &roles),
+            "stale"
+        );
+        assert_eq!(
+            outcome_of(&["None", "ConditionalCheckFailed"], &roles),
+            "taken email"
         );
     }
 

@@ -58,6 +58,9 @@ pub struct Claim {
 pub enum StoreError {
     #[error("{} already belongs to another customer of this tenant", .0.name())]
     Taken(UniqueField),
+    /// The record changed since it was read (its version moved on): read again and retry.
+    #[error("the record changed concurrently")]
+    Stale,
     /// Customer groups that do not exist in the tenant (checked in the same transaction).
     #[error("unknown customer groups")]
     UnknownGroups(Vec<GroupId>),
@@ -77,6 +80,26 @@ pub trait CustomerWriter {
         tenant: &TenantId,
         customer: &Customer,
         claims: &[Claim],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+pub trait SourceLinker {
+    /// Who owns each of `claims` now (`None`: free), read strongly consistently.
+    fn claim_owners(
+        &self,
+        tenant: &TenantId,
+        claims: &[Claim],
+    ) -> impl Future<Output = Result<Vec<Option<CustomerId>>, StoreError>> + Send;
+
+    /// Adds `account` to `customer` and claims `free` for it, all or nothing, provided the
+    /// customer is still at the version it was read at (`Stale` otherwise) and each claim is
+    /// still free (`Taken` otherwise).
+    fn link_source(
+        &self,
+        tenant: &TenantId,
+        customer: &Customer,
+        account: &crate::domain::SourceAccount,
+        free: &[Claim],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 

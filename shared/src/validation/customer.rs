@@ -34,6 +34,7 @@ const CUSTOMER_FIELDS: &[&str] = &[
     "identity_document",
     "identifiers",
     "groups",
+    "link_existing",
 ];
 
 /// Groups one customer may belong to.
@@ -71,6 +72,9 @@ pub struct CustomerInput {
     /// Where each of `details.groups` was given, for pointing at a group that turns out not to
     /// exist.
     pub group_pointers: Vec<(GroupId, String)>,
+    /// Opt-in: identifiers that belong to one existing customer add this `source` to it
+    /// instead of failing.
+    pub link_existing: bool,
 }
 
 /// Parses a `POST /customers` body. `today` (UTC) bounds the birthday and document expiry.
@@ -125,6 +129,14 @@ pub fn parse_new_customer(
         .str("source", r)
         .and_then(|s| r.check(&obj.at("source"), Source::parse(s)));
     let groups = parse_groups(&obj, r);
+    let link_existing = obj.bool("link_existing", r).unwrap_or(false);
+    if link_existing && obj.present("identity_document") {
+        r.error(
+            &obj.at("link_existing"),
+            "conflicting_value",
+            "an identity document is verified for new customers only; send it without link_existing",
+        );
+    }
     let identity_document = obj
         .value("identity_document")
         .and_then(|v| parse_identity_document(v, obj.at("identity_document"), r, today));
@@ -155,6 +167,7 @@ pub fn parse_new_customer(
                 details,
                 identity_document,
                 group_pointers: groups,
+                link_existing,
             })
     };
     report.finish(value)
