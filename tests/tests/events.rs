@@ -103,3 +103,27 @@ async fn http_api_event_with_an_identity_document() {
     assert_eq!(document["verification"]["status"], "verified");
     assert!(stack.objects().await.is_empty());
 }
+
+#[tokio::test]
+async fn group_and_country_events() {
+    let stack = Stack::new().await;
+    let app = stack.app();
+    let (status, group) = read(
+        &create_customer_group::handle(&app, request(&fixture("create-customer-group.json"))).await,
+    );
+    assert_eq!(
+        (status, group["data"]["name"].as_str()),
+        (201, Some("VIP")),
+        "{group}"
+    );
+    let (status, page) = read(
+        &list_customer_groups::handle(&app, request(&fixture("list-customer-groups.json"))).await,
+    );
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["data"][0]["id"], group["data"]["id"]);
+    assert_eq!(page["next_cursor"], Value::Null);
+    let (status, countries) =
+        read(&list_countries::handle(&app, request(&fixture("list-countries.json"))).await);
+    assert_eq!(status, 200);
+    assert_eq!(countries["data"][0]["code"], "SA");
+}
