@@ -471,3 +471,29 @@ pub fn identity_document(doc_type: &str, number: &str, front: &[u8], back: Optio
     }
     document
 }
+
+/// `POST /customers` through the create handler, as `tenant` with read and write scopes.
+pub async fn create_customer_as(stack: &Stack, tenant: &str, body: &Value) -> (u16, Value) {
+    let app = stack.app();
+    let claims = claims(tenant, READ_WRITE);
+    read(
+        &create_customer::handle(
+            &app,
+            http_event("POST", "/customers", Some(body), Some(&claims)),
+        )
+        .await,
+    )
+}
+
+/// `GET /customers/{id}` through the read handler, as `tenant`.
+pub async fn get_customer_as(stack: &Stack, tenant: &str, id: &str) -> (u16, Value) {
+    let app = stack.app();
+    let claims = claims(tenant, READ_WRITE);
+    read(
+        &get_customer::handle(
+            &app,
+            http_event("GET", &format!("/customers/{id}"), None, Some(&claims)),
+        )
+        .await,
+    )
+}

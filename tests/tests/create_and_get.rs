@@ -1,28 +1,14 @@
 //! The create and read use cases through the function handlers, against DynamoDB (moto).
 
-use integration_tests::{claims, http_event, read, Stack, OTHER_TENANT, READ_WRITE, TENANT};
+use integration_tests::{claims, http_event, Stack, OTHER_TENANT, READ_WRITE, TENANT};
 use serde_json::{json, Value};
 
 async fn create(stack: &Stack, tenant: &str, body: Value) -> (u16, Value) {
-    let app = stack.app();
-    let claims = claims(tenant, READ_WRITE);
-    let response = create_customer::handle(
-        &app,
-        http_event("POST", "/customers", Some(&body), Some(&claims)),
-    )
-    .await;
-    read(&response)
+    integration_tests::create_customer_as(stack, tenant, &body).await
 }
 
 async fn get(stack: &Stack, tenant: &str, id: &str) -> (u16, Value) {
-    let app = stack.app();
-    let claims = claims(tenant, READ_WRITE);
-    let response = get_customer::handle(
-        &app,
-        http_event("GET", &format!("/customers/{id}"), None, Some(&claims)),
-    )
-    .await;
-    read(&response)
+    integration_tests::get_customer_as(stack, tenant, id).await
 }
 
 #[tokio::test]

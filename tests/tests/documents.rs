@@ -8,15 +8,7 @@ use serde_json::{json, Value};
 use shared::testing::{jpeg, png};
 
 async fn create(stack: &Stack, body: &Value) -> (u16, Value) {
-    let app = stack.app();
-    let claims = claims(TENANT, READ_WRITE);
-    read(
-        &create_customer::handle(
-            &app,
-            http_event("POST", "/customers", Some(body), Some(&claims)),
-        )
-        .await,
-    )
+    integration_tests::create_customer_as(stack, TENANT, body).await
 }
 
 fn customer_with(document: Value, email: &str) -> Value {

@@ -31,15 +31,7 @@ async fn list(stack: &Stack, tenant: &str, query: &[(&str, &str)]) -> (u16, Valu
 }
 
 async fn create_customer(stack: &Stack, tenant: &str, body: Value) -> (u16, Value) {
-    let app = stack.app();
-    let claims = claims(tenant, READ_WRITE);
-    read(
-        &create_customer::handle(
-            &app,
-            http_event("POST", "/customers", Some(&body), Some(&claims)),
-        )
-        .await,
-    )
+    integration_tests::create_customer_as(stack, tenant, &body).await
 }
 
 #[tokio::test]

@@ -1,19 +1,11 @@
 //! Loyalty identifiers (`external_id`, `card_number`): unique per tenant through claims in the
 //! create's transaction.
 
-use integration_tests::{claims, http_event, read, Stack, OTHER_TENANT, READ_WRITE, TENANT};
+use integration_tests::{claims, http_event, Stack, OTHER_TENANT, READ_WRITE, TENANT};
 use serde_json::{json, Value};
 
 async fn create(stack: &Stack, tenant: &str, body: Value) -> (u16, Value) {
-    let app = stack.app();
-    let claims = claims(tenant, READ_WRITE);
-    read(
-        &create_customer::handle(
-            &app,
-            http_event("POST", "/customers", Some(&body), Some(&claims)),
-        )
-        .await,
-    )
+    integration_tests::create_customer_as(stack, tenant, &body).await
 }
 
 #[tokio::test]

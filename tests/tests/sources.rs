@@ -5,15 +5,7 @@ use integration_tests::{claims, http_event, read, Stack, READ_WRITE, TENANT};
 use serde_json::{json, Value};
 
 async fn create(stack: &Stack, body: Value) -> (u16, Value) {
-    let app = stack.app();
-    let claims = claims(TENANT, READ_WRITE);
-    read(
-        &create_customer::handle(
-            &app,
-            http_event("POST", "/customers", Some(&body), Some(&claims)),
-        )
-        .await,
-    )
+    integration_tests::create_customer_as(stack, TENANT, &body).await
 }
 
 #[tokio::test]

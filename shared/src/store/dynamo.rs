@@ -83,15 +83,7 @@ impl CustomerWriter for DynamoStore {
         let mut roles = vec![Role::Customer];
         let mut items = vec![self.put_if_absent(to_item(&customer_item))?];
         for claim in claims {
-            let item = ClaimItem {
-                key: keys::claim(tenant, claim.field, &claim.value),
-                entity: "claim",
-                tenant_id: tenant,
-                field: claim.field.name(),
-                customer_id: Some(customer.id),
-                group_id: None,
-            };
-            items.push(self.put_if_absent(to_item(&item))?);
+            items.push(self.customer_claim(tenant, claim, customer.id)?);
             roles.push(Role::Claim(claim.field));
         }
         for group in &customer.details.groups {
@@ -148,6 +140,24 @@ impl DynamoStore {
 }
 
 impl DynamoStore {
+    /// A conditional put of `claim`, owned by `customer`.
+    fn customer_claim(
+        &self,
+        tenant: &TenantId,
+        claim: &Claim,
+        customer: CustomerId,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let item = ClaimItem {
+            key: keys::claim(tenant, claim.field, &claim.value),
+            entity: "claim",
+            tenant_id: tenant,
+            field: claim.field.name(),
+            customer_id: Some(customer),
+            group_id: None,
+        };
+        self.put_if_absent(to_item(&item))
+    }
+
     fn group_exists(
         &self,
         tenant: &TenantId,
@@ -412,15 +422,7 @@ impl SourceLinker for DynamoStore {
         let mut items = vec![TransactWriteItem::builder().update(update).build()];
         let mut roles = vec![Role::Versioned];
         for claim in free {
-            let item = ClaimItem {
-                key: keys::claim(tenant, claim.field, &claim.value),
-                entity: "claim",
-                tenant_id: tenant,
-                field: claim.field.name(),
-                customer_id: Some(customer.id),
-                group_id: None,
-            };
-            items.push(self.put_if_absent(to_item(&item))?);
+            items.push(self.customer_claim(tenant, claim, customer.id)?);
             roles.push(Role::Claim(claim.field));
         }
         self.transact(items, &roles).await
