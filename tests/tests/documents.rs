@@ -16,7 +16,7 @@ fn customer_with(document: Value, email: &str) -> Value {
 }
 
 fn passport() -> Value {
-    identity_document("PASSPORT", "P-1234567", &png(1200, 800), None)
+    identity_document("PASSPORT", "P-1234567", &png(640, 400), None)
 }
 
 #[tokio::test]
@@ -103,7 +103,7 @@ async fn yativos_example_image_needs_review() {
 async fn a_rejected_document_fails_and_leaves_nothing() {
     let stack = Stack::new().await;
     // Five characters cannot be an ICAO passport number.
-    let document = identity_document("PASSPORT", "12345", &png(1200, 800), None);
+    let document = identity_document("PASSPORT", "12345", &png(640, 400), None);
     let (status, body) = create(&stack, &customer_with(document, "r@example.com")).await;
     assert_eq!(
         (status, body["code"].as_str()),
@@ -120,13 +120,13 @@ async fn a_rejected_document_fails_and_leaves_nothing() {
 async fn invalid_documents_get_precise_errors_and_never_reach_s3() {
     let stack = Stack::split().await;
     let proxy = stack.faults.as_ref().unwrap();
-    let good = png(1200, 800);
+    let good = png(640, 400);
     let mut expired = identity_document("PASSPORT", "P1234567", &good, None);
     expired["expires_on"] = json!("04/24");
     let mut not_base64 = identity_document("NATIONAL_ID", "11111111", &good, None);
     not_base64["back_image"] = json!("%%% not base64 %%%");
     let gif = identity_document("PASSPORT", "P1234567", b"GIF89a\x01\x00\x01\x00", None);
-    let mut huge = png(1200, 800);
+    let mut huge = png(640, 400);
     huge.resize(2 * 1024 * 1024 + 1, 0);
     let too_large = identity_document("PASSPORT", "P1234567", &huge, None);
     let cases = [
@@ -159,14 +159,14 @@ async fn invalid_documents_get_precise_errors_and_never_reach_s3() {
 #[tokio::test]
 async fn the_same_document_cannot_belong_to_two_customers() {
     let stack = Stack::new().await;
-    let first = identity_document("PASSPORT", "AB-123456", &png(1200, 800), None);
+    let first = identity_document("PASSPORT", "AB-123456", &png(640, 400), None);
     assert_eq!(
         create(&stack, &customer_with(first, "one@example.com"))
             .await
             .0,
         201
     );
-    let same = identity_document("passport", "ab123456", &png(900, 600), None);
+    let same = identity_document("passport", "ab123456", &png(600, 400), None);
     let (status, body) = create(&stack, &customer_with(same, "two@example.com")).await;
     assert_eq!(
         (status, body["code"].as_str()),
@@ -177,7 +177,7 @@ async fn the_same_document_cannot_belong_to_two_customers() {
     assert!(stack.objects().await.is_empty());
     assert_eq!(stack.count("customer").await, 1);
     // Another country's passport with the same number is another document.
-    let mut other = identity_document("PASSPORT", "AB123456", &png(1200, 800), None);
+    let mut other = identity_document("PASSPORT", "AB123456", &png(640, 400), None);
     other["country"] = json!("AR");
     assert_eq!(
         create(&stack, &customer_with(other, "three@example.com"))
@@ -192,7 +192,9 @@ async fn twenty_concurrent_creates_with_one_document_make_one_customer() {
     let stack = Stack::new().await;
     let app = stack.app();
     let claims = claims(TENANT, READ_WRITE);
-    let image = png(1200, 800);
+    // Small on purpose: the race is about the claim, and twenty uploads of large images to a
+    // local S3 on a loaded two-core machine would time out before they race.
+    let image = png(64, 64);
     let requests = (0..20).map(|i| {
         let body = customer_with(
             identity_document("PASSPORT", "X7654321", &image, None),
@@ -253,8 +255,8 @@ fn card_with_back() -> Value {
     identity_document(
         "DRIVING_LICENSE",
         "DL-998877",
-        &png(1200, 800),
-        Some(&png(1200, 800)),
+        &png(640, 400),
+        Some(&png(640, 400)),
     )
 }
 

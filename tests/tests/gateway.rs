@@ -261,7 +261,7 @@ async fn a_document_through_the_real_functions() {
     let document = integration_tests::identity_document(
         "PASSPORT",
         "P7654321",
-        &shared::testing::png(1200, 800),
+        &shared::testing::png(640, 400),
         None,
     );
     let body =

@@ -104,8 +104,8 @@ async fn a_create_with_a_document_logs_retention_but_no_number_or_image() {
     let capture = Capture::default();
     let _guard = tracing::subscriber::set_default(shared::http::json_subscriber(capture.clone()));
     let claims = claims(TENANT, READ_WRITE);
-    let front = shared::testing::png(1200, 800);
-    let back = shared::testing::png(1000, 640);
+    let front = shared::testing::png(640, 400);
+    let back = shared::testing::png(620, 400);
     let document =
         integration_tests::identity_document("NATIONAL_ID", "98-765-4321-K", &front, Some(&back));
     let body =
