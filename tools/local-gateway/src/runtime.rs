@@ -200,7 +200,10 @@ async fn next(State(shared): State<Arc<Shared>>) -> Response {
         let mut queue = shared.queue.lock().await;
         match queue.recv().await {
             Some(invocation) => invocation,
-            None => return StatusCode::GONE.into_response(),
+            // The gateway is stopping and will kill this process. Lambda never answers `next`
+            // without an event (the runtime client would panic on such an answer), so neither
+            // does this: the poll simply never returns.
+            None => std::future::pending().await,
         }
     };
     shared
