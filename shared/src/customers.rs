@@ -159,8 +159,8 @@ impl<S: CustomerWriter + CustomerReader + SourceLinker, V: DocumentVerifier> Cus
                 warnings,
                 linked: false,
             }),
-            Err(StoreError::Taken(_)) if link_existing => {
-                let mut linked = self.link(principal, &customer, &claims, now).await?;
+            Err(StoreError::Taken(field)) if link_existing => {
+                let mut linked = self.link(principal, &customer, &claims, field, now).await?;
                 linked.warnings.splice(0..0, warnings);
                 Ok(linked)
             }
@@ -192,6 +192,7 @@ impl<S: CustomerReader + SourceLinker, V> Customers<S, V> {
         principal: &Principal,
         request: &Customer,
         claims: &[Claim],
+        collided: UniqueField,
         now: OffsetDateTime,
     ) -> Result<Created, CreateError> {
         let tenant = &principal.tenant;
@@ -207,8 +208,9 @@ impl<S: CustomerReader + SourceLinker, V> Customers<S, V> {
                 .filter_map(|(claim, owner)| owner.map(|id| (claim.field, id)))
                 .collect();
             let Some(&(first_field, owner)) = taken.first() else {
-                // Everything was freed in the meantime: nothing to link to.
-                return Err(CreateError::Taken(UniqueField::Email));
+                // Everything was freed in the meantime: nothing to link to; answer with the
+                // collision the create saw.
+                return Err(CreateError::Taken(collided));
             };
             if let Some((field, _)) = taken.iter().find(|(_, id)| *id != owner) {
                 return Err(CreateError::Taken(*field));

@@ -140,6 +140,23 @@ impl DynamoStore {
 }
 
 impl DynamoStore {
+    /// One item by key, strongly consistent: a client that reads right after writing (its
+    /// customer, a claim it just lost) must see that write.
+    async fn read(&self, key: Key) -> Result<Option<HashMap<String, AttributeValue>>, StoreError> {
+        let key =
+            to_item(key).map_err(|e| StoreError::Internal(format!("serialising a key: {e}")))?;
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(output.item)
+    }
+
     /// A conditional put of `claim`, owned by `customer`.
     fn customer_claim(
         &self,
@@ -362,18 +379,10 @@ impl SourceLinker for DynamoStore {
     ) -> Result<Vec<Option<CustomerId>>, StoreError> {
         let mut owners = Vec::with_capacity(claims.len());
         for claim in claims {
-            let key = to_item(keys::claim(tenant, claim.field, &claim.value))
-                .map_err(|e| StoreError::Internal(format!("serialising a key: {e}")))?;
-            let output = self
-                .client
-                .get_item()
-                .table_name(&self.table)
-                .set_key(Some(key))
-                .consistent_read(true)
-                .send()
-                .await
-                .map_err(classify)?;
-            let owner = match output.item {
+            let item = self
+                .read(keys::claim(tenant, claim.field, &claim.value))
+                .await?;
+            let owner = match item {
                 None => None,
                 Some(item) => {
                     from_item::<ClaimOwner>(item)
@@ -397,8 +406,9 @@ impl SourceLinker for DynamoStore {
         let key = to_item(keys::customer(tenant, customer.id)).map_err(serialise)?;
         let accounts = serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(vec![account])
             .map_err(serialise)?;
+        // The account's creation is the customer's update (already whole milliseconds).
         let updated_at = time::OffsetDateTime::format(
-            crate::domain::timestamp(account.created_at),
+            account.created_at,
             &time::format_description::well_known::Rfc3339,
         )
         .map_err(|e| StoreError::Internal(format!("formatting a timestamp: {e}")))?;
@@ -431,19 +441,7 @@ impl SourceLinker for DynamoStore {
 
 impl CustomerReader for DynamoStore {
     async fn get(&self, tenant: &TenantId, id: CustomerId) -> Result<Option<Customer>, StoreError> {
-        let key = to_item(keys::customer(tenant, id))
-            .map_err(|e| StoreError::Internal(format!("serialising a key: {e}")))?;
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key))
-            // A client that reads right after creating must see its customer.
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(classify)?;
-        let Some(item) = output.item else {
+        let Some(item) = self.read(keys::customer(tenant, id)).await? else {
             return Ok(None);
         };
         let stored: CustomerItem<Customer> = from_item(item)
