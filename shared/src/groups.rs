@@ -2,9 +2,9 @@
 
 use crate::auth::Principal;
 use crate::cursor::{CursorKey, InvalidCursor};
-use crate::domain::{CustomerGroup, GroupDescription, GroupName, TextError};
+use crate::domain::CustomerGroup;
 use crate::store::{GroupStore, StoreError, UniqueField};
-use crate::validation::{FieldError, ValidationErrors};
+use crate::validation::{parse_new_group, FieldError, ValidationErrors};
 use serde_json::{Map, Value};
 use thiserror::Error;
 use time::OffsetDateTime;
@@ -46,64 +46,6 @@ fn field_error(field: &str, code: &'static str, message: impl Into<String>) -> F
     }
 }
 
-/// Parses `{name, description}`; unknown members are refused as everywhere.
-fn parse_group(
-    body: &Map<String, Value>,
-    now: OffsetDateTime,
-) -> Result<CustomerGroup, ValidationErrors> {
-    let mut errors: Vec<FieldError> = body
-        .keys()
-        .filter(|k| !matches!(k.as_str(), "name" | "description"))
-        .map(|k| {
-            field_error(
-                &format!("/{}", k.replace('~', "~0").replace('/', "~1")),
-                "unknown_field",
-                "is not a field of this object",
-            )
-        })
-        .collect();
-    let text = |key: &str, errors: &mut Vec<FieldError>| match body.get(key) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(_) => {
-            errors.push(field_error(
-                &format!("/{key}"),
-                "invalid_type",
-                "must be a string",
-            ));
-            None
-        }
-    };
-    let name = match text("name", &mut errors) {
-        None if !matches!(body.get("name"), Some(v) if !v.is_null()) => {
-            errors.push(field_error("/name", "required", "is required"));
-            None
-        }
-        None => None,
-        Some(raw) => GroupName::parse(&raw)
-            .map_err(|e| errors.push(violation("/name", &e)))
-            .ok(),
-    };
-    let description =
-        text("description", &mut errors).and_then(|raw| match GroupDescription::parse(&raw) {
-            Ok(d) => Some(d),
-            Err(TextError::Empty) => None,
-            Err(e) => {
-                errors.push(violation("/description", &e));
-                None
-            }
-        });
-    match name {
-        Some(name) if errors.is_empty() => Ok(CustomerGroup::new(name, description, now)),
-        _ => Err(ValidationErrors(errors)),
-    }
-}
-
-fn violation(field: &str, e: &TextError) -> FieldError {
-    use crate::domain::Violation;
-    field_error(field, e.code(), e.to_string())
-}
-
 /// `limit`: 1-100, default 20.
 fn page_size(raw: Option<&str>) -> Result<u32, ValidationErrors> {
     match raw {
@@ -135,7 +77,7 @@ impl<S: GroupStore> Groups<S> {
         principal: &Principal,
         body: &Map<String, Value>,
     ) -> Result<CustomerGroup, GroupError> {
-        let group = parse_group(body, OffsetDateTime::now_utc())?;
+        let group = parse_new_group(body, OffsetDateTime::now_utc())?.value;
         match self.store.insert_group(&principal.tenant, &group).await {
             Ok(()) => Ok(group),
             Err(StoreError::Taken(UniqueField::GroupName)) => Err(GroupError::NameTaken),
@@ -170,38 +112,6 @@ impl<S: GroupStore> Groups<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    fn codes(body: Value) -> Vec<(String, &'static str)> {
-        parse_group(body.as_object().unwrap(), OffsetDateTime::UNIX_EPOCH)
-            .unwrap_err()
-            .0
-            .into_iter()
-            .map(|e| (e.field, e.code))
-            .collect()
-    }
-
-    #[test]
-    fn group_fields() {
-        let g = parse_group(
-            json!({"name": " VIP ", "description": ""})
-                .as_object()
-                .unwrap(),
-            OffsetDateTime::UNIX_EPOCH,
-        )
-        .unwrap();
-        assert_eq!(g.name.as_str(), "VIP");
-        assert!(g.description.is_none());
-        assert_eq!(codes(json!({})), vec![("/name".to_owned(), "required")]);
-        assert_eq!(
-            codes(json!({"name": "x".repeat(65), "description": 5, "colour": "red"})),
-            vec![
-                ("/colour".to_owned(), "unknown_field"),
-                ("/name".to_owned(), "too_long"),
-                ("/description".to_owned(), "invalid_type"),
-            ]
-        );
-    }
 
     #[test]
     fn page_sizes() {

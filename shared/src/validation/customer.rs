@@ -1,13 +1,12 @@
 use super::document::parse_identity_document;
-use super::object::Object;
+use super::object::{optional_text, Object};
 use super::{Parsed, Pointer, Report, ValidationErrors};
 use crate::documents::IdentityDocument;
 use crate::domain::{
     Address, AddressLine, Addresses, AddressesError, Birthday, CallingCode, CardNumber, CardStatus,
     Company, CountryCode, Email, ExternalId, Gender, GroupId, Identifiers, LoyaltyCard, Metadata,
     MetadataError, MetadataKey, MetadataValue, Mobile, NewCustomer, Notes, PersonName, Phone,
-    PhoneError, PhoneRegion, PlaceName, Source, Status, TextError, Zipcode, MAX_ADDRESSES,
-    MAX_METADATA_KEYS,
+    PhoneError, PhoneRegion, PlaceName, Source, Status, Zipcode, MAX_ADDRESSES, MAX_METADATA_KEYS,
 };
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -171,28 +170,6 @@ pub fn parse_new_customer(
             })
     };
     report.finish(value)
-}
-
-/// Optional free text: blank counts as absent, since forms submit empty inputs as `""`.
-fn optional_text<T: TextParse>(obj: &Object, key: &str, r: &mut Report) -> Option<T> {
-    match T::parse_text(obj.str(key, r)?) {
-        Ok(text) => Some(text),
-        Err(TextError::Empty) => None,
-        Err(e) => {
-            r.violation(&obj.at(key), &e);
-            None
-        }
-    }
-}
-
-trait TextParse: Sized {
-    fn parse_text(raw: &str) -> Result<Self, TextError>;
-}
-
-impl<const MAX: usize, const MULTILINE: bool> TextParse for crate::domain::Text<MAX, MULTILINE> {
-    fn parse_text(raw: &str) -> Result<Self, TextError> {
-        Self::parse(raw)
-    }
 }
 
 fn parse_mobile(obj: &Object, r: &mut Report) -> Option<Mobile> {

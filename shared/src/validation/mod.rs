@@ -3,10 +3,12 @@
 
 mod customer;
 mod document;
+mod group;
 mod object;
 mod pointer;
 
 pub use customer::{parse_new_customer, CustomerInput};
+pub use group::parse_new_group;
 pub use pointer::Pointer;
 
 use crate::domain::Violation;

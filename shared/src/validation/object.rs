@@ -1,4 +1,5 @@
 use super::{Pointer, Report};
+use crate::domain::TextError;
 use serde_json::{Map, Value};
 
 /// Reads the members of one JSON object, reporting wrong types and unknown members.
@@ -109,5 +110,27 @@ impl<'a> Object<'a> {
                 None
             }
         }
+    }
+}
+
+/// Optional free text: blank counts as absent, since forms submit empty inputs as `""`.
+pub(crate) fn optional_text<T: TextParse>(obj: &Object, key: &str, r: &mut Report) -> Option<T> {
+    match T::parse_text(obj.str(key, r)?) {
+        Ok(text) => Some(text),
+        Err(TextError::Empty) => None,
+        Err(e) => {
+            r.violation(&obj.at(key), &e);
+            None
+        }
+    }
+}
+
+pub(crate) trait TextParse: Sized {
+    fn parse_text(raw: &str) -> Result<Self, TextError>;
+}
+
+impl<const MAX: usize, const MULTILINE: bool> TextParse for crate::domain::Text<MAX, MULTILINE> {
+    fn parse_text(raw: &str) -> Result<Self, TextError> {
+        Self::parse(raw)
     }
 }
