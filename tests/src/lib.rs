@@ -497,3 +497,27 @@ pub async fn get_customer_as(stack: &Stack, tenant: &str, id: &str) -> (u16, Val
         .await,
     )
 }
+
+/// Sends every body to the create handler at once, as `tenant`; the statuses, in body order.
+pub async fn create_concurrently(stack: &Stack, tenant: &str, bodies: Vec<Value>) -> Vec<u16> {
+    let app = stack.app();
+    let claims = claims(tenant, READ_WRITE);
+    let requests = bodies.iter().map(|body| {
+        create_customer::handle(
+            &app,
+            http_event("POST", "/customers", Some(body), Some(&claims)),
+        )
+    });
+    futures::future::join_all(requests)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect()
+}
+
+/// A race for one unique value: exactly one create won (201), every other one got 409.
+pub fn assert_one_winner(statuses: &[u16]) {
+    let count = |status: u16| statuses.iter().filter(|s| **s == status).count();
+    assert_eq!(count(201), 1, "{statuses:?}");
+    assert_eq!(count(409), statuses.len() - 1, "{statuses:?}");
+}

@@ -1,6 +1,6 @@
 //! The create and read use cases through the function handlers, against DynamoDB (moto).
 
-use integration_tests::{claims, http_event, Stack, OTHER_TENANT, READ_WRITE, TENANT};
+use integration_tests::{assert_one_winner, create_concurrently, Stack, OTHER_TENANT, TENANT};
 use serde_json::{json, Value};
 
 async fn create(stack: &Stack, tenant: &str, body: Value) -> (u16, Value) {
@@ -163,27 +163,12 @@ async fn another_tenants_customer_is_not_found() {
 #[tokio::test]
 async fn fifty_concurrent_creates_with_one_email_make_one_customer() {
     let stack = Stack::new().await;
-    let app = stack.app();
-    let claims = claims(TENANT, READ_WRITE);
-    let requests = (0..50).map(|i| {
-        let body = json!({"first_name": format!("Racer {i}"), "email": "race@example.com", "mobile": format!("+1920375{:04}", 1000 + i)});
-        create_customer::handle(&app, http_event("POST", "/customers", Some(&body), Some(&claims)))
-    });
-    let statuses: Vec<u16> = futures::future::join_all(requests)
-        .await
-        .iter()
-        .map(|r| r.status().as_u16())
+    let bodies = (0..50)
+        .map(|i| json!({"first_name": format!("Racer {i}"), "email": "race@example.com", "mobile": format!("+1920375{:04}", 1000 + i)}))
         .collect();
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 201).count(),
-        1,
-        "{statuses:?}"
-    );
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 409).count(),
-        49,
-        "{statuses:?}"
-    );
+    let statuses = create_concurrently(&stack, TENANT, bodies).await;
+    assert_eq!(statuses.len(), 50);
+    assert_one_winner(&statuses);
     assert_eq!(stack.count("customer").await, 1);
     // The winner's email and mobile claims; no loser left a mobile claim behind.
     assert_eq!(stack.count("claim").await, 2);

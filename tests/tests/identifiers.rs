@@ -1,7 +1,7 @@
 //! Loyalty identifiers (`external_id`, `card_number`): unique per tenant through claims in the
 //! create's transaction.
 
-use integration_tests::{claims, http_event, Stack, OTHER_TENANT, READ_WRITE, TENANT};
+use integration_tests::{assert_one_winner, create_concurrently, Stack, OTHER_TENANT, TENANT};
 use serde_json::{json, Value};
 
 async fn create(stack: &Stack, tenant: &str, body: Value) -> (u16, Value) {
@@ -68,29 +68,13 @@ async fn taken_identifiers_are_409_on_their_field() {
 #[tokio::test]
 async fn twenty_concurrent_creates_race_for_one_external_id_and_one_card() {
     let stack = Stack::new().await;
-    let app = stack.app();
-    let claims = claims(TENANT, READ_WRITE);
     for (field, value) in [("external_id", "crm-race"), ("card_number", "RACE-CARD-1")] {
-        let requests = (0..20).map(|i| {
-            let body = json!({"first_name": format!("Racer {i}"), "email": format!("{field}{i}@example.com"), "identifiers": {field: value}});
-            let (app, claims) = (&app, &claims);
-            async move { create_customer::handle(app, http_event("POST", "/customers", Some(&body), Some(claims))).await }
-        });
-        let statuses: Vec<u16> = futures::future::join_all(requests)
-            .await
-            .iter()
-            .map(|r| r.status().as_u16())
+        let bodies = (0..20)
+            .map(|i| json!({"first_name": format!("Racer {i}"), "email": format!("{field}{i}@example.com"), "identifiers": {field: value}}))
             .collect();
-        assert_eq!(
-            statuses.iter().filter(|s| **s == 201).count(),
-            1,
-            "{field}: {statuses:?}"
-        );
-        assert_eq!(
-            statuses.iter().filter(|s| **s == 409).count(),
-            19,
-            "{field}: {statuses:?}"
-        );
+        let statuses = create_concurrently(&stack, TENANT, bodies).await;
+        assert_eq!(statuses.len(), 20, "{field}");
+        assert_one_winner(&statuses);
     }
     assert_eq!(stack.count("customer").await, 2);
     assert_eq!(
