@@ -44,15 +44,11 @@ impl CustomerGroup {
         description: Option<GroupDescription>,
         now: OffsetDateTime,
     ) -> Self {
-        let now = now.to_offset(time::UtcOffset::UTC);
-        let now = now
-            .replace_nanosecond(now.millisecond() as u32 * 1_000_000)
-            .unwrap_or(now);
         Self {
             id: GroupId::random(),
             name,
             description,
-            created_at: now,
+            created_at: super::timestamp(now),
         }
     }
 
