@@ -21,7 +21,7 @@ CURSOR_KEY ?= local-pagination-cursor-key-not-for-production
 export GATEWAY_PORT JWT_ISSUER JWT_AUDIENCE TENANT_CLAIM JWT_SECRET DOCUMENT_HASH_KEY CURSOR_KEY
 export LOCAL_PARAMETERS = JwtIssuer=$(JWT_ISSUER) JwtAudience=$(JWT_AUDIENCE) TenantClaim=$(TENANT_CLAIM)
 
-.PHONY: help venv sam-venv build dev token test lint unit-and-integration contract smoke package clean
+.PHONY: help venv sam-venv build dev token test lint unit-and-integration contract smoke package bench clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ test: lint contract smoke unit-and-integration ## everything CI checks
 
 package: sam-venv ## sam build: arm64 release artifacts in .aws-sam/build
 	tools/package
+
+bench: venv sam-venv ## release builds, then cold init, CPU, memory, sizes, DynamoDB capacity vs a hello-world baseline (docs/benchmarks.md)
+	tools/bench
 
 clean: ## remove build outputs and virtualenvs
 	cargo clean

@@ -252,6 +252,7 @@ impl Stack {
             bindings,
             jwt_secret: JWT_SECRET.into(),
             environment,
+            function_output: None,
         })
         .await
         .expect("gateway")

@@ -30,6 +30,8 @@ pub struct Options {
     /// Added to every function's environment (as `sam local --env-vars` does), after the
     /// template's variables: how a local stack points the SDK at local endpoints.
     pub environment: std::collections::BTreeMap<String, String>,
+    /// A file for the functions' output instead of this process's stdout and stderr.
+    pub function_output: Option<PathBuf>,
 }
 
 pub struct RunningGateway {
@@ -97,6 +99,7 @@ pub async fn start(options: Options) -> Result<RunningGateway> {
                 timeout: function.timeout,
                 memory_mb: function.memory_mb,
                 instances: options.instances,
+                output: options.function_output.clone(),
             },
             shutdown_rx.clone(),
         )
@@ -135,4 +138,28 @@ pub async fn start(options: Options) -> Result<RunningGateway> {
         shutdown,
         server: Some(server),
     })
+}
+
+/// Creates the template's tables and buckets in the local servers the standard AWS variables
+/// point at (`AWS_ENDPOINT_URL`); returns what it created.
+pub async fn create_resources(template: &Template, bindings: &Bindings) -> Result<Vec<String>> {
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
+    let mut created = Vec::new();
+    for table in template.tables() {
+        let name = template.resource_name(&table.logical_id, bindings);
+        tables::create_table(&dynamodb, &table, &name).await?;
+        created.push(format!("table {name}"));
+    }
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    for bucket in template.buckets() {
+        let name = template.resource_name(&bucket, bindings);
+        tables::create_bucket(&s3, &name).await?;
+        created.push(format!("bucket {name}"));
+    }
+    Ok(created)
 }

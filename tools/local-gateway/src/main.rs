@@ -13,7 +13,7 @@
 
 use anyhow::{bail, Context, Result};
 use local_gateway::template::{Bindings, Template};
-use local_gateway::{jwt, start, tables, Options};
+use local_gateway::{jwt, start, Options};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -127,6 +127,7 @@ async fn serve(args: &Args) -> Result<()> {
                     .with_context(|| format!("bad --env {pair}"))
             })
             .collect::<Result<_>>()?,
+        function_output: None,
     })
     .await?;
     tracing::info!(url = %gateway.url(), "gateway listening");
@@ -142,23 +143,8 @@ async fn serve(args: &Args) -> Result<()> {
 
 async fn create_resources(args: &Args) -> Result<()> {
     let template = Template::load(&args.template_path())?;
-    let bindings = args.bindings()?;
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
-    for table in template.tables() {
-        let name = template.resource_name(&table.logical_id, &bindings);
-        tables::create_table(&dynamodb, &table, &name).await?;
-        println!("created table {name}");
-    }
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&sdk)
-            .force_path_style(true)
-            .build(),
-    );
-    for bucket in template.buckets() {
-        let name = template.resource_name(&bucket, &bindings);
-        tables::create_bucket(&s3, &name).await?;
-        println!("created bucket {name}");
+    for created in local_gateway::create_resources(&template, &args.bindings()?).await? {
+        println!("created {created}");
     }
     Ok(())
 }

@@ -55,6 +55,8 @@ pub struct Launch {
     pub timeout: Duration,
     pub memory_mb: u64,
     pub instances: usize,
+    /// Where the processes' output goes; this process's own stdout and stderr when `None`.
+    pub output: Option<PathBuf>,
 }
 
 impl LocalFunction {
@@ -94,11 +96,21 @@ impl LocalFunction {
                 launch.executable.display()
             );
         }
+        let output = match &launch.output {
+            Some(path) => Some(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .with_context(|| format!("opening {}", path.display()))?,
+            ),
+            None => None,
+        };
         for instance in 0..launch.instances {
             tokio::spawn(supervise(
                 launch.name.clone(),
                 instance,
-                command(&launch, runtime_api),
+                command(&launch, runtime_api, output.as_ref())?,
                 shutdown.clone(),
             ));
         }
@@ -141,7 +153,11 @@ impl LocalFunction {
     }
 }
 
-fn command(launch: &Launch, runtime_api: SocketAddr) -> Command {
+fn command(
+    launch: &Launch,
+    runtime_api: SocketAddr,
+    output: Option<&std::fs::File>,
+) -> Result<Command> {
     let mut command = Command::new(&launch.executable);
     // The environment Lambda gives every function, then the template's variables.
     command
@@ -162,7 +178,10 @@ fn command(launch: &Launch, runtime_api: SocketAddr) -> Command {
         // Out of the terminal's process group: Ctrl-C stops the gateway, which then stops these.
         .process_group(0)
         .kill_on_drop(true);
-    command
+    if let Some(file) = output {
+        command.stdout(file.try_clone()?).stderr(file.try_clone()?);
+    }
+    Ok(command)
 }
 
 async fn supervise(

@@ -1,0 +1,65 @@
+//! The events the bench sends: the repository's `events/` fixtures (what API Gateway delivers),
+//! with document images of the sizes each figure needs.
+
+use anyhow::{Context, Result};
+use axum::body::Bytes;
+use base64::Engine;
+use serde_json::Value;
+use std::path::Path;
+
+pub struct Events {
+    /// `events/create-customer.json`: a full customer, no document.
+    pub create: Bytes,
+    /// The document fixture with a front and a back image of about 1 MB each.
+    pub create_with_images: Bytes,
+    /// The document fixture with the largest images the contract allows: a ~5.6 MB request.
+    pub create_largest: Bytes,
+    pub get: Bytes,
+}
+
+/// Side of the 1 MB test images: an uncompressed 8-bit PNG is about width x height bytes.
+const ONE_MB_IMAGE: (u32, u32) = (1250, 800);
+/// The largest uncompressed PNG below the 2 MiB image limit.
+const LARGEST_IMAGE: (u32, u32) = (1740, 1200);
+
+impl Events {
+    pub fn load(root: &Path) -> Result<Self> {
+        let document = fixture(root, "create-customer-with-document.json")?;
+        let one_mb = shared::testing::png(ONE_MB_IMAGE.0, ONE_MB_IMAGE.1);
+        let largest = shared::testing::png(LARGEST_IMAGE.0, LARGEST_IMAGE.1);
+        if largest.len() > shared::documents::MAX_IMAGE_BYTES {
+            anyhow::bail!("the bench's largest image is over the contract's limit");
+        }
+        Ok(Self {
+            create: encode(&fixture(root, "create-customer.json")?),
+            create_with_images: encode(&with_images(document.clone(), &one_mb)?),
+            create_largest: encode(&with_images(document, &largest)?),
+            get: encode(&fixture(root, "get-customer.json")?),
+        })
+    }
+}
+
+fn fixture(root: &Path, name: &str) -> Result<Value> {
+    let path = root.join("events").join(name);
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(serde_json::from_str(&text)?)
+}
+
+fn encode(event: &Value) -> Bytes {
+    Bytes::from(event.to_string())
+}
+
+/// The event with both document images replaced by `image`.
+fn with_images(mut event: Value, image: &[u8]) -> Result<Value> {
+    let text = event["body"].as_str().context("the fixture has no body")?;
+    let mut body: Value = serde_json::from_str(text)?;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(image);
+    let document = body
+        .get_mut("identity_document")
+        .context("the fixture has no identity_document")?;
+    document["front_image"] = Value::String(format!("data:image/png;base64,{encoded}"));
+    document["back_image"] = Value::String(encoded);
+    event["body"] = Value::String(body.to_string());
+    Ok(event)
+}

@@ -1,0 +1,356 @@
+//! `make bench`: measures the functions against a baseline run side by side (lambda_http's hello
+//! world, built with the same profile), prints the table and writes docs/benchmarks.md.
+//! Absolute times on a shared machine mean little; the ratios are the figures to read.
+
+mod aws_stub;
+mod capacity;
+mod events;
+mod measure;
+mod process;
+mod report;
+mod runtime_api;
+mod size;
+mod throughput;
+
+use anyhow::{bail, Context, Result};
+use aws_stub::AwsStub;
+use events::Events;
+use local_gateway::template::{Bindings, Template};
+use measure::{Bench, Workload};
+use process::Binary;
+use report::{Goal, Report, Row};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+const BASELINE: &str = "hello-world";
+const CREATE: &str = "create-customer";
+const GET: &str = "get-customer";
+
+const CREATE_CALLS: &[(&str, usize)] = &[("DynamoDB.TransactWriteItems", 1)];
+const CREATE_WITH_DOCUMENT_CALLS: &[(&str, usize)] = &[
+    ("DynamoDB.TransactWriteItems", 1),
+    ("S3.DeleteObject", 2),
+    ("S3.GetObject", 2),
+    ("S3.PutObject", 2),
+];
+
+struct Options {
+    root: PathBuf,
+    release_dir: PathBuf,
+    lambda_dir: PathBuf,
+    out: Option<PathBuf>,
+    runs: usize,
+    requests: usize,
+}
+
+impl Options {
+    fn parse() -> Result<Self> {
+        let mut options = Self {
+            root: std::env::current_dir()?,
+            release_dir: PathBuf::from("target/release"),
+            lambda_dir: PathBuf::from("target/lambda"),
+            out: None,
+            runs: 30,
+            requests: 200,
+        };
+        let mut args = std::env::args().skip(1);
+        while let Some(flag) = args.next() {
+            let value = args
+                .next()
+                .with_context(|| format!("{flag} needs a value"))?;
+            match flag.as_str() {
+                "--release-dir" => options.release_dir = value.into(),
+                "--lambda-dir" => options.lambda_dir = value.into(),
+                "--out" => options.out = Some(value.into()),
+                "--runs" => options.runs = value.parse()?,
+                "--requests" => options.requests = value.parse()?,
+                other => bail!("unknown option {other} (--release-dir, --lambda-dir, --out, --runs, --requests)"),
+            }
+        }
+        if options.runs < 3 || options.requests < 10 {
+            bail!("--runs must be at least 3 and --requests at least 10");
+        }
+        Ok(options)
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let options = Options::parse()?;
+    let root = &options.root;
+    let events = Events::load(root)?;
+    let template = Template::load(&root.join("template.yaml"))?;
+    let (functions, secrets) = functions(&template, &options)?;
+    let baseline = Binary::new(BASELINE, &options.release_dir, BTreeMap::new())?;
+    let create = find(&functions, CREATE)?;
+    let get = find(&functions, GET)?;
+    let logs = root.join("target/bench/functions.log");
+    std::fs::create_dir_all(logs.parent().context("log path")?)?;
+    let _ = std::fs::remove_file(&logs);
+    let bench = Bench {
+        aws: AwsStub::start().await?,
+        logs,
+    };
+    let mut report = Report::default();
+
+    eprintln!(
+        "cold init: {} alternating runs of {} binaries",
+        options.runs,
+        functions.len() + 1
+    );
+    let mut binaries = vec![baseline.clone()];
+    binaries.extend(functions.iter().cloned());
+    let inits = bench.cold_init(&binaries, options.runs).await?;
+    for (binary, init) in binaries.iter().zip(&inits).skip(1) {
+        report.push(Row::ratio(
+            format!("cold init, {}", binary.name),
+            *init,
+            inits[0],
+            "µs",
+            Goal::RatioAtMost(1.3),
+        ));
+    }
+
+    let plain = Workload {
+        event: &events.create,
+        status: 201,
+        calls_per_request: CREATE_CALLS,
+    };
+    let echo_plain = Workload {
+        event: &events.create,
+        status: 200,
+        calls_per_request: &[],
+    };
+    let images = Workload {
+        event: &events.create_with_images,
+        status: 201,
+        calls_per_request: CREATE_WITH_DOCUMENT_CALLS,
+    };
+    let echo_images = Workload {
+        event: &events.create_with_images,
+        status: 200,
+        calls_per_request: &[],
+    };
+    let n = options.requests;
+    eprintln!("warm CPU time: {n} requests after 20, median of 5 rounds");
+    let cpu_create = bench.cpu_per_request(create, &plain, 20, n, 5).await?;
+    let cpu_echo = bench
+        .cpu_per_request(&baseline, &echo_plain, 20, n, 5)
+        .await?;
+    report.push(Row::ratio(
+        "CPU per request, create (no document)",
+        cpu_create,
+        cpu_echo,
+        "µs",
+        Goal::RatioAtMost(3.0),
+    ));
+    let cpu_images = bench.cpu_per_request(create, &images, 5, n / 4, 5).await?;
+    let cpu_echo_images = bench
+        .cpu_per_request(&baseline, &echo_images, 5, n / 4, 5)
+        .await?;
+    report.push(Row::ratio(
+        "CPU per request, create with two 1 MB images",
+        cpu_images,
+        cpu_echo_images,
+        "µs",
+        Goal::Report,
+    ));
+
+    eprintln!("instructions per request (callgrind)");
+    let ir_create = bench
+        .instructions_per_request(create, &plain, 3, 30)
+        .await?;
+    let ir_echo = bench
+        .instructions_per_request(&baseline, &echo_plain, 3, 30)
+        .await?;
+    report.push(Row::ratio(
+        "instructions per request, create (no document)",
+        ir_create,
+        ir_echo,
+        "instr",
+        Goal::RatioAtMost(3.0),
+    ));
+    let ir_images = bench
+        .instructions_per_request(create, &images, 2, 8)
+        .await?;
+    let ir_echo_images = bench
+        .instructions_per_request(&baseline, &echo_images, 2, 8)
+        .await?;
+    report.push(Row::ratio(
+        "instructions per request, create with two 1 MB images",
+        ir_images,
+        ir_echo_images,
+        "instr",
+        Goal::Report,
+    ));
+
+    eprintln!("peak memory");
+    let largest = Workload {
+        event: &events.create_largest,
+        status: 201,
+        calls_per_request: CREATE_WITH_DOCUMENT_CALLS,
+    };
+    let echo_largest = Workload {
+        event: &events.create_largest,
+        status: 200,
+        calls_per_request: &[],
+    };
+    let (peak, at_init) = bench.peak_memory(create, &largest).await?;
+    let (echo_peak, _) = bench.peak_memory(&baseline, &echo_largest).await?;
+    report.push(Row::ratio(
+        format!(
+            "peak RSS, create, {:.1} MB request",
+            events.create_largest.len() as f64 / 1e6
+        ),
+        peak as f64 / 1e6,
+        echo_peak as f64 / 1e6,
+        "MB",
+        Goal::AtMost(48.0),
+    ));
+    report.note(format!(
+        "create-customer: {:.1} MB resident after init, {:.1} MB at the peak of the largest request ({:.1} MB event): the request adds {:.1} MB, {:.1}x its size.",
+        at_init as f64 / 1e6,
+        peak as f64 / 1e6,
+        events.create_largest.len() as f64 / 1e6,
+        (peak - at_init) as f64 / 1e6,
+        (peak - at_init) as f64 / events.create_largest.len() as f64,
+    ));
+
+    eprintln!("DynamoDB capacity");
+    dynamodb_capacity(&bench, create, get, &events, &mut report).await?;
+
+    eprintln!("sizes (arm64)");
+    let hello_size = size::deployment(&options.lambda_dir, BASELINE)?;
+    for function in &functions {
+        let size = size::deployment(&options.lambda_dir, &function.name)?;
+        report.push(Row::ratio(
+            format!("binary, {} (arm64, stripped)", function.name),
+            size.binary as f64 / 1e6,
+            hello_size.binary as f64 / 1e6,
+            "MB",
+            Goal::AtMost(8.0),
+        ));
+        report.push(Row::ratio(
+            format!("zip, {}", function.name),
+            size.zip as f64 / 1e6,
+            hello_size.zip as f64 / 1e6,
+            "MB",
+            Goal::Report,
+        ));
+    }
+
+    eprintln!("throughput through the local gateway and moto");
+    let throughput =
+        throughput::creates_per_second(root, &options.release_dir, secrets, &bench.logs, 16, 10)
+            .await?;
+    report.push(Row::value(
+        format!(
+            "creates/s, local gateway + moto, {} clients",
+            throughput.clients
+        ),
+        throughput.per_second,
+        "/s",
+        Goal::Report,
+    ));
+    report.note(format!(
+        "Throughput: {} creates by {} concurrent clients, all 201; moto serialises DynamoDB operations (tools/moto-server), so this is the local stack's ceiling, not Lambda's.",
+        throughput.creates, throughput.clients
+    ));
+
+    let markdown = report.markdown(root, options.runs)?;
+    println!("{}", report.table());
+    if let Some(out) = &options.out {
+        std::fs::write(root.join(out), markdown)?;
+        eprintln!("written to {}", out.display());
+    }
+    Ok(())
+}
+
+/// WRU of the create transactions and RRU of a get, from the items the functions sent.
+async fn dynamodb_capacity(
+    bench: &Bench,
+    create: &Binary,
+    get: &Binary,
+    events: &Events,
+    report: &mut Report,
+) -> Result<()> {
+    let mut customer_item = None;
+    for (label, event, status) in [
+        ("create", &events.create, 201),
+        ("create with document", &events.create_with_images, 201),
+    ] {
+        let request = bench
+            .single_call(create, event, status, "TransactWriteItems")
+            .await?;
+        let transaction = capacity::Transaction::of(&request)?;
+        if transaction.items.iter().any(|(kind, _)| kind != "Put") {
+            bail!(
+                "{label}: the transaction has items other than Put: {:?}",
+                transaction.items
+            );
+        }
+        let items = transaction.items.len();
+        report.push(Row::value(
+            format!(
+                "WRU per {label} ({items} items, largest {} B)",
+                transaction.largest_item()
+            ),
+            transaction.write_units() as f64,
+            "WRU",
+            Goal::AtMost(2.0 * items as f64),
+        ));
+        customer_item.get_or_insert(request["TransactItems"][0]["Put"]["Item"].clone());
+    }
+    let customer_item = customer_item.context("no customer item was written")?;
+    let size = capacity::item_size(customer_item.as_object().context("customer item")?)?;
+    bench.aws.answer_get_item_with(customer_item);
+    let request = bench.single_call(get, &events.get, 200, "GetItem").await?;
+    let consistent = request["ConsistentRead"].as_bool().unwrap_or(false);
+    report.push(Row::value(
+        format!(
+            "RRU per get ({size} B item, {} read)",
+            if consistent {
+                "strongly consistent"
+            } else {
+                "eventually consistent"
+            }
+        ),
+        capacity::read_units(size, consistent),
+        "RRU",
+        Goal::AtMost(1.0),
+    ));
+    Ok(())
+}
+
+fn find<'a>(functions: &'a [Binary], name: &str) -> Result<&'a Binary> {
+    functions
+        .iter()
+        .find(|f| f.name == name)
+        .with_context(|| format!("template.yaml has no function built as {name}"))
+}
+
+/// Every function of the template, with its environment; what the template leaves to AWS
+/// (secrets) gets a bench value.
+fn functions(
+    template: &Template,
+    options: &Options,
+) -> Result<(Vec<Binary>, BTreeMap<String, String>)> {
+    let bindings = Bindings::default();
+    let mut secrets = BTreeMap::new();
+    let mut binaries = Vec::new();
+    for function in template.functions(&bindings)? {
+        let mut environment = function.environment.clone();
+        for name in function.unresolved.keys() {
+            // Keys must be at least 32 bytes.
+            let value = format!("bench-stand-in-for-{}-not-a-secret", name.to_lowercase());
+            secrets.insert(name.clone(), value.clone());
+            environment.insert(name.clone(), value);
+        }
+        binaries.push(Binary::new(
+            &function.binary,
+            &options.release_dir,
+            environment,
+        )?);
+    }
+    Ok((binaries, secrets))
+}
