@@ -80,6 +80,36 @@ pub fn aws_config_loader() -> aws_config::ConfigLoader {
         .operation_timeout(Duration::from_secs(8))
         .build();
     aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(https_client())
         .timeout_config(timeouts)
         .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(3))
+}
+
+/// The roots that sign every AWS service endpoint's certificate (Amazon Trust Services, and the
+/// Starfield root that cross-signs them), from Debian's ca-certificates; SHA-256 fingerprints
+/// in docs/performance.md.
+const AMAZON_TRUST_ROOTS: &[u8] = include_bytes!("amazon-trust-services-roots.pem");
+
+/// The SDK's HTTPS client: rustls with ring (one TLS stack, no C library) trusting the Amazon
+/// roots only. Reading and parsing the system's ~150 roots cost more than all the rest of a
+/// cold start (docs/performance.md); the functions talk to AWS endpoints alone. A deployment
+/// that needs other roots (a TLS-inspecting proxy) names a PEM bundle in `AWS_CA_BUNDLE`, as
+/// the AWS CLI and boto3 let it; it is added to the Amazon roots.
+fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
+    use aws_smithy_http_client::tls;
+    let mut trust = tls::TrustStore::empty()
+        .with_native_roots(false)
+        .with_pem_certificate(AMAZON_TRUST_ROOTS);
+    if let Some(bundle) = optional("AWS_CA_BUNDLE").and_then(|path| std::fs::read(path).ok()) {
+        trust = trust.with_pem_certificate(bundle);
+    }
+    let context = tls::TlsContext::builder().with_trust_store(trust).build();
+    let builder = aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(
+        tls::rustls_provider::CryptoMode::Ring,
+    ));
+    match context {
+        Ok(context) => builder.tls_context(context).build_https(),
+        // Building a context from a trust store cannot fail today; the default is the safe answer.
+        Err(_) => builder.build_https(),
+    }
 }

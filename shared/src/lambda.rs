@@ -19,8 +19,22 @@ pub struct App {
     pub groups: Groups<DynamoStore>,
 }
 
+/// How a function builds its [`App`]: [`App::new`] or [`App::with_documents`].
+pub type Wiring = fn(&Settings, &aws_config::SdkConfig) -> Result<App, ConfigError>;
+
 impl App {
+    /// The wiring of every function but the create: no identity-document staging. Building
+    /// the S3 client only in [`App::with_documents`] keeps it out of the other binaries
+    /// (the linker drops what no function calls).
     pub fn new(settings: &Settings, sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
+        Self::assemble(settings, sdk, None)
+    }
+
+    /// The create function's wiring: identity documents staged in S3, when configured.
+    pub fn with_documents(
+        settings: &Settings,
+        sdk: &aws_config::SdkConfig,
+    ) -> Result<Self, ConfigError> {
         let documents = match &settings.documents {
             None => None,
             Some(documents) => {
@@ -32,6 +46,14 @@ impl App {
                 ))
             }
         };
+        Self::assemble(settings, sdk, documents)
+    }
+
+    fn assemble(
+        settings: &Settings,
+        sdk: &aws_config::SdkConfig,
+        documents: Option<Documents<HeaderVerifier>>,
+    ) -> Result<Self, ConfigError> {
         let cursor_key = settings
             .cursor_key
             .as_deref()
@@ -47,16 +69,11 @@ impl App {
             groups: Groups::new(store, cursor_key),
         })
     }
-
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        let settings = Settings::from_env()?;
-        Self::new(&settings, &aws_sdk_config().await)
-    }
 }
 
-/// A function's `main`: configure, then serve `handler` until the runtime stops us. A
-/// configuration error fails the cold start loudly (reported to Lambda as an init error).
-pub async fn serve<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
+/// A function's `main`: configure with `wiring`, then serve `handler` until the runtime stops
+/// us. A configuration error fails the cold start loudly (reported to Lambda as an init error).
+pub async fn serve<F, Fut>(wiring: Wiring, handler: F) -> Result<(), lambda_http::Error>
 where
     F: Fn(&'static App, Request) -> Fut,
     Fut: Future<Output = Response<Body>> + Send,
@@ -64,7 +81,8 @@ where
     init_tracing();
     // Lives as long as the execution environment; leaking it is what makes it shareable by
     // every invocation without reference counting.
-    let app: &'static App = Box::leak(Box::new(App::from_env().await?));
+    let settings = Settings::from_env()?;
+    let app: &'static App = Box::leak(Box::new(wiring(&settings, &aws_sdk_config().await)?));
     lambda_http::run(service_fn(|request| {
         let response = handler(app, request);
         async move { Ok::<_, Infallible>(response.await) }

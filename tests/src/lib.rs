@@ -207,7 +207,7 @@ impl Stack {
 
     /// The functions' shared wiring, as a cold start builds it, against this stack.
     pub fn app(&self) -> shared::lambda::App {
-        shared::lambda::App::new(&self.settings(), &self.sdk).expect("app")
+        shared::lambda::App::with_documents(&self.settings(), &self.sdk).expect("app")
     }
 
     /// Kills the DynamoDB server (the only one, unless split).

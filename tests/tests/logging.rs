@@ -1,7 +1,7 @@
 //! What the functions log: one JSON line per request with its outcome, and never a name,
 //! email, phone or other personal value.
 
-use integration_tests::{claims, http_event, Stack, READ_WRITE, TENANT};
+use integration_tests::{claims, http_event, read, Stack, READ_WRITE, TENANT};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -153,4 +153,55 @@ async fn a_create_with_a_document_logs_retention_but_no_number_or_image() {
             .is_some_and(|ms| ms >= 0.0));
         assert!(line["side"] == "front" || line["side"] == "back");
     }
+}
+
+#[tokio::test]
+async fn request_lines_report_the_dynamodb_capacity_consumed() {
+    let stack = Stack::new().await;
+    let app = stack.app();
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(shared::http::json_subscriber(capture.clone()));
+    let claims = claims(TENANT, READ_WRITE);
+    let body = json!({"first_name": "Ann", "email": "capacity@example.com"});
+    let created = create_customer::handle(
+        &app,
+        http_event("POST", "/customers", Some(&body), Some(&claims)),
+    )
+    .await;
+    let (status, customer) = read(&created);
+    assert_eq!(status, 201);
+    let id = customer["id"].as_str().unwrap();
+    let got = get_customer::handle(
+        &app,
+        http_event("GET", &format!("/customers/{id}"), None, Some(&claims)),
+    )
+    .await;
+    assert_eq!(got.status(), 200);
+    let refused = create_customer::handle(
+        &app,
+        http_event(
+            "POST",
+            "/customers",
+            Some(&json!({"email": "x"})),
+            Some(&claims),
+        ),
+    )
+    .await;
+    assert_eq!(refused.status(), 400);
+
+    let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every line is JSON"))
+        .filter(|l: &Value| l["message"] == "request")
+        .collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    // moto reports GetItem's capacity (it leaves TransactWriteItems' empty, which the bench
+    // computes instead): a strongly consistent read of a small item is one unit.
+    assert_eq!(lines[1]["consumed_rcu"].as_f64(), Some(1.0), "{text}");
+    assert_eq!(lines[1]["consumed_wcu"].as_f64(), Some(0.0), "{text}");
+    assert!(lines[0]["consumed_wcu"].as_f64().is_some(), "{text}");
+    // A request refused before the store consumes nothing.
+    assert_eq!(lines[2]["consumed_rcu"].as_f64(), Some(0.0), "{text}");
+    assert_eq!(lines[2]["consumed_wcu"].as_f64(), Some(0.0), "{text}");
 }

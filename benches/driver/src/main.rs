@@ -41,7 +41,19 @@ struct Options {
     out: Option<PathBuf>,
     runs: usize,
     requests: usize,
+    /// Figures to measure (all when empty).
+    only: Vec<String>,
 }
+
+const FIGURES: &[&str] = &[
+    "cold",
+    "cpu",
+    "instructions",
+    "memory",
+    "capacity",
+    "size",
+    "throughput",
+];
 
 impl Options {
     fn parse() -> Result<Self> {
@@ -52,6 +64,7 @@ impl Options {
             out: None,
             runs: 30,
             requests: 200,
+            only: Vec::new(),
         };
         let mut args = std::env::args().skip(1);
         while let Some(flag) = args.next() {
@@ -64,13 +77,23 @@ impl Options {
                 "--out" => options.out = Some(value.into()),
                 "--runs" => options.runs = value.parse()?,
                 "--requests" => options.requests = value.parse()?,
-                other => bail!("unknown option {other} (--release-dir, --lambda-dir, --out, --runs, --requests)"),
+                "--only" => {
+                    options.only = value.split(',').map(str::to_owned).collect();
+                    if let Some(unknown) = options.only.iter().find(|f| !FIGURES.contains(&f.as_str())) {
+                        bail!("unknown figure {unknown}: one of {}", FIGURES.join(", "));
+                    }
+                }
+                other => bail!("unknown option {other} (--release-dir, --lambda-dir, --out, --runs, --requests, --only)"),
             }
         }
         if options.runs < 3 || options.requests < 10 {
             bail!("--runs must be at least 3 and --requests at least 10");
         }
         Ok(options)
+    }
+
+    fn wants(&self, figure: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|f| f == figure)
     }
 }
 
@@ -81,7 +104,7 @@ async fn main() -> Result<()> {
     let events = Events::load(root)?;
     let template = Template::load(&root.join("template.yaml"))?;
     let (functions, secrets) = functions(&template, &options)?;
-    let baseline = Binary::new(BASELINE, &options.release_dir, BTreeMap::new())?;
+    let baseline = Binary::new(BASELINE, &options.release_dir, BTreeMap::new());
     let create = find(&functions, CREATE)?;
     let get = find(&functions, GET)?;
     let logs = root.join("target/bench/functions.log");
@@ -92,25 +115,6 @@ async fn main() -> Result<()> {
         logs,
     };
     let mut report = Report::default();
-
-    eprintln!(
-        "cold init: {} alternating runs of {} binaries",
-        options.runs,
-        functions.len() + 1
-    );
-    let mut binaries = vec![baseline.clone()];
-    binaries.extend(functions.iter().cloned());
-    let inits = bench.cold_init(&binaries, options.runs).await?;
-    for (binary, init) in binaries.iter().zip(&inits).skip(1) {
-        report.push(Row::ratio(
-            format!("cold init, {}", binary.name),
-            *init,
-            inits[0],
-            "µs",
-            Goal::RatioAtMost(1.3),
-        ));
-    }
-
     let plain = Workload {
         event: &events.create,
         status: 201,
@@ -131,60 +135,6 @@ async fn main() -> Result<()> {
         status: 200,
         calls_per_request: &[],
     };
-    let n = options.requests;
-    eprintln!("warm CPU time: {n} requests after 20, median of 5 rounds");
-    let cpu_create = bench.cpu_per_request(create, &plain, 20, n, 5).await?;
-    let cpu_echo = bench
-        .cpu_per_request(&baseline, &echo_plain, 20, n, 5)
-        .await?;
-    report.push(Row::ratio(
-        "CPU per request, create (no document)",
-        cpu_create,
-        cpu_echo,
-        "µs",
-        Goal::RatioAtMost(3.0),
-    ));
-    let cpu_images = bench.cpu_per_request(create, &images, 5, n / 4, 5).await?;
-    let cpu_echo_images = bench
-        .cpu_per_request(&baseline, &echo_images, 5, n / 4, 5)
-        .await?;
-    report.push(Row::ratio(
-        "CPU per request, create with two 1 MB images",
-        cpu_images,
-        cpu_echo_images,
-        "µs",
-        Goal::Report,
-    ));
-
-    eprintln!("instructions per request (callgrind)");
-    let ir_create = bench
-        .instructions_per_request(create, &plain, 3, 30)
-        .await?;
-    let ir_echo = bench
-        .instructions_per_request(&baseline, &echo_plain, 3, 30)
-        .await?;
-    report.push(Row::ratio(
-        "instructions per request, create (no document)",
-        ir_create,
-        ir_echo,
-        "instr",
-        Goal::RatioAtMost(3.0),
-    ));
-    let ir_images = bench
-        .instructions_per_request(create, &images, 2, 8)
-        .await?;
-    let ir_echo_images = bench
-        .instructions_per_request(&baseline, &echo_images, 2, 8)
-        .await?;
-    report.push(Row::ratio(
-        "instructions per request, create with two 1 MB images",
-        ir_images,
-        ir_echo_images,
-        "instr",
-        Goal::Report,
-    ));
-
-    eprintln!("peak memory");
     let largest = Workload {
         event: &events.create_largest,
         status: 201,
@@ -195,67 +145,160 @@ async fn main() -> Result<()> {
         status: 200,
         calls_per_request: &[],
     };
-    let (peak, at_init) = bench.peak_memory(create, &largest).await?;
-    let (echo_peak, _) = bench.peak_memory(&baseline, &echo_largest).await?;
-    report.push(Row::ratio(
-        format!(
-            "peak RSS, create, {:.1} MB request",
-            events.create_largest.len() as f64 / 1e6
-        ),
-        peak as f64 / 1e6,
-        echo_peak as f64 / 1e6,
-        "MB",
-        Goal::AtMost(48.0),
-    ));
-    report.note(format!(
-        "create-customer: {:.1} MB resident after init, {:.1} MB at the peak of the largest request ({:.1} MB event): the request adds {:.1} MB, {:.1}x its size.",
-        at_init as f64 / 1e6,
-        peak as f64 / 1e6,
-        events.create_largest.len() as f64 / 1e6,
-        (peak - at_init) as f64 / 1e6,
-        (peak - at_init) as f64 / events.create_largest.len() as f64,
-    ));
 
-    eprintln!("DynamoDB capacity");
-    dynamodb_capacity(&bench, create, get, &events, &mut report).await?;
+    if options.wants("cold") {
+        eprintln!(
+            "cold init: {} alternating runs of {} binaries",
+            options.runs,
+            functions.len() + 1
+        );
+        let mut binaries = vec![baseline.clone()];
+        binaries.extend(functions.iter().cloned());
+        let inits = bench.cold_init(&binaries, options.runs).await?;
+        for (binary, init) in binaries.iter().zip(&inits).skip(1) {
+            report.push(Row::ratio(
+                format!("cold init, {}", binary.name),
+                *init,
+                inits[0],
+                "µs",
+                Goal::RatioAtMost(1.3),
+            ));
+        }
+    }
 
-    eprintln!("sizes (arm64)");
-    let hello_size = size::deployment(&options.lambda_dir, BASELINE)?;
-    for function in &functions {
-        let size = size::deployment(&options.lambda_dir, &function.name)?;
+    if options.wants("cpu") {
+        let n = options.requests;
+        eprintln!("warm CPU time: {n} requests after 20, median of 5 rounds");
+        let cpu_create = bench.cpu_per_request(create, &plain, 20, n, 5).await?;
+        let cpu_echo = bench
+            .cpu_per_request(&baseline, &echo_plain, 20, n, 5)
+            .await?;
         report.push(Row::ratio(
-            format!("binary, {} (arm64, stripped)", function.name),
-            size.binary as f64 / 1e6,
-            hello_size.binary as f64 / 1e6,
-            "MB",
-            Goal::AtMost(8.0),
+            "CPU per request, create (no document)",
+            cpu_create,
+            cpu_echo,
+            "µs",
+            Goal::RatioAtMost(3.0),
         ));
+        let cpu_images = bench.cpu_per_request(create, &images, 5, n / 4, 5).await?;
+        let cpu_echo_images = bench
+            .cpu_per_request(&baseline, &echo_images, 5, n / 4, 5)
+            .await?;
         report.push(Row::ratio(
-            format!("zip, {}", function.name),
-            size.zip as f64 / 1e6,
-            hello_size.zip as f64 / 1e6,
-            "MB",
+            "CPU per request, create with two 1 MB images",
+            cpu_images,
+            cpu_echo_images,
+            "µs",
             Goal::Report,
         ));
     }
 
-    eprintln!("throughput through the local gateway and moto");
-    let throughput =
-        throughput::creates_per_second(root, &options.release_dir, secrets, &bench.logs, 16, 10)
+    if options.wants("instructions") {
+        eprintln!("instructions per request (callgrind)");
+        let ir_create = bench
+            .instructions_per_request(create, &plain, 3, 30)
             .await?;
-    report.push(Row::value(
-        format!(
-            "creates/s, local gateway + moto, {} clients",
-            throughput.clients
-        ),
-        throughput.per_second,
-        "/s",
-        Goal::Report,
-    ));
-    report.note(format!(
-        "Throughput: {} creates by {} concurrent clients, all 201; moto serialises DynamoDB operations (tools/moto-server), so this is the local stack's ceiling, not Lambda's.",
-        throughput.creates, throughput.clients
-    ));
+        let ir_echo = bench
+            .instructions_per_request(&baseline, &echo_plain, 3, 30)
+            .await?;
+        report.push(Row::ratio(
+            "instructions per request, create (no document)",
+            ir_create,
+            ir_echo,
+            "instr",
+            Goal::RatioAtMost(3.0),
+        ));
+        let ir_images = bench
+            .instructions_per_request(create, &images, 2, 8)
+            .await?;
+        let ir_echo_images = bench
+            .instructions_per_request(&baseline, &echo_images, 2, 8)
+            .await?;
+        report.push(Row::ratio(
+            "instructions per request, create with two 1 MB images",
+            ir_images,
+            ir_echo_images,
+            "instr",
+            Goal::Report,
+        ));
+    }
+
+    if options.wants("memory") {
+        eprintln!("peak memory");
+        let (peak, at_init) = bench.peak_memory(create, &largest).await?;
+        let (echo_peak, _) = bench.peak_memory(&baseline, &echo_largest).await?;
+        report.push(Row::ratio(
+            format!(
+                "peak RSS, create, {:.1} MB request",
+                events.create_largest.len() as f64 / 1e6
+            ),
+            peak as f64 / 1e6,
+            echo_peak as f64 / 1e6,
+            "MB",
+            Goal::AtMost(48.0),
+        ));
+        report.note(format!(
+            "create-customer: {:.1} MB resident after init, {:.1} MB at the peak of the largest request ({:.1} MB event): the request adds {:.1} MB, {:.1}x its size.",
+            at_init as f64 / 1e6,
+            peak as f64 / 1e6,
+            events.create_largest.len() as f64 / 1e6,
+            (peak - at_init) as f64 / 1e6,
+            (peak - at_init) as f64 / events.create_largest.len() as f64,
+        ));
+    }
+
+    if options.wants("capacity") {
+        eprintln!("DynamoDB capacity");
+        dynamodb_capacity(&bench, create, get, &events, &mut report).await?;
+    }
+
+    if options.wants("size") {
+        eprintln!("sizes (arm64)");
+        let hello_size = size::deployment(&options.lambda_dir, BASELINE)?;
+        for function in &functions {
+            let size = size::deployment(&options.lambda_dir, &function.name)?;
+            report.push(Row::ratio(
+                format!("binary, {} (arm64, stripped)", function.name),
+                size.binary as f64 / 1e6,
+                hello_size.binary as f64 / 1e6,
+                "MB",
+                Goal::AtMost(8.0),
+            ));
+            report.push(Row::ratio(
+                format!("zip, {}", function.name),
+                size.zip as f64 / 1e6,
+                hello_size.zip as f64 / 1e6,
+                "MB",
+                Goal::Report,
+            ));
+        }
+    }
+
+    if options.wants("throughput") {
+        eprintln!("throughput through the local gateway and moto");
+        let throughput = throughput::creates_per_second(
+            root,
+            &options.release_dir,
+            secrets,
+            &bench.logs,
+            16,
+            10,
+        )
+        .await?;
+        report.push(Row::value(
+            format!(
+                "creates/s, local gateway + moto, {} clients",
+                throughput.clients
+            ),
+            throughput.per_second,
+            "/s",
+            Goal::Report,
+        ));
+        report.note(format!(
+            "Throughput: {} creates by {} concurrent clients, all 201; moto serialises DynamoDB operations (tools/moto-server), so this is the local stack's ceiling, not Lambda's.",
+            throughput.creates, throughput.clients
+        ));
+    }
 
     let markdown = report.markdown(root, options.runs)?;
     println!("{}", report.table());
@@ -350,7 +393,7 @@ fn functions(
             &function.binary,
             &options.release_dir,
             environment,
-        )?);
+        ));
     }
     Ok((binaries, secrets))
 }

@@ -17,16 +17,12 @@ pub struct Binary {
 }
 
 impl Binary {
-    pub fn new(name: &str, dir: &Path, environment: BTreeMap<String, String>) -> Result<Self> {
-        let path = dir.join(name);
-        if !path.is_file() {
-            bail!("{} is missing: build it first", path.display());
-        }
-        Ok(Self {
+    pub fn new(name: &str, dir: &Path, environment: BTreeMap<String, String>) -> Self {
+        Self {
             name: name.to_owned(),
-            path,
+            path: dir.join(name),
             environment,
-        })
+        }
     }
 
     /// The process, started with Lambda's variables pointing at `runtime_api` and the SDK
@@ -38,6 +34,9 @@ impl Binary {
         logs: &Path,
         wrapper: &[String],
     ) -> Result<Command> {
+        if !self.path.is_file() {
+            bail!("{} is missing: build it first", self.path.display());
+        }
         let mut command = match wrapper.split_first() {
             Some((program, args)) => {
                 let mut command = Command::new(program);

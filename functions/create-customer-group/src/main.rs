@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::lambda::serve(create_customer_group::handle).await
+    shared::lambda::serve(shared::lambda::App::new, create_customer_group::handle).await
 }

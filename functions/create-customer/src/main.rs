@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::lambda::serve(create_customer::handle).await
+    shared::lambda::serve(shared::lambda::App::with_documents, create_customer::handle).await
 }

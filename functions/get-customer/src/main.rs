@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::lambda::serve(get_customer::handle).await
+    shared::lambda::serve(shared::lambda::App::new, get_customer::handle).await
 }

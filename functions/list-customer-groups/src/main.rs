@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::lambda::serve(list_customer_groups::handle).await
+    shared::lambda::serve(shared::lambda::App::new, list_customer_groups::handle).await
 }

@@ -1,5 +1,6 @@
 use super::{ApiError, RequestInfo};
 use crate::auth::{Principal, Scope};
+use crate::store::capacity::{self, Consumed};
 use lambda_http::{Body, Request, Response};
 use std::future::Future;
 use std::time::Instant;
@@ -33,9 +34,9 @@ impl Endpoint {
         let info = RequestInfo::of(&request);
         let principal = Principal::authorize(info.claims.as_ref(), &self.tenant_claim, scope);
         let tenant = principal.as_ref().ok().map(|p| p.tenant.to_string());
-        let result = match principal {
-            Ok(principal) => operation(principal, request).await,
-            Err(e) => Err(ApiError::from(e)),
+        let (result, consumed) = match principal {
+            Ok(principal) => capacity::measure(operation(principal, request)).await,
+            Err(e) => (Err(ApiError::from(e)), Consumed::default()),
         };
         let (response, error_code) = match result {
             Ok(response) => (response, None),
@@ -56,6 +57,8 @@ impl Endpoint {
             latency_ms = started.elapsed().as_secs_f64() * 1e3,
             tenant = tenant.as_deref(),
             error_code,
+            consumed_rcu = consumed.read,
+            consumed_wcu = consumed.write,
             "request"
         );
         response

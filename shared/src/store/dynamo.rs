@@ -1,3 +1,4 @@
+use super::capacity;
 use super::keys::{self, CollectionKey, Key, COLLECTIONS_INDEX, PARTITION_KEY};
 use super::{
     Claim, CustomerReader, CustomerWriter, GroupStore, Page, SourceLinker, StoreError, UniqueField,
@@ -7,7 +8,7 @@ use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::Update;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck};
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{Put, ReturnConsumedCapacity, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 use serde::{Deserialize, Serialize};
 use serde_dynamo::aws_sdk_dynamodb_1::{from_item, to_item};
@@ -117,10 +118,16 @@ impl DynamoStore {
                 .client
                 .transact_write_items()
                 .set_transact_items(Some(items.clone()))
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
                 .await;
             let error = match result {
-                Ok(_) => return Ok(()),
+                Ok(output) => {
+                    for consumed in output.consumed_capacity() {
+                        capacity::add_write(consumed.capacity_units());
+                    }
+                    return Ok(());
+                }
                 Err(error) => error,
             };
             match classify_transaction(error, roles) {
@@ -155,9 +162,11 @@ impl DynamoStore {
             .table_name(&self.table)
             .set_key(Some(key))
             .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
             .map_err(classify)?;
+        capacity::add_read(output.consumed_capacity().and_then(|c| c.capacity_units()));
         Ok(output.item)
     }
 
@@ -364,9 +373,11 @@ impl GroupStore for DynamoStore {
             )
             .limit(limit as i32)
             .set_exclusive_start_key(start)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
             .map_err(classify)?;
+        capacity::add_read(output.consumed_capacity().and_then(|c| c.capacity_units()));
         let items = output
             .items
             .unwrap_or_default()

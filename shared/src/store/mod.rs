@@ -1,6 +1,7 @@
 //! Persistence. The DynamoDB implementation is the only one deployed; the traits exist so the
 //! use cases can be unit-tested without a server.
 
+pub mod capacity;
 mod dynamo;
 mod keys;
 

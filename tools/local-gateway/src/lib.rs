@@ -143,7 +143,11 @@ pub async fn start(options: Options) -> Result<RunningGateway> {
 /// Creates the template's tables and buckets in the local servers the standard AWS variables
 /// point at (`AWS_ENDPOINT_URL`); returns what it created.
 pub async fn create_resources(template: &Template, bindings: &Bindings) -> Result<Vec<String>> {
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    // Local servers speak plain HTTP: no TLS stack needed.
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .load()
+        .await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
     let mut created = Vec::new();
     for table in template.tables() {
