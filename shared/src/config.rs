@@ -80,6 +80,13 @@ pub fn aws_config_loader() -> aws_config::ConfigLoader {
         .operation_timeout(Duration::from_secs(8))
         .build();
     aws_config::defaults(aws_config::BehaviorVersion::latest())
+        // Lambda gives a function its region and credentials in environment variables; the
+        // default chains would also build STS and IMDS clients and read profile files at every
+        // cold start, for sources Lambda never uses.
+        .region(aws_config::environment::EnvironmentVariableRegionProvider::new())
+        .credentials_provider(
+            aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
+        )
         .http_client(https_client())
         .timeout_config(timeouts)
         .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(3))

@@ -38,7 +38,7 @@ impl App {
         let documents = match &settings.documents {
             None => None,
             Some(documents) => {
-                let staging = Staging::new(s3_client(sdk), documents.bucket.clone());
+                let staging = Staging::new(s3_config(sdk), documents.bucket.clone());
                 Some(Documents::new(
                     staging.clone(),
                     HeaderVerifier::new(staging),
@@ -90,9 +90,9 @@ where
     .await
 }
 
-/// S3 through a custom endpoint (a local server) must use path-style addresses: virtual-host
+/// S3's configuration (the client is built on first use, by [`Staging`]). S3 through a custom endpoint (a local server) must use path-style addresses: virtual-host
 /// style would put the bucket in the host name.
-fn s3_client(sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+fn s3_config(sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Config {
     let s3_endpoint = aws_types::service_config::ServiceConfigKey::builder()
         .service_id("S3")
         .env("AWS_ENDPOINT_URL")
@@ -101,8 +101,7 @@ fn s3_client(sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
         .ok()
         .and_then(|key| sdk.service_config()?.load_config(key));
     let custom_endpoint = s3_endpoint.is_some() || sdk.endpoint_url().is_some();
-    let config = aws_sdk_s3::config::Builder::from(sdk)
+    aws_sdk_s3::config::Builder::from(sdk)
         .force_path_style(custom_endpoint)
-        .build();
-    aws_sdk_s3::Client::from_conf(config)
+        .build()
 }

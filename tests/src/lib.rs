@@ -343,8 +343,19 @@ pub async fn sdk_config(variables: &BTreeMap<String, String>) -> aws_config::Sdk
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
+    let credentials = aws_credential_types::Credentials::new(
+        &variables["AWS_ACCESS_KEY_ID"],
+        &variables["AWS_SECRET_ACCESS_KEY"],
+        None,
+        None,
+        "tests",
+    );
     shared::config::aws_config_loader()
         .env(aws_types::os_shim_internal::Env::from_slice(&pairs))
+        .region(aws_types::region::Region::new(
+            variables["AWS_REGION"].clone(),
+        ))
+        .credentials_provider(credentials)
         .load()
         .await
 }

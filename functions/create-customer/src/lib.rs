@@ -13,7 +13,9 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
             Scope::CustomersWrite,
             |principal, request| async move {
                 let body = http::json_object(&request)?;
-                let created = app.customers.create(&principal, &body).await?;
+                // The raw body (up to 6 MB) is not needed once parsed.
+                drop(request);
+                let created = app.customers.create(&principal, body).await?;
                 if created.linked {
                     return Ok(http::ok_with_warnings(&created.customer, &created.warnings));
                 }

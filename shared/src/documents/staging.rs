@@ -46,8 +46,23 @@ pub struct StagedImage {
 
 #[derive(Debug, Clone)]
 pub struct Staging {
-    client: aws_sdk_s3::Client,
+    client: LazyClient,
     bucket: String,
+}
+
+/// The S3 client, built by the first request that carries a document: building one costs as
+/// much as the rest of a cold start (docs/performance.md), and most creates have no document.
+#[derive(Debug, Clone)]
+struct LazyClient {
+    config: aws_sdk_s3::Config,
+    client: std::sync::Arc<std::sync::OnceLock<aws_sdk_s3::Client>>,
+}
+
+impl LazyClient {
+    fn get(&self) -> &aws_sdk_s3::Client {
+        self.client
+            .get_or_init(|| aws_sdk_s3::Client::from_conf(self.config.clone()))
+    }
 }
 
 /// Every object this request put in S3 and has not deleted yet.
@@ -58,9 +73,12 @@ struct Uploads {
 }
 
 impl Staging {
-    pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>) -> Self {
+    pub fn new(config: aws_sdk_s3::Config, bucket: impl Into<String>) -> Self {
         Self {
-            client,
+            client: LazyClient {
+                config,
+                client: Default::default(),
+            },
             bucket: bucket.into(),
         }
     }
@@ -82,7 +100,7 @@ impl Staging {
         Fut: Future<Output = Result<T, StagingError>>,
     {
         let mut uploads = Uploads {
-            client: self.client.clone(),
+            client: self.client.get().clone(),
             bucket: self.bucket.clone(),
             objects: Vec::new(),
         };
@@ -114,6 +132,7 @@ impl Staging {
         let key = format!("documents/{tenant}/{}", uuid::Uuid::new_v4());
         let format = image.format();
         self.client
+            .get()
             .put_object()
             .bucket(&self.bucket)
             .key(&key)
@@ -131,6 +150,7 @@ impl Staging {
     pub async fn read(&self, image: &StagedImage) -> Result<Vec<u8>, StagingError> {
         let object = self
             .client
+            .get()
             .get_object()
             .bucket(&self.bucket)
             .key(&image.key)
