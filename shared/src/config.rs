@@ -1,5 +1,7 @@
 //! Settings read once per cold start from the function's environment (set by template.yaml).
 
+use aws_types::service_config::{LoadServiceConfig, ServiceConfigKey};
+use aws_types::SdkConfig;
 use std::time::Duration;
 use thiserror::Error;
 
@@ -64,32 +66,82 @@ fn required(name: &'static str) -> Result<String, ConfigError> {
     optional(name).ok_or(ConfigError::Missing(name))
 }
 
-/// The AWS SDK configuration: region, credentials and endpoints from the standard sources
-/// (which is how tests point it at a local server: `AWS_ENDPOINT_URL`), with timeouts short
-/// enough that an unreachable DynamoDB becomes a 503 well inside API Gateway's 30 s.
-pub async fn aws_sdk_config() -> aws_config::SdkConfig {
-    aws_config_loader().load().await
+/// The AWS SDK configuration of a function, from the environment Lambda gives it.
+pub fn aws_sdk_config() -> Result<SdkConfig, ConfigError> {
+    sdk_config_from(optional)
 }
 
-/// The loader behind [`aws_sdk_config`], for callers that add sources (tests give it their own
-/// environment variables).
-pub fn aws_config_loader() -> aws_config::ConfigLoader {
-    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+/// The SDK configuration from environment variables read through `var` (tests pass their
+/// own): region (`AWS_REGION`), credentials (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+/// `AWS_SESSION_TOKEN`: Lambda sets them from the execution role, for the environment's
+/// lifetime) and endpoints (`AWS_ENDPOINT_URL`, or `AWS_ENDPOINT_URL_<SERVICE>` for one
+/// service, the SDK's standard variables: how tests and `make dev` point it at moto).
+///
+/// Built here rather than by `aws-config`: its default chains (profile files, SSO, web
+/// identity through STS, container and instance metadata) are sources Lambda never uses, yet
+/// they cost 850k instructions at every cold start and their clients stay in the binary
+/// (docs/performance.md). Timeouts are short enough that an unreachable DynamoDB becomes a
+/// 503 well inside API Gateway's 30 s.
+pub fn sdk_config_from(
+    var: impl Fn(&'static str) -> Option<String>,
+) -> Result<SdkConfig, ConfigError> {
+    use aws_sdk_dynamodb::config::{
+        retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Credentials, Region,
+        SharedCredentialsProvider,
+    };
+    let region = var("AWS_REGION")
+        .or_else(|| var("AWS_DEFAULT_REGION"))
+        .ok_or(ConfigError::Missing("AWS_REGION"))?;
+    let credentials = Credentials::new(
+        var("AWS_ACCESS_KEY_ID").ok_or(ConfigError::Missing("AWS_ACCESS_KEY_ID"))?,
+        var("AWS_SECRET_ACCESS_KEY").ok_or(ConfigError::Missing("AWS_SECRET_ACCESS_KEY"))?,
+        var("AWS_SESSION_TOKEN"),
+        None,
+        "environment",
+    );
+    let timeouts = TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(2))
         .operation_attempt_timeout(Duration::from_secs(3))
         .operation_timeout(Duration::from_secs(8))
         .build();
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        // Lambda gives a function its region and credentials in environment variables; the
-        // default chains would also build STS and IMDS clients and read profile files at every
-        // cold start, for sources Lambda never uses.
-        .region(aws_config::environment::EnvironmentVariableRegionProvider::new())
-        .credentials_provider(
-            aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
-        )
-        .http_client(https_client())
+    let endpoints = EndpointVariables(
+        ENDPOINT_VARIABLES
+            .iter()
+            .filter_map(|name| var(name).map(|value| (*name, value)))
+            .collect(),
+    );
+    let mut builder = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region))
+        .credentials_provider(SharedCredentialsProvider::new(credentials))
+        .http_client(https_client(var("AWS_CA_BUNDLE")))
         .timeout_config(timeouts)
-        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(3))
+        .retry_config(RetryConfig::standard().with_max_attempts(3));
+    builder.set_endpoint_url(endpoints.0.get("AWS_ENDPOINT_URL").cloned());
+    Ok(builder.service_config(endpoints).build())
+}
+
+/// The endpoint variables the SDK's services look up (`ServiceConfigKey::env`, with the
+/// service id in upper snake case for the per-service one).
+const ENDPOINT_VARIABLES: &[&str] = &[
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    "AWS_ENDPOINT_URL_S3",
+];
+
+#[derive(Debug)]
+struct EndpointVariables(std::collections::BTreeMap<&'static str, String>);
+
+impl LoadServiceConfig for EndpointVariables {
+    /// The service's own variable first, then the general one, as the SDK's own loader does.
+    fn load_config(&self, key: ServiceConfigKey<'_>) -> Option<String> {
+        let service = key.service_id().to_uppercase().replace(' ', "_");
+        let specific = format!("{}_{service}", key.env());
+        self.0
+            .get(specific.as_str())
+            .or_else(|| self.0.get(key.env()))
+            .cloned()
+    }
 }
 
 /// The roots that sign every AWS service endpoint's certificate (Amazon Trust Services, and the
@@ -102,12 +154,12 @@ const AMAZON_TRUST_ROOTS: &[u8] = include_bytes!("amazon-trust-services-roots.pe
 /// cold start (docs/performance.md); the functions talk to AWS endpoints alone. A deployment
 /// that needs other roots (a TLS-inspecting proxy) names a PEM bundle in `AWS_CA_BUNDLE`, as
 /// the AWS CLI and boto3 let it; it is added to the Amazon roots.
-fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
+fn https_client(ca_bundle: Option<String>) -> aws_sdk_dynamodb::config::SharedHttpClient {
     use aws_smithy_http_client::tls;
     let mut trust = tls::TrustStore::empty()
         .with_native_roots(false)
         .with_pem_certificate(AMAZON_TRUST_ROOTS);
-    if let Some(bundle) = optional("AWS_CA_BUNDLE").and_then(|path| std::fs::read(path).ok()) {
+    if let Some(bundle) = ca_bundle.and_then(|path| std::fs::read(path).ok()) {
         trust = trust.with_pem_certificate(bundle);
     }
     let context = tls::TlsContext::builder().with_trust_store(trust).build();
@@ -118,5 +170,66 @@ fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
         Ok(context) => builder.tls_context(context).build_https(),
         // Building a context from a trust store cannot fail today; the default is the safe answer.
         Err(_) => builder.build_https(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn config(pairs: &[(&'static str, &str)]) -> Result<SdkConfig, ConfigError> {
+        let vars: BTreeMap<&str, String> = pairs.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        sdk_config_from(|name| vars.get(name).cloned())
+    }
+
+    const BASE: [(&str, &str); 3] = [
+        ("AWS_REGION", "eu-west-1"),
+        ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
+    ];
+
+    fn endpoint(sdk: &SdkConfig, service: &str) -> Option<String> {
+        let key = ServiceConfigKey::builder()
+            .service_id(service)
+            .env("AWS_ENDPOINT_URL")
+            .profile("endpoint_url")
+            .build()
+            .ok()?;
+        sdk.service_config()?.load_config(key)
+    }
+
+    #[test]
+    fn a_service_endpoint_variable_beats_the_general_one() {
+        let mut pairs = BASE.to_vec();
+        pairs.push(("AWS_ENDPOINT_URL", "http://127.0.0.1:1"));
+        pairs.push(("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:2"));
+        let sdk = config(&pairs).unwrap();
+        assert_eq!(sdk.endpoint_url(), Some("http://127.0.0.1:1"));
+        assert_eq!(endpoint(&sdk, "S3").as_deref(), Some("http://127.0.0.1:2"));
+        assert_eq!(
+            endpoint(&sdk, "DynamoDB").as_deref(),
+            Some("http://127.0.0.1:1")
+        );
+        assert_eq!(sdk.region().map(|r| r.as_ref()), Some("eu-west-1"));
+    }
+
+    #[test]
+    fn without_endpoint_variables_the_sdk_resolves_aws_endpoints() {
+        let sdk = config(&BASE).unwrap();
+        assert_eq!(sdk.endpoint_url(), None);
+        assert_eq!(endpoint(&sdk, "DynamoDB"), None);
+    }
+
+    #[test]
+    fn region_and_credentials_are_required() {
+        assert!(matches!(
+            config(&BASE[1..]),
+            Err(ConfigError::Missing("AWS_REGION"))
+        ));
+        assert!(matches!(
+            config(&[BASE[0], BASE[2]]),
+            Err(ConfigError::Missing("AWS_ACCESS_KEY_ID"))
+        ));
     }
 }

@@ -20,20 +20,20 @@ pub struct App {
 }
 
 /// How a function builds its [`App`]: [`App::new`] or [`App::with_documents`].
-pub type Wiring = fn(&Settings, &aws_config::SdkConfig) -> Result<App, ConfigError>;
+pub type Wiring = fn(&Settings, &aws_types::SdkConfig) -> Result<App, ConfigError>;
 
 impl App {
     /// The wiring of every function but the create: no identity-document staging. Building
     /// the S3 client only in [`App::with_documents`] keeps it out of the other binaries
     /// (the linker drops what no function calls).
-    pub fn new(settings: &Settings, sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
+    pub fn new(settings: &Settings, sdk: &aws_types::SdkConfig) -> Result<Self, ConfigError> {
         Self::assemble(settings, sdk, None)
     }
 
     /// The create function's wiring: identity documents staged in S3, when configured.
     pub fn with_documents(
         settings: &Settings,
-        sdk: &aws_config::SdkConfig,
+        sdk: &aws_types::SdkConfig,
     ) -> Result<Self, ConfigError> {
         let documents = match &settings.documents {
             None => None,
@@ -51,7 +51,7 @@ impl App {
 
     fn assemble(
         settings: &Settings,
-        sdk: &aws_config::SdkConfig,
+        sdk: &aws_types::SdkConfig,
         documents: Option<Documents<HeaderVerifier>>,
     ) -> Result<Self, ConfigError> {
         let cursor_key = settings
@@ -82,7 +82,7 @@ where
     // Lives as long as the execution environment; leaking it is what makes it shareable by
     // every invocation without reference counting.
     let settings = Settings::from_env()?;
-    let app: &'static App = Box::leak(Box::new(wiring(&settings, &aws_sdk_config().await)?));
+    let app: &'static App = Box::leak(Box::new(wiring(&settings, &aws_sdk_config()?)?));
     lambda_http::run(service_fn(|request| {
         let response = handler(app, request);
         async move { Ok::<_, Infallible>(response.await) }
@@ -92,7 +92,7 @@ where
 
 /// S3's configuration (the client is built on first use, by [`Staging`]). S3 through a custom endpoint (a local server) must use path-style addresses: virtual-host
 /// style would put the bucket in the host name.
-fn s3_config(sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Config {
+fn s3_config(sdk: &aws_types::SdkConfig) -> aws_sdk_s3::Config {
     let s3_endpoint = aws_types::service_config::ServiceConfigKey::builder()
         .service_id("S3")
         .env("AWS_ENDPOINT_URL")

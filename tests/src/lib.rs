@@ -112,7 +112,7 @@ pub struct Stack {
     pub dynamodb: Client,
     /// Straight to S3, for inspecting the bucket (not through any fault proxy).
     pub s3: aws_sdk_s3::Client,
-    pub sdk: aws_config::SdkConfig,
+    pub sdk: aws_types::SdkConfig,
     pub faults: Option<FaultProxy>,
 }
 
@@ -338,26 +338,8 @@ pub fn aws_environment(endpoint: &str) -> BTreeMap<String, String> {
 /// The functions' own SDK configuration (timeouts, retries), resolved from `variables` instead
 /// of this process's environment, so that each test can have its own endpoint: the SDK still
 /// finds it through `AWS_ENDPOINT_URL`, as it does in a function.
-pub async fn sdk_config(variables: &BTreeMap<String, String>) -> aws_config::SdkConfig {
-    let pairs: Vec<(&str, &str)> = variables
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let credentials = aws_credential_types::Credentials::new(
-        &variables["AWS_ACCESS_KEY_ID"],
-        &variables["AWS_SECRET_ACCESS_KEY"],
-        None,
-        None,
-        "tests",
-    );
-    shared::config::aws_config_loader()
-        .env(aws_types::os_shim_internal::Env::from_slice(&pairs))
-        .region(aws_types::region::Region::new(
-            variables["AWS_REGION"].clone(),
-        ))
-        .credentials_provider(credentials)
-        .load()
-        .await
+pub async fn sdk_config(variables: &BTreeMap<String, String>) -> aws_types::SdkConfig {
+    shared::config::sdk_config_from(|name| variables.get(name).cloned()).expect("sdk config")
 }
 
 /// A token as the local authorizer accepts it; `extra` adds or overrides claims.

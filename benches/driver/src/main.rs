@@ -23,6 +23,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 const BASELINE: &str = "hello-world";
+/// Rounds of the CPU-time figure; its median round is reported.
+const CPU_ROUNDS: usize = 9;
 const CREATE: &str = "create-customer";
 const GET: &str = "get-customer";
 
@@ -168,10 +170,17 @@ async fn main() -> Result<()> {
 
     if options.wants("cpu") {
         let n = options.requests;
-        eprintln!("warm CPU time: {n} requests after 20, median of 5 rounds");
-        let cpu_create = bench.cpu_per_request(create, &plain, 20, n, 5).await?;
-        let cpu_echo = bench
-            .cpu_per_request(&baseline, &echo_plain, 20, n, 5)
+        eprintln!(
+            "warm CPU time: {n} requests after 20, median of {CPU_ROUNDS} alternating rounds"
+        );
+        let (cpu_create, cpu_echo) = bench
+            .cpu_side_by_side(
+                (create, &plain),
+                (&baseline, &echo_plain),
+                20,
+                n,
+                CPU_ROUNDS,
+            )
             .await?;
         report.push(Row::ratio(
             "CPU per request, create (no document)",
@@ -180,9 +189,14 @@ async fn main() -> Result<()> {
             "µs",
             Goal::RatioAtMost(3.0),
         ));
-        let cpu_images = bench.cpu_per_request(create, &images, 5, n / 4, 5).await?;
-        let cpu_echo_images = bench
-            .cpu_per_request(&baseline, &echo_images, 5, n / 4, 5)
+        let (cpu_images, cpu_echo_images) = bench
+            .cpu_side_by_side(
+                (create, &images),
+                (&baseline, &echo_images),
+                5,
+                n / 4,
+                CPU_ROUNDS,
+            )
             .await?;
         report.push(Row::ratio(
             "CPU per request, create with two 1 MB images",

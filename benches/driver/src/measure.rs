@@ -41,33 +41,51 @@ impl Bench {
         Ok(samples.into_iter().map(median).collect())
     }
 
-    /// CPU time per request (all threads, from /proc), after `warmup` requests: the median of
-    /// `rounds` rounds of `requests` each, in µs.
-    pub async fn cpu_per_request(
+    /// CPU time per request (all threads, from /proc) of `subject` and of `baseline`, after
+    /// `warmup` requests: rounds of `requests` each, the two alternating so that a busy moment
+    /// of the machine hits both; the median round of each, in µs.
+    pub async fn cpu_side_by_side(
+        &self,
+        subject: (&Binary, &Workload<'_>),
+        baseline: (&Binary, &Workload<'_>),
+        warmup: usize,
+        requests: usize,
+        rounds: usize,
+    ) -> Result<(f64, f64)> {
+        let (mut measured, mut base) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            measured.push(
+                self.cpu_round(subject.0, subject.1, warmup, requests)
+                    .await?,
+            );
+            base.push(
+                self.cpu_round(baseline.0, baseline.1, warmup, requests)
+                    .await?,
+            );
+        }
+        Ok((median(measured), median(base)))
+    }
+
+    async fn cpu_round(
         &self,
         binary: &Binary,
         workload: &Workload<'_>,
         warmup: usize,
         requests: usize,
-        rounds: usize,
     ) -> Result<f64> {
-        let mut per_round = Vec::with_capacity(rounds);
-        for _ in 0..rounds {
-            self.aws.reset();
-            let mut running = self.start(binary, &[], INIT_LIMIT).await?;
-            for _ in 0..warmup {
-                running.call(workload.event, workload.status).await?;
-            }
-            let before = cpu_ns(&running.child)?;
-            for _ in 0..requests {
-                running.call(workload.event, workload.status).await?;
-            }
-            let after = cpu_ns(&running.child)?;
-            running.kill().await?;
-            self.check_calls(&binary.name, workload, warmup + requests)?;
-            per_round.push((after - before) as f64 / requests as f64 / 1e3);
+        self.aws.reset();
+        let mut running = self.start(binary, &[], INIT_LIMIT).await?;
+        for _ in 0..warmup {
+            running.call(workload.event, workload.status).await?;
         }
-        Ok(median(per_round))
+        let before = cpu_ns(&running.child)?;
+        for _ in 0..requests {
+            running.call(workload.event, workload.status).await?;
+        }
+        let after = cpu_ns(&running.child)?;
+        running.kill().await?;
+        self.check_calls(&binary.name, workload, warmup + requests)?;
+        Ok((after - before) as f64 / requests as f64 / 1e3)
     }
 
     /// Instructions per request under callgrind: a run of `warmup` requests subtracted from a
