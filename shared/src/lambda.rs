@@ -1,6 +1,7 @@
 //! Wiring of one function: everything is built once per cold start, then every invocation
 //! reuses it.
 
+use crate::clients::LazyClient;
 use crate::config::{aws_sdk_config, ConfigError, Settings};
 use crate::cursor::CursorKey;
 use crate::customers::Customers;
@@ -19,7 +20,8 @@ pub struct App {
     pub groups: Groups<DynamoStore>,
 }
 
-/// How a function builds its [`App`]: [`App::new`] or [`App::with_documents`].
+/// How a function builds its [`App`]: [`App::new`], [`App::with_documents`] or
+/// [`App::without_storage`].
 pub type Wiring = fn(&Settings, &aws_types::SdkConfig) -> Result<App, ConfigError>;
 
 impl App {
@@ -27,7 +29,16 @@ impl App {
     /// the S3 client only in [`App::with_documents`] keeps it out of the other binaries
     /// (the linker drops what no function calls).
     pub fn new(settings: &Settings, sdk: &aws_types::SdkConfig) -> Result<Self, ConfigError> {
-        Self::assemble(settings, sdk, None)
+        Self::assemble(settings, dynamodb(sdk).connected(), None)
+    }
+
+    /// The wiring of a function that serves data compiled into it (`GET /countries`): the
+    /// DynamoDB client is never built, so its cost stays out of the cold start.
+    pub fn without_storage(
+        settings: &Settings,
+        sdk: &aws_types::SdkConfig,
+    ) -> Result<Self, ConfigError> {
+        Self::assemble(settings, dynamodb(sdk), None)
     }
 
     /// The create function's wiring: identity documents staged in S3, when configured.
@@ -38,7 +49,9 @@ impl App {
         let documents = match &settings.documents {
             None => None,
             Some(documents) => {
-                let staging = Staging::new(s3_config(sdk), documents.bucket.clone());
+                let s3 = s3_config(sdk);
+                let client = LazyClient::new(move || aws_sdk_s3::Client::from_conf(s3.clone()));
+                let staging = Staging::new(client, documents.bucket.clone());
                 Some(Documents::new(
                     staging.clone(),
                     HeaderVerifier::new(staging),
@@ -46,12 +59,12 @@ impl App {
                 ))
             }
         };
-        Self::assemble(settings, sdk, documents)
+        Self::assemble(settings, dynamodb(sdk).connected(), documents)
     }
 
     fn assemble(
         settings: &Settings,
-        sdk: &aws_types::SdkConfig,
+        dynamodb: LazyClient<aws_sdk_dynamodb::Client>,
         documents: Option<Documents<HeaderVerifier>>,
     ) -> Result<Self, ConfigError> {
         let cursor_key = settings
@@ -59,10 +72,7 @@ impl App {
             .as_deref()
             .map(CursorKey::new)
             .transpose()?;
-        let store = DynamoStore::new(
-            aws_sdk_dynamodb::Client::new(sdk),
-            settings.table_name.clone(),
-        );
+        let store = DynamoStore::new(dynamodb, settings.table_name.clone());
         Ok(Self {
             endpoint: Endpoint::new(settings.tenant_claim.clone()),
             customers: Customers::new(store.clone(), documents),
@@ -88,6 +98,12 @@ where
         async move { Ok::<_, Infallible>(response.await) }
     }))
     .await
+}
+
+/// DynamoDB's client, to be built at init by the functions whose every request uses it.
+fn dynamodb(sdk: &aws_types::SdkConfig) -> LazyClient<aws_sdk_dynamodb::Client> {
+    let config = aws_sdk_dynamodb::Config::from(sdk);
+    LazyClient::new(move || aws_sdk_dynamodb::Client::from_conf(config.clone()))
 }
 
 /// S3's configuration (the client is built on first use, by [`Staging`]). S3 through a custom endpoint (a local server) must use path-style addresses: virtual-host

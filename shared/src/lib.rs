@@ -5,6 +5,7 @@
 //! [`auth`] reads the principal from the claims API Gateway verified.
 
 pub mod auth;
+pub mod clients;
 pub mod config;
 pub mod countries;
 pub mod cursor;

@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::lambda::serve(shared::lambda::App::new, list_countries::handle).await
+    shared::lambda::serve(shared::lambda::App::without_storage, list_countries::handle).await
 }

@@ -3,6 +3,7 @@
 //! the upload or the inspection did, so no code path can forget a delete.
 
 use super::{DocumentImage, ImageFormat};
+use crate::clients::LazyClient;
 use crate::domain::TenantId;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
@@ -46,23 +47,9 @@ pub struct StagedImage {
 
 #[derive(Debug, Clone)]
 pub struct Staging {
-    client: LazyClient,
+    /// Built by the first request that carries a document: most creates have none.
+    client: LazyClient<aws_sdk_s3::Client>,
     bucket: String,
-}
-
-/// The S3 client, built by the first request that carries a document: building one costs as
-/// much as the rest of a cold start (docs/performance.md), and most creates have no document.
-#[derive(Debug, Clone)]
-struct LazyClient {
-    config: aws_sdk_s3::Config,
-    client: std::sync::Arc<std::sync::OnceLock<aws_sdk_s3::Client>>,
-}
-
-impl LazyClient {
-    fn get(&self) -> &aws_sdk_s3::Client {
-        self.client
-            .get_or_init(|| aws_sdk_s3::Client::from_conf(self.config.clone()))
-    }
 }
 
 /// Every object this request put in S3 and has not deleted yet.
@@ -73,12 +60,9 @@ struct Uploads {
 }
 
 impl Staging {
-    pub fn new(config: aws_sdk_s3::Config, bucket: impl Into<String>) -> Self {
+    pub fn new(client: LazyClient<aws_sdk_s3::Client>, bucket: impl Into<String>) -> Self {
         Self {
-            client: LazyClient {
-                config,
-                client: Default::default(),
-            },
+            client,
             bucket: bucket.into(),
         }
     }

@@ -3,6 +3,7 @@ use super::keys::{self, CollectionKey, Key, COLLECTIONS_INDEX, PARTITION_KEY};
 use super::{
     Claim, CustomerReader, CustomerWriter, GroupStore, Page, SourceLinker, StoreError, UniqueField,
 };
+use crate::clients::LazyClient;
 use crate::domain::{Customer, CustomerGroup, CustomerId, GroupId, SourceAccount, TenantId};
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
@@ -18,12 +19,12 @@ use std::time::Duration;
 /// DynamoDB storage of one table (its definition lives in template.yaml).
 #[derive(Debug, Clone)]
 pub struct DynamoStore {
-    client: Client,
+    client: LazyClient<Client>,
     table: String,
 }
 
 impl DynamoStore {
-    pub fn new(client: Client, table: impl Into<String>) -> Self {
+    pub fn new(client: LazyClient<Client>, table: impl Into<String>) -> Self {
         Self {
             client,
             table: table.into(),
@@ -116,6 +117,7 @@ impl DynamoStore {
         loop {
             let result = self
                 .client
+                .get()
                 .transact_write_items()
                 .set_transact_items(Some(items.clone()))
                 .return_consumed_capacity(ReturnConsumedCapacity::Total)
@@ -158,6 +160,7 @@ impl DynamoStore {
             to_item(key).map_err(|e| StoreError::Internal(format!("serialising a key: {e}")))?;
         let output = self
             .client
+            .get()
             .get_item()
             .table_name(&self.table)
             .set_key(Some(key))
@@ -363,6 +366,7 @@ impl GroupStore for DynamoStore {
         });
         let output = self
             .client
+            .get()
             .query()
             .table_name(&self.table)
             .index_name(COLLECTIONS_INDEX)
