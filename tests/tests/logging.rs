@@ -26,12 +26,34 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
     }
 }
 
+impl Capture {
+    /// Captures this thread's log lines, in the functions' own format, while the guard lives.
+    fn start() -> (Self, tracing::subscriber::DefaultGuard) {
+        let capture = Self::default();
+        let guard =
+            tracing::subscriber::set_default(shared::http::json_subscriber(capture.clone()));
+        (capture, guard)
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+
+    /// The lines with this message, parsed (every line must be JSON).
+    fn lines_of(&self, message: &str) -> Vec<Value> {
+        self.text()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("every line is JSON"))
+            .filter(|l: &Value| l["message"] == message)
+            .collect()
+    }
+}
+
 #[tokio::test]
 async fn request_lines_carry_outcome_and_no_personal_data() {
     let stack = Stack::new().await;
     let app = stack.app();
-    let capture = Capture::default();
-    let _guard = tracing::subscriber::set_default(shared::http::json_subscriber(capture.clone()));
+    let (capture, _guard) = Capture::start();
     let claims = claims(TENANT, READ_WRITE);
     let personal = json!({
         "first_name": "Zebulon", "last_name": "Quixotic", "email": "zebulon.q@example.org",
@@ -59,7 +81,7 @@ async fn request_lines_carry_outcome_and_no_personal_data() {
     .await;
     assert_eq!(bad.status(), 400);
 
-    let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let text = capture.text();
     for secret in [
         "Zebulon",
         "Quixotic",
@@ -76,11 +98,7 @@ async fn request_lines_carry_outcome_and_no_personal_data() {
             "the log contains {secret:?}:\n{text}"
         );
     }
-    let lines: Vec<Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("every line is JSON"))
-        .filter(|l: &Value| l["message"] == "request")
-        .collect();
+    let lines = capture.lines_of("request");
     assert_eq!(lines.len(), 3, "{text}");
     let statuses: Vec<u64> = lines
         .iter()
@@ -101,8 +119,7 @@ async fn a_create_with_a_document_logs_retention_but_no_number_or_image() {
     use base64::Engine;
     let stack = Stack::new().await;
     let app = stack.app();
-    let capture = Capture::default();
-    let _guard = tracing::subscriber::set_default(shared::http::json_subscriber(capture.clone()));
+    let (capture, _guard) = Capture::start();
     let claims = claims(TENANT, READ_WRITE);
     let front = shared::testing::png(640, 400);
     let back = shared::testing::png(620, 400);
@@ -117,7 +134,7 @@ async fn a_create_with_a_document_logs_retention_but_no_number_or_image() {
     .await;
     assert_eq!(response.status(), 201);
 
-    let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let text = capture.text();
     let b64 = base64::engine::general_purpose::STANDARD;
     for secret in [
         "987654321K",
@@ -141,11 +158,7 @@ async fn a_create_with_a_document_logs_retention_but_no_number_or_image() {
             );
         }
     }
-    let deletions: Vec<Value> = text
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .filter(|l| l["message"] == "document image deleted")
-        .collect();
+    let deletions = capture.lines_of("document image deleted");
     assert_eq!(deletions.len(), 2, "{text}");
     for line in &deletions {
         assert!(line["document_retention_ms"]
@@ -159,8 +172,7 @@ async fn a_create_with_a_document_logs_retention_but_no_number_or_image() {
 async fn request_lines_report_the_dynamodb_capacity_consumed() {
     let stack = Stack::new().await;
     let app = stack.app();
-    let capture = Capture::default();
-    let _guard = tracing::subscriber::set_default(shared::http::json_subscriber(capture.clone()));
+    let (capture, _guard) = Capture::start();
     let claims = claims(TENANT, READ_WRITE);
     let body = json!({"first_name": "Ann", "email": "capacity@example.com"});
     let created = create_customer::handle(
@@ -189,12 +201,8 @@ async fn request_lines_report_the_dynamodb_capacity_consumed() {
     .await;
     assert_eq!(refused.status(), 400);
 
-    let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-    let lines: Vec<Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("every line is JSON"))
-        .filter(|l: &Value| l["message"] == "request")
-        .collect();
+    let text = capture.text();
+    let lines = capture.lines_of("request");
     assert_eq!(lines.len(), 3, "{text}");
     // What DynamoDB reports is what the line says. moto reports GetItem's capacity, though as
     // for an eventually consistent read (0.5; DynamoDB charges 1 for this consistent one), and
