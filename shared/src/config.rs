@@ -13,6 +13,10 @@ pub enum ConfigError {
     HashKey(#[from] crate::documents::KeyError),
     #[error(transparent)]
     CursorKey(#[from] crate::cursor::CursorKeyError),
+    #[error("AWS_CA_BUNDLE names a file that cannot be read: {0}")]
+    CaBundle(std::io::Error),
+    #[error("the TLS configuration is invalid: {0}")]
+    Tls(String),
 }
 
 #[derive(Debug, Clone)]
@@ -114,7 +118,12 @@ pub fn sdk_config_from(
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region))
         .credentials_provider(SharedCredentialsProvider::new(credentials))
-        .http_client(https_client(var("AWS_CA_BUNDLE")))
+        .http_client(https_client(
+            var("AWS_CA_BUNDLE")
+                .map(std::fs::read)
+                .transpose()
+                .map_err(ConfigError::CaBundle)?,
+        )?)
         .timeout_config(timeouts)
         .retry_config(RetryConfig::standard().with_max_attempts(3));
     builder.set_endpoint_url(endpoints.0.get("AWS_ENDPOINT_URL").cloned());
@@ -154,23 +163,26 @@ const AMAZON_TRUST_ROOTS: &[u8] = include_bytes!("amazon-trust-services-roots.pe
 /// cold start (docs/performance.md); the functions talk to AWS endpoints alone. A deployment
 /// that needs other roots (a TLS-inspecting proxy) names a PEM bundle in `AWS_CA_BUNDLE`, as
 /// the AWS CLI and boto3 let it; it is added to the Amazon roots.
-fn https_client(ca_bundle: Option<String>) -> aws_sdk_dynamodb::config::SharedHttpClient {
+fn https_client(
+    ca_bundle: Option<Vec<u8>>,
+) -> Result<aws_sdk_dynamodb::config::SharedHttpClient, ConfigError> {
     use aws_smithy_http_client::tls;
     let mut trust = tls::TrustStore::empty()
         .with_native_roots(false)
         .with_pem_certificate(AMAZON_TRUST_ROOTS);
-    if let Some(bundle) = ca_bundle.and_then(|path| std::fs::read(path).ok()) {
+    if let Some(bundle) = ca_bundle {
         trust = trust.with_pem_certificate(bundle);
     }
-    let context = tls::TlsContext::builder().with_trust_store(trust).build();
-    let builder = aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(
-        tls::rustls_provider::CryptoMode::Ring,
-    ));
-    match context {
-        Ok(context) => builder.tls_context(context).build_https(),
-        // Building a context from a trust store cannot fail today; the default is the safe answer.
-        Err(_) => builder.build_https(),
-    }
+    let context = tls::TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .map_err(|e| ConfigError::Tls(e.to_string()))?;
+    Ok(aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .tls_context(context)
+        .build_https())
 }
 
 #[cfg(test)]
@@ -219,6 +231,13 @@ mod tests {
         let sdk = config(&BASE).unwrap();
         assert_eq!(sdk.endpoint_url(), None);
         assert_eq!(endpoint(&sdk, "DynamoDB"), None);
+    }
+
+    #[test]
+    fn an_unreadable_ca_bundle_fails_the_cold_start() {
+        let mut pairs = BASE.to_vec();
+        pairs.push(("AWS_CA_BUNDLE", "/nonexistent/bundle.pem"));
+        assert!(matches!(config(&pairs), Err(ConfigError::CaBundle(_))));
     }
 
     #[test]

@@ -25,9 +25,9 @@ pub struct App {
 pub type Wiring = fn(&Settings, &aws_types::SdkConfig) -> Result<App, ConfigError>;
 
 impl App {
-    /// The wiring of every function but the create: no identity-document staging. Building
-    /// the S3 client only in [`App::with_documents`] keeps it out of the other binaries
-    /// (the linker drops what no function calls).
+    /// The wiring of the functions that use the table but stage no documents: the DynamoDB
+    /// client is built now, at init. Building the S3 client only in [`App::with_documents`]
+    /// keeps it out of the other binaries (the linker drops what no function calls).
     pub fn new(settings: &Settings, sdk: &aws_types::SdkConfig) -> Result<Self, ConfigError> {
         Self::assemble(settings, dynamodb(sdk).connected(), None)
     }
@@ -106,8 +106,9 @@ fn dynamodb(sdk: &aws_types::SdkConfig) -> LazyClient<aws_sdk_dynamodb::Client> 
     LazyClient::new(move || aws_sdk_dynamodb::Client::from_conf(config.clone()))
 }
 
-/// S3's configuration (the client is built on first use, by [`Staging`]). S3 through a custom endpoint (a local server) must use path-style addresses: virtual-host
-/// style would put the bucket in the host name.
+/// S3's configuration (the client is built on first use, by [`Staging`]). Through a custom
+/// endpoint (a local server) S3 must use path-style addresses: virtual-host style would put
+/// the bucket in the host name.
 fn s3_config(sdk: &aws_types::SdkConfig) -> aws_sdk_s3::Config {
     let s3_endpoint = aws_types::service_config::ServiceConfigKey::builder()
         .service_id("S3")
