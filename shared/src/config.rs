@@ -159,8 +159,8 @@ impl LoadServiceConfig for EndpointVariables {
 const AMAZON_TRUST_ROOTS: &[u8] = include_bytes!("amazon-trust-services-roots.pem");
 
 /// The SDK's HTTPS client: rustls with ring (one TLS stack, no C library) trusting the Amazon
-/// roots only. Reading and parsing the system's ~150 roots cost more than all the rest of a
-/// cold start (docs/performance.md); the functions talk to AWS endpoints alone. A deployment
+/// roots only. Reading and parsing the system's ~150 roots took 40 to 60% of a cold start
+/// (docs/performance.md); the functions talk to AWS endpoints alone. A deployment
 /// that needs other roots (a TLS-inspecting proxy) names a PEM bundle in `AWS_CA_BUNDLE`, as
 /// the AWS CLI and boto3 let it; it is added to the Amazon roots.
 fn https_client(
