@@ -2,8 +2,8 @@
 //! answered, what is stored, and that the bucket is empty afterwards on every path.
 
 use integration_tests::{
-    assert_one_winner, claims, create_concurrently, http_event, identity_document, read, Faults,
-    Stack, READ_WRITE, TENANT,
+    assert_one_winner, claims, create_concurrently, get_customer_as, http_event, identity_document,
+    read, Faults, Stack, READ_WRITE, TENANT,
 };
 use serde_json::{json, Value};
 use shared::testing::{jpeg, png};
@@ -45,15 +45,7 @@ async fn a_verified_document_is_kept_as_a_summary_only() {
     assert_eq!(stack.count("claim").await, 2, "email and document claims");
 
     let id = body["data"]["id"].as_str().unwrap();
-    let app = stack.app();
-    let claims = claims(TENANT, READ_WRITE);
-    let (_, fetched) = read(
-        &get_customer::handle(
-            &app,
-            http_event("GET", &format!("/customers/{id}"), None, Some(&claims)),
-        )
-        .await,
-    );
+    let (_, fetched) = get_customer_as(&stack, TENANT, id).await;
     assert_eq!(fetched["data"], body["data"]);
 }
 

@@ -1,7 +1,7 @@
 //! Source accounts: an opt-in create whose identifiers belong to one existing customer adds the
 //! request's source to it (Capillary's behaviour), atomically and never to two customers.
 
-use integration_tests::{claims, http_event, read, Stack, READ_WRITE, TENANT};
+use integration_tests::{claims, get_customer_as, http_event, Stack, READ_WRITE, TENANT};
 use serde_json::{json, Value};
 
 async fn create(stack: &Stack, body: Value) -> (u16, Value) {
@@ -52,15 +52,7 @@ async fn an_opt_in_link_adds_the_source_account() {
         (409, Some("card_number_taken"))
     );
 
-    let app = stack.app();
-    let claims = claims(TENANT, READ_WRITE);
-    let (_, fetched) = read(
-        &get_customer::handle(
-            &app,
-            http_event("GET", &format!("/customers/{id}"), None, Some(&claims)),
-        )
-        .await,
-    );
+    let (_, fetched) = get_customer_as(&stack, TENANT, &id).await;
     assert_eq!(
         fetched["data"], body["data"],
         "what the link returned is what is stored"
