@@ -3,7 +3,19 @@
 //! compiled, its TLS roots loaded: docs/performance.md), so a function builds at init only the
 //! clients every request uses, and the others on first use or never.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
+
+/// An SDK call's future behind a pointer. The SDK's `send()` futures nest deeply (its
+/// orchestrator), and every use case that awaits one nests further: erasing their type at the
+/// adapter keeps each function's future within the compiler's layout depth, for one allocation
+/// per call, next to a network round trip.
+pub fn boxed<'a, T>(
+    call: impl Future<Output = T> + Send + 'a,
+) -> Pin<Box<dyn Future<Output = T> + Send + 'a>> {
+    Box::pin(call)
+}
 
 #[derive(Clone)]
 pub struct LazyClient<C> {

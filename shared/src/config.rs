@@ -19,7 +19,7 @@ pub enum ConfigError {
     Tls(String),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     pub table_name: String,
     /// The JWT claim that names the caller's tenant.
@@ -37,11 +37,27 @@ pub struct DocumentSettings {
     pub hash_key: Vec<u8>,
 }
 
+/// Keys are never printed, not even by a `{:?}` in an error path.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("table_name", &self.table_name)
+            .field("tenant_claim", &self.tenant_claim)
+            .field("documents", &self.documents)
+            .field(
+                "cursor_key",
+                &self.cursor_key.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
 impl std::fmt::Debug for DocumentSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DocumentSettings")
             .field("bucket", &self.bucket)
-            .finish_non_exhaustive()
+            .field("hash_key", &"<redacted>")
+            .finish()
     }
 }
 
@@ -209,6 +225,45 @@ mod tests {
             .build()
             .ok()?;
         sdk.service_config()?.load_config(key)
+    }
+
+    #[test]
+    fn keys_and_credentials_are_never_printed() {
+        let cursor_key = "cursor-key-that-must-never-be-printed-0001";
+        let hash_key = "fingerprint-key-that-must-never-be-printed-0002";
+        let settings = Settings {
+            table_name: "customers".into(),
+            tenant_claim: "tenant_id".into(),
+            documents: Some(DocumentSettings {
+                bucket: "documents".into(),
+                hash_key: hash_key.as_bytes().to_vec(),
+            }),
+            cursor_key: Some(cursor_key.as_bytes().to_vec()),
+        };
+        let secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        let mut pairs = BASE.to_vec();
+        pairs[2] = ("AWS_SECRET_ACCESS_KEY", secret_access_key);
+        let printed = [
+            format!("{settings:?}"),
+            format!("{settings:#?}"),
+            format!(
+                "{:?}",
+                crate::cursor::CursorKey::new(cursor_key.as_bytes()).unwrap()
+            ),
+            format!(
+                "{:?}",
+                crate::documents::FingerprintKey::new(hash_key.as_bytes()).unwrap()
+            ),
+            format!("{:?}", config(&pairs).unwrap()),
+        ];
+        for text in &printed {
+            for secret in [cursor_key, hash_key, secret_access_key] {
+                assert!(!text.contains(secret), "{text}");
+            }
+            // Nor in the bytes' own Debug form.
+            assert!(!text.contains("99, 117, 114"), "{text}");
+        }
+        assert!(printed[0].contains("customers") && printed[0].contains("<redacted>"));
     }
 
     #[test]

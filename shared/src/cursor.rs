@@ -25,7 +25,7 @@ pub struct CursorKey(Hmac<Sha256>);
 
 impl std::fmt::Debug for CursorKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("CursorKey(<secret>)")
+        f.write_str("CursorKey(<redacted>)")
     }
 }
 

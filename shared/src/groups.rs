@@ -1,18 +1,18 @@
 //! Customer groups: create one, list a tenant's in pages.
 
 use crate::auth::Principal;
+use crate::clock::Clock;
 use crate::cursor::{CursorKey, InvalidCursor};
-use crate::domain::CustomerGroup;
-use crate::store::{GroupStore, StoreError, UniqueField};
+use crate::domain::{CustomerGroup, UniqueField};
+use crate::store::{GroupStore, StoreError};
 use crate::validation::{parse_new_group, FieldError, ValidationErrors};
 use serde_json::{Map, Value};
 use thiserror::Error;
-use time::OffsetDateTime;
 
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
 pub const MAX_PAGE_SIZE: u32 = 100;
 
-#[derive(Debug, Error)]
+#[derive(Debug, PartialEq, Error)]
 pub enum GroupError {
     #[error(transparent)]
     Invalid(#[from] ValidationErrors),
@@ -29,10 +29,11 @@ pub enum GroupError {
 pub struct Groups<S> {
     store: S,
     cursor_key: Option<CursorKey>,
+    clock: Clock,
 }
 
 /// A page of groups and the cursor of the next one.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct GroupPage {
     pub groups: Vec<CustomerGroup>,
     pub next_cursor: Option<String>,
@@ -66,8 +67,13 @@ fn page_size(raw: Option<&str>) -> Result<u32, ValidationErrors> {
 }
 
 impl<S> Groups<S> {
-    pub fn new(store: S, cursor_key: Option<CursorKey>) -> Self {
-        Self { store, cursor_key }
+    /// `cursor_key` is `None` in the functions that never list.
+    pub fn new(store: S, cursor_key: Option<CursorKey>, clock: Clock) -> Self {
+        Self {
+            store,
+            cursor_key,
+            clock,
+        }
     }
 }
 
@@ -77,7 +83,7 @@ impl<S: GroupStore> Groups<S> {
         principal: &Principal,
         body: &Map<String, Value>,
     ) -> Result<CustomerGroup, GroupError> {
-        let group = parse_new_group(body, OffsetDateTime::now_utc())?.value;
+        let group = parse_new_group(body, (self.clock)())?.value;
         match self.store.insert_group(&principal.tenant, &group).await {
             Ok(()) => Ok(group),
             Err(StoreError::Taken(UniqueField::GroupName)) => Err(GroupError::NameTaken),
@@ -112,6 +118,28 @@ impl<S: GroupStore> Groups<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{principal, MemoryStore, Op};
+    use serde_json::json;
+    use time::macros::datetime;
+    use time::OffsetDateTime;
+
+    const NOW: OffsetDateTime = datetime!(2026-11-25 10:00:00.5 UTC);
+
+    fn now() -> OffsetDateTime {
+        NOW
+    }
+
+    fn groups(store: &MemoryStore) -> Groups<MemoryStore> {
+        let key = CursorKey::new(&[9; 32]).expect("key");
+        Groups::new(store.clone(), Some(key), now as Clock)
+    }
+
+    fn body(name: &str) -> Map<String, Value> {
+        json!({ "name": name })
+            .as_object()
+            .cloned()
+            .unwrap_or_default()
+    }
 
     #[test]
     fn page_sizes() {
@@ -124,5 +152,90 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[tokio::test]
+    async fn a_group_is_created_at_the_clocks_time_and_its_name_is_unique() {
+        let store = MemoryStore::new();
+        let groups = groups(&store);
+        let acme = principal("acme");
+        let group = groups.create(&acme, &body(" VIP ")).await.expect("created");
+        assert_eq!(group.name.as_str(), "VIP");
+        assert_eq!(group.created_at, NOW);
+        assert_eq!(
+            groups.create(&acme, &body("vip")).await,
+            Err(GroupError::NameTaken)
+        );
+        assert!(groups
+            .create(&principal("other"), &body("VIP"))
+            .await
+            .is_ok());
+        assert!(matches!(
+            groups.create(&acme, &body(" ")).await,
+            Err(GroupError::Invalid(_))
+        ));
+        store.fail_next(Op::InsertGroup, StoreError::Unavailable("timed out".into()));
+        assert_eq!(
+            groups.create(&acme, &body("Gold")).await,
+            Err(GroupError::Store(StoreError::Unavailable(
+                "timed out".into()
+            )))
+        );
+    }
+
+    #[tokio::test]
+    async fn pages_follow_each_other_and_cursors_belong_to_their_tenant() {
+        let store = MemoryStore::new();
+        let groups = groups(&store);
+        let acme = principal("acme");
+        let mut created = Vec::new();
+        for i in 0..5 {
+            created.push(
+                groups
+                    .create(&acme, &body(&format!("G{i}")))
+                    .await
+                    .expect("group")
+                    .id,
+            );
+        }
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let page = groups
+                .list(&acme, Some("2"), cursor.as_deref())
+                .await
+                .expect("page");
+            pages += 1;
+            seen.extend(page.groups.iter().map(|g| g.id));
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(pages, 3);
+        created.sort();
+        assert_eq!(seen, created, "every group once, oldest first then by id");
+
+        let first = groups.list(&acme, Some("2"), None).await.expect("page");
+        let foreign = first.next_cursor.expect("more");
+        assert_eq!(
+            groups.list(&principal("other"), None, Some(&foreign)).await,
+            Err(GroupError::InvalidCursor(InvalidCursor))
+        );
+        assert!(matches!(
+            groups.list(&acme, Some("0"), None).await,
+            Err(GroupError::Invalid(_))
+        ));
+        let unkeyed = Groups::new(store.clone(), None, now as Clock);
+        assert_eq!(
+            unkeyed.list(&acme, None, None).await,
+            Err(GroupError::NoCursorKey)
+        );
+        store.fail_next(Op::ListGroups, StoreError::Unavailable("timed out".into()));
+        assert!(matches!(
+            groups.list(&acme, None, None).await,
+            Err(GroupError::Store(_))
+        ));
     }
 }

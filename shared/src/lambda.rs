@@ -2,10 +2,11 @@
 //! reuses it.
 
 use crate::clients::LazyClient;
+use crate::clock;
 use crate::config::{aws_sdk_config, ConfigError, Settings};
 use crate::cursor::CursorKey;
 use crate::customers::Customers;
-use crate::documents::{Documents, FingerprintKey, HeaderVerifier, Staging};
+use crate::documents::{Documents, FingerprintKey, S3Bucket};
 use crate::groups::Groups;
 use crate::http::{init_tracing, Endpoint};
 use crate::store::DynamoStore;
@@ -51,10 +52,8 @@ impl App {
             Some(documents) => {
                 let s3 = s3_config(sdk);
                 let client = LazyClient::new(move || aws_sdk_s3::Client::from_conf(s3.clone()));
-                let staging = Staging::new(client, documents.bucket.clone());
-                Some(Documents::new(
-                    staging.clone(),
-                    HeaderVerifier::new(staging),
+                Some(Documents::with_header_verifier(
+                    S3Bucket::new(client, documents.bucket.clone()),
                     FingerprintKey::new(&documents.hash_key)?,
                 ))
             }
@@ -65,7 +64,7 @@ impl App {
     fn assemble(
         settings: &Settings,
         dynamodb: LazyClient<aws_sdk_dynamodb::Client>,
-        documents: Option<Documents<HeaderVerifier>>,
+        documents: Option<Documents<S3Bucket>>,
     ) -> Result<Self, ConfigError> {
         let cursor_key = settings
             .cursor_key
@@ -75,8 +74,8 @@ impl App {
         let store = DynamoStore::new(dynamodb, settings.table_name.clone());
         Ok(Self {
             endpoint: Endpoint::new(settings.tenant_claim.clone()),
-            customers: Customers::new(store.clone(), documents),
-            groups: Groups::new(store, cursor_key),
+            customers: Customers::new(store.clone(), documents, clock::system),
+            groups: Groups::new(store, cursor_key, clock::system),
         })
     }
 }
@@ -106,7 +105,7 @@ fn dynamodb(sdk: &aws_types::SdkConfig) -> LazyClient<aws_sdk_dynamodb::Client> 
     LazyClient::new(move || aws_sdk_dynamodb::Client::from_conf(config.clone()))
 }
 
-/// S3's configuration (the client is built on first use, by [`Staging`]). Through a custom
+/// S3's configuration (the client is built on first use, by [`S3Bucket`]). Through a custom
 /// endpoint (a local server) S3 must use path-style addresses: virtual-host style would put
 /// the bucket in the host name.
 fn s3_config(sdk: &aws_types::SdkConfig) -> aws_sdk_s3::Config {

@@ -2,7 +2,7 @@
 
 use lambda_http::{Body, Request, Response};
 use shared::auth::Scope;
-use shared::http;
+use shared::http::{self, Envelope};
 use shared::lambda::App;
 
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
@@ -13,7 +13,7 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
             |principal, request| async move {
                 let body = http::json_object(&request)?;
                 let group = app.groups.create(&principal, &body).await?;
-                Ok(http::created_data(&group))
+                Envelope::new(&group).created()
             },
         )
         .await

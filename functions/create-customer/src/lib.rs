@@ -3,7 +3,7 @@
 
 use lambda_http::{Body, Request, Response};
 use shared::auth::Scope;
-use shared::http;
+use shared::http::{self, Envelope};
 use shared::lambda::App;
 
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
@@ -16,15 +16,11 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
                 // The raw body (up to 6 MB) is not needed once parsed.
                 drop(request);
                 let created = app.customers.create(&principal, body).await?;
+                let envelope = Envelope::new(&created.customer).warnings(&created.warnings);
                 if created.linked {
-                    return Ok(http::ok_with_warnings(&created.customer, &created.warnings));
+                    return envelope.ok();
                 }
-                let location = format!("/customers/{}", created.customer.id);
-                Ok(http::created(
-                    &location,
-                    &created.customer,
-                    &created.warnings,
-                ))
+                envelope.created_at(&format!("/customers/{}", created.customer.id))
             },
         )
         .await

@@ -2,7 +2,7 @@
 
 use lambda_http::{Body, Request, Response};
 use shared::auth::Scope;
-use shared::http::{self, ApiError};
+use shared::http::{self, ApiError, Envelope};
 use shared::lambda::App;
 
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
@@ -13,7 +13,7 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
             |principal, request| async move {
                 let id = http::path_parameter(&request, "id").ok_or(ApiError::NotFound)?;
                 let customer = app.customers.get(&principal, id).await?;
-                Ok(http::ok(&customer))
+                Envelope::new(&customer).ok()
             },
         )
         .await

@@ -2,10 +2,9 @@
 
 use lambda_http::http::header::IF_NONE_MATCH;
 use lambda_http::{Body, Request, Response};
-use serde::Serialize;
 use shared::auth::Scope;
 use shared::countries::{self, Country};
-use shared::http;
+use shared::http::{self, Envelope};
 use shared::lambda::App;
 
 /// The list changes only with a new build (new ISO or libphonenumber data).
@@ -17,13 +16,9 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
             request,
             Scope::CustomersRead,
             |_principal, request| async move {
-                #[derive(Serialize)]
-                struct Page<'a> {
-                    data: Vec<&'a Country>,
-                }
-                let found = countries::search(http::query_parameter(&request, "search"));
-                let body = serde_json::to_string(&Page { data: found })
-                    .map_err(|_| http::ApiError::Misconfigured("serialising countries"))?;
+                let found: Vec<&Country> =
+                    countries::search(http::query_parameter(&request, "search"));
+                let body = Envelope::new(&found).to_json()?;
                 let if_none_match = request
                     .headers()
                     .get(IF_NONE_MATCH)

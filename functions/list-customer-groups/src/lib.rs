@@ -2,7 +2,7 @@
 
 use lambda_http::{Body, Request, Response};
 use shared::auth::Scope;
-use shared::http;
+use shared::http::{self, Envelope};
 use shared::lambda::App;
 
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
@@ -14,7 +14,9 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
                 let limit = http::query_parameter(&request, "limit");
                 let cursor = http::query_parameter(&request, "cursor");
                 let page = app.groups.list(&principal, limit, cursor).await?;
-                Ok(http::page(&page.groups, page.next_cursor.as_deref()))
+                Envelope::new(&page.groups)
+                    .next_cursor(page.next_cursor.as_deref())
+                    .ok()
             },
         )
         .await

@@ -1,5 +1,5 @@
-use super::{DocumentNumber, DocumentType};
-use crate::domain::CountryCode;
+use super::DocumentNumber;
+use crate::domain::{CountryCode, DocumentType};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use thiserror::Error;
@@ -48,7 +48,7 @@ impl FingerprintKey {
 
 impl std::fmt::Debug for FingerprintKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("FingerprintKey(<secret>)")
+        f.write_str("FingerprintKey(<redacted>)")
     }
 }
 

@@ -1,48 +1,10 @@
-use crate::domain::{CountryCode, Violation};
-use serde::{Deserialize, Serialize};
+use crate::domain::{CountryCode, DocumentType, Violation};
 use std::fmt;
 use thiserror::Error;
 use time::{Date, Month};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum DocumentType {
-    Passport,
-    NationalId,
-    DrivingLicense,
-    ResidencePermit,
-}
-
-impl DocumentType {
-    pub fn parse(raw: &str) -> Result<Self, DocumentError> {
-        match raw.trim().to_ascii_uppercase().as_str() {
-            "PASSPORT" => Ok(Self::Passport),
-            "NATIONAL_ID" => Ok(Self::NationalId),
-            "DRIVING_LICENSE" => Ok(Self::DrivingLicense),
-            "RESIDENCE_PERMIT" => Ok(Self::ResidencePermit),
-            _ => Err(DocumentError::InvalidType),
-        }
-    }
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Passport => "PASSPORT",
-            Self::NationalId => "NATIONAL_ID",
-            Self::DrivingLicense => "DRIVING_LICENSE",
-            Self::ResidencePermit => "RESIDENCE_PERMIT",
-        }
-    }
-
-    /// Cards have a back with data on it; a passport's data page is one image.
-    pub fn has_back(&self) -> bool {
-        !matches!(self, Self::Passport)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DocumentError {
-    #[error("must be one of: PASSPORT NATIONAL_ID DRIVING_LICENSE RESIDENCE_PERMIT")]
-    InvalidType,
     #[error("must be 3-30 characters of letters, digits and dashes")]
     InvalidNumber,
     #[error("must be a date written YYYY-MM-DD, or MM/YY as printed on cards")]
@@ -54,7 +16,6 @@ pub enum DocumentError {
 impl Violation for DocumentError {
     fn code(&self) -> &'static str {
         match self {
-            DocumentError::InvalidType => "invalid_value",
             DocumentError::InvalidNumber => "invalid_format",
             DocumentError::InvalidExpiry => "invalid_date",
             DocumentError::Expired => "document_expired",
@@ -177,20 +138,5 @@ mod tests {
                 "{bad}"
             );
         }
-    }
-
-    #[test]
-    fn types() {
-        assert_eq!(
-            DocumentType::parse("passport").unwrap(),
-            DocumentType::Passport
-        );
-        assert_eq!(
-            DocumentType::parse("NATIONAL_ID").unwrap().as_str(),
-            "NATIONAL_ID"
-        );
-        assert!(DocumentType::parse("LIBRARY_CARD").is_err());
-        assert!(!DocumentType::Passport.has_back());
-        assert!(DocumentType::DrivingLicense.has_back());
     }
 }

@@ -1,27 +1,29 @@
-//! Identity documents: parsed facts and images, staged in S3 only while they are verified, and
-//! what is kept afterwards (no image, no number: its last four characters and a keyed hash).
+//! Identity documents: parsed facts and images, staged in a bucket only while they are
+//! verified. What a customer keeps of them (type, summary, verdict) is in `domain`; what leaves
+//! here besides it is a keyed hash of the number, the claim that makes a document unique.
 
+mod bucket;
 mod fingerprint;
 mod identity;
 mod image;
-mod record;
 mod staging;
 mod verifier;
 
+pub use bucket::{ImageBucket, S3Bucket};
 pub use fingerprint::{FingerprintKey, KeyError};
-pub use identity::{
-    parse_expiry, DocumentError, DocumentFacts, DocumentNumber, DocumentType, IdentityDocument,
-};
+pub use identity::{parse_expiry, DocumentError, DocumentFacts, DocumentNumber, IdentityDocument};
 pub use image::{DocumentImage, ImageError, ImageFormat, MAX_IMAGE_BYTES};
-pub use record::{DocumentRecord, Verification, VerificationReason, VerificationStatus};
 pub use staging::{Side, StagedImage, Staging, StagingError};
 pub use verifier::{DocumentVerifier, HeaderVerifier};
 
-use crate::domain::TenantId;
+use crate::domain::{
+    DocumentRecord, TenantId, Verification, VerificationReason, VerificationStatus,
+};
+use std::future::Future;
 use thiserror::Error;
 use time::OffsetDateTime;
 
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DocumentCheckError {
     #[error("the document was rejected")]
     Rejected(Vec<VerificationReason>),
@@ -37,23 +39,44 @@ pub struct CheckedDocument {
     pub fingerprint: String,
 }
 
+/// What the customer use cases need of identity documents: check one, keep nothing of its
+/// images.
+pub trait DocumentChecker: Send + Sync {
+    fn check(
+        &self,
+        tenant: &TenantId,
+        document: IdentityDocument,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = Result<CheckedDocument, DocumentCheckError>> + Send;
+}
+
 /// The document pipeline: stage the images, verify, delete them, keep the verdict.
-pub struct Documents<V> {
-    staging: Staging,
+pub struct Documents<B, V = HeaderVerifier<B>> {
+    staging: Staging<B>,
     verifier: V,
     key: FingerprintKey,
 }
 
-impl<V: DocumentVerifier> Documents<V> {
-    pub fn new(staging: Staging, verifier: V, key: FingerprintKey) -> Self {
+impl<B: ImageBucket, V: DocumentVerifier> Documents<B, V> {
+    pub fn new(staging: Staging<B>, verifier: V, key: FingerprintKey) -> Self {
         Self {
             staging,
             verifier,
             key,
         }
     }
+}
 
-    pub async fn check(
+impl<B: ImageBucket> Documents<B> {
+    /// The built-in verifier, reading the images back from the same bucket.
+    pub fn with_header_verifier(bucket: B, key: FingerprintKey) -> Self {
+        let staging = Staging::new(bucket);
+        Self::new(staging.clone(), HeaderVerifier::new(staging), key)
+    }
+}
+
+impl<B: ImageBucket, V: DocumentVerifier> DocumentChecker for Documents<B, V> {
+    async fn check(
         &self,
         tenant: &TenantId,
         document: IdentityDocument,

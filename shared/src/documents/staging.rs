@@ -1,20 +1,16 @@
-//! Identity-document images in S3, only while they are checked. [`Staging::inspect`] is the one
-//! owner of uploaded objects: it deletes every object it uploaded before it returns, whatever
-//! the upload or the inspection did, so no code path can forget a delete.
+//! Identity-document images in a bucket, only while they are checked. [`Staging::inspect`] is
+//! the one owner of uploaded objects: it deletes every object it uploaded before it returns,
+//! whatever the upload or the inspection did, so no code path can forget a delete.
 
-use super::{DocumentImage, ImageFormat};
-use crate::clients::LazyClient;
+use super::{DocumentImage, ImageBucket, ImageFormat};
 use crate::domain::TenantId;
-use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::ServerSideEncryption;
 use std::future::Future;
 use std::time::Instant;
 use thiserror::Error;
 
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum StagingError {
-    /// S3 throttling, timeouts, an unreachable endpoint: worth retrying later.
+    /// Throttling, timeouts, an unreachable endpoint: worth retrying later.
     #[error("document storage is unavailable ({0})")]
     Unavailable(String),
     /// Misconfiguration (a missing bucket, denied access): retrying will not help.
@@ -37,7 +33,7 @@ impl Side {
     }
 }
 
-/// An image as it sits in S3 during verification.
+/// An image as it sits in the bucket during verification.
 #[derive(Debug, Clone)]
 pub struct StagedImage {
     pub side: Side,
@@ -46,33 +42,27 @@ pub struct StagedImage {
 }
 
 #[derive(Debug, Clone)]
-pub struct Staging {
-    /// Built by the first request that carries a document: most creates have none.
-    client: LazyClient<aws_sdk_s3::Client>,
-    bucket: String,
+pub struct Staging<B> {
+    bucket: B,
 }
 
-/// Every object this request put in S3 and has not deleted yet.
-struct Uploads {
-    client: aws_sdk_s3::Client,
-    bucket: String,
+/// Every object this request put in the bucket and has not deleted yet.
+struct Uploads<B: ImageBucket> {
+    bucket: B,
     objects: Vec<(Side, String, Instant)>,
 }
 
-impl Staging {
-    pub fn new(client: LazyClient<aws_sdk_s3::Client>, bucket: impl Into<String>) -> Self {
-        Self {
-            client,
-            bucket: bucket.into(),
-        }
+impl<B: ImageBucket> Staging<B> {
+    pub fn new(bucket: B) -> Self {
+        Self { bucket }
     }
 
-    /// Uploads `images` (encrypted at rest, each under a random key below the tenant's prefix),
-    /// runs `inspect` on the uploaded objects, then deletes all of them. The deletion runs on
-    /// every path: a failed upload (the ones before it are deleted), a failed inspection, a
-    /// successful one. Should this future be dropped half-way (a timeout), the remaining objects
-    /// are deleted in the background; should the process die, the bucket's one-day lifecycle
-    /// rule removes them.
+    /// Uploads `images` (each under a random key below the tenant's prefix), runs `inspect` on
+    /// the uploaded objects, then deletes all of them. The deletion runs on every path: a
+    /// failed upload (the ones before it are deleted), a failed inspection, a successful one.
+    /// Should this future be dropped half-way (a timeout), the remaining objects are deleted in
+    /// the background; should the process die, the bucket's one-day lifecycle rule removes
+    /// them.
     pub async fn inspect<T, F, Fut>(
         &self,
         tenant: &TenantId,
@@ -84,7 +74,6 @@ impl Staging {
         Fut: Future<Output = Result<T, StagingError>>,
     {
         let mut uploads = Uploads {
-            client: self.client.get().clone(),
             bucket: self.bucket.clone(),
             objects: Vec::new(),
         };
@@ -111,67 +100,38 @@ impl Staging {
         tenant: &TenantId,
         side: Side,
         image: DocumentImage,
-        uploads: &mut Uploads,
+        uploads: &mut Uploads<B>,
     ) -> Result<StagedImage, StagingError> {
         let key = format!("documents/{tenant}/{}", uuid::Uuid::new_v4());
         let format = image.format();
-        self.client
-            .get()
-            .put_object()
-            .bucket(&self.bucket)
-            .key(&key)
-            .content_type(format.content_type())
-            .server_side_encryption(ServerSideEncryption::Aes256)
-            .body(ByteStream::from(image.into_bytes()))
-            .send()
-            .await
-            .map_err(classify)?;
+        self.bucket
+            .put(&key, image.into_bytes(), format.content_type())
+            .await?;
         uploads.objects.push((side, key.clone(), Instant::now()));
         Ok(StagedImage { side, key, format })
     }
 
     /// Reads an uploaded image back, for verification.
     pub async fn read(&self, image: &StagedImage) -> Result<Vec<u8>, StagingError> {
-        let object = self
-            .client
-            .get()
-            .get_object()
-            .bucket(&self.bucket)
-            .key(&image.key)
-            .send()
-            .await
-            .map_err(classify)?;
-        let bytes = object
-            .body
-            .collect()
-            .await
-            .map_err(|_| StagingError::Unavailable("reading an object's body".into()))?;
-        Ok(bytes.into_bytes().to_vec())
+        self.bucket.get(&image.key).await
     }
 }
 
-impl Uploads {
+impl<B: ImageBucket> Uploads<B> {
     /// Tries every delete (one failing does not stop the others), logging how long each
     /// object lived.
     async fn delete_all(&mut self) -> Result<(), StagingError> {
         let mut failure = None;
         for (side, key, uploaded) in std::mem::take(&mut self.objects) {
-            let result = self
-                .client
-                .delete_object()
-                .bucket(&self.bucket)
-                .key(&key)
-                .send()
-                .await;
+            let result = self.bucket.delete(&key).await;
             let retention_ms = uploaded.elapsed().as_secs_f64() * 1e3;
             match result {
-                Ok(_) => tracing::info!(
+                Ok(()) => tracing::info!(
                     side = side.as_str(),
                     document_retention_ms = retention_ms,
                     "document image deleted"
                 ),
                 Err(e) => {
-                    let e = classify(e);
                     tracing::error!(side = side.as_str(), error = %e, "document image NOT deleted; the lifecycle rule will expire it");
                     failure = Some(e);
                 }
@@ -181,14 +141,13 @@ impl Uploads {
     }
 }
 
-impl Drop for Uploads {
+impl<B: ImageBucket> Drop for Uploads<B> {
     fn drop(&mut self) {
         if self.objects.is_empty() {
             return;
         }
         // Only reached when the request's future was dropped mid-way.
         let mut orphans = Uploads {
-            client: self.client.clone(),
             bucket: self.bucket.clone(),
             objects: std::mem::take(&mut self.objects),
         };
@@ -200,23 +159,105 @@ impl Drop for Uploads {
     }
 }
 
-fn classify<E>(error: SdkError<E, aws_sdk_s3::config::http::HttpResponse>) -> StagingError
-where
-    E: ProvideErrorMetadata + std::error::Error,
-{
-    match error {
-        SdkError::DispatchFailure(_) => StagingError::Unavailable("endpoint unreachable".into()),
-        SdkError::TimeoutError(_) => StagingError::Unavailable("timed out".into()),
-        SdkError::ResponseError(_) => StagingError::Unavailable("unreadable response".into()),
-        SdkError::ServiceError(service) => {
-            let code = service.err().code().unwrap_or("Unknown").to_owned();
-            let server_side = service.raw().status().is_server_error();
-            match code.as_str() {
-                "SlowDown" | "RequestTimeout" => StagingError::Unavailable(code),
-                _ if server_side => StagingError::Unavailable(code),
-                _ => StagingError::Internal(code),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{png, BucketOp, MemoryBucket};
+    use std::time::Duration;
+
+    fn tenant() -> TenantId {
+        TenantId::parse("acme").expect("tenant")
+    }
+
+    fn images(count: usize) -> Vec<(Side, DocumentImage)> {
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(png(8, 8));
+        [Side::Front, Side::Back]
+            .into_iter()
+            .take(count)
+            .map(|side| (side, DocumentImage::parse(&encoded).expect("image")))
+            .collect()
+    }
+
+    fn unavailable() -> StagingError {
+        StagingError::Unavailable("SlowDown".into())
+    }
+
+    #[tokio::test]
+    async fn every_object_is_deleted_once_inspected() {
+        let bucket = MemoryBucket::new();
+        let staging = Staging::new(bucket.clone());
+        let seen = staging
+            .inspect(&tenant(), images(2), |staged| async move {
+                Ok(staged.iter().map(|i| i.key.clone()).collect::<Vec<_>>())
+            })
+            .await
+            .expect("inspected");
+        assert_eq!(seen.len(), 2);
+        assert!(seen.iter().all(|key| key.starts_with("documents/acme/")));
+        assert!(bucket.keys().is_empty());
+        assert_eq!(bucket.calls(BucketOp::Delete), 2);
+    }
+
+    #[tokio::test]
+    async fn a_failed_inspection_still_deletes_everything() {
+        let bucket = MemoryBucket::new();
+        let staging = Staging::new(bucket.clone());
+        let result: Result<(), _> = staging
+            .inspect(&tenant(), images(2), |_| async { Err(unavailable()) })
+            .await;
+        assert_eq!(result, Err(unavailable()));
+        assert!(bucket.keys().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_failed_second_upload_deletes_the_first() {
+        let bucket = MemoryBucket::new();
+        bucket.fail(BucketOp::Put, 2, unavailable());
+        let staging = Staging::new(bucket.clone());
+        let result = staging
+            .inspect(&tenant(), images(2), |_| async { Ok(()) })
+            .await;
+        assert_eq!(result, Err(unavailable()));
+        assert!(bucket.keys().is_empty());
+        assert_eq!(bucket.calls(BucketOp::Delete), 1);
+    }
+
+    #[tokio::test]
+    async fn an_image_that_could_not_be_deleted_fails_the_request() {
+        let bucket = MemoryBucket::new();
+        bucket.fail(BucketOp::Delete, 1, unavailable());
+        let staging = Staging::new(bucket.clone());
+        let result = staging
+            .inspect(&tenant(), images(2), |_| async { Ok(()) })
+            .await;
+        assert_eq!(result, Err(unavailable()));
+        assert_eq!(bucket.keys().len(), 1, "left to the lifecycle rule");
+        assert_eq!(
+            bucket.calls(BucketOp::Delete),
+            2,
+            "the other delete was still tried"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_abandoned_request_deletes_its_images_in_the_background() {
+        let bucket = MemoryBucket::new();
+        let staging = Staging::new(bucket.clone());
+        let abandoned = tokio::time::timeout(
+            Duration::from_millis(50),
+            staging.inspect(&tenant(), images(1), |_| {
+                std::future::pending::<Result<(), _>>()
+            }),
+        )
+        .await;
+        assert!(abandoned.is_err(), "timed out");
+        for _ in 0..100 {
+            if bucket.keys().is_empty() {
+                break;
             }
+            tokio::task::yield_now().await;
         }
-        _ => StagingError::Internal("request not sent".into()),
+        assert!(bucket.keys().is_empty());
     }
 }

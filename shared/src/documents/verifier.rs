@@ -1,11 +1,9 @@
 //! Checks of an identity document. [`DocumentVerifier`] is the seam for a real provider (Amazon
 //! Textract AnalyzeID, a KYC vendor): it receives the document's facts and its images as they
-//! sit in S3, and returns the reasons it found. [`HeaderVerifier`] is the built-in one.
+//! sit in the staging bucket, and returns the reasons it found. [`HeaderVerifier`] is the built-in one.
 
-use super::{
-    DocumentFacts, DocumentType, ImageFormat, StagedImage, Staging, StagingError,
-    VerificationReason,
-};
+use super::{DocumentFacts, ImageBucket, ImageFormat, StagedImage, Staging, StagingError};
+use crate::domain::{DocumentType, VerificationReason};
 use std::future::Future;
 use time::Date;
 
@@ -24,21 +22,21 @@ pub trait DocumentVerifier: Send + Sync {
 const MIN_LONG_SIDE: usize = 600;
 const MIN_SHORT_SIDE: usize = 400;
 
-/// Reads the images back from S3 and checks what can be checked without decoding pixels: real
+/// Reads the images back from the bucket and checks what can be checked without decoding pixels: real
 /// format and dimensions from the headers, the integrity of the container (PNG chunk CRCs, the
 /// JPEG end marker), the back of cards, expiry, and the number's pattern.
 #[derive(Debug, Clone)]
-pub struct HeaderVerifier {
-    staging: Staging,
+pub struct HeaderVerifier<B> {
+    staging: Staging<B>,
 }
 
-impl HeaderVerifier {
-    pub fn new(staging: Staging) -> Self {
+impl<B: ImageBucket> HeaderVerifier<B> {
+    pub fn new(staging: Staging<B>) -> Self {
         Self { staging }
     }
 }
 
-impl DocumentVerifier for HeaderVerifier {
+impl<B: ImageBucket> DocumentVerifier for HeaderVerifier<B> {
     async fn verify(
         &self,
         facts: &DocumentFacts,
@@ -155,7 +153,7 @@ fn jpeg_intact(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::png;
+    use crate::testing::{jpeg, png};
 
     #[test]
     fn a_large_intact_png_passes() {
@@ -186,9 +184,9 @@ mod tests {
 
     #[test]
     fn jpeg_dimensions_come_from_the_frame_header() {
-        assert!(image_reasons(&crate::testing::jpeg(800, 500), ImageFormat::Jpeg).is_empty());
+        assert!(image_reasons(&jpeg(800, 500), ImageFormat::Jpeg).is_empty());
         assert_eq!(
-            image_reasons(&crate::testing::jpeg(300, 200), ImageFormat::Jpeg),
+            image_reasons(&jpeg(300, 200), ImageFormat::Jpeg),
             vec![VerificationReason::ImageTooSmall]
         );
     }

@@ -1,8 +1,7 @@
 use super::{
-    Addresses, Birthday, Company, CountryCode, Email, Gender, GroupId, Identifiers, Metadata,
-    Mobile, Notes, PersonName, Source, Status,
+    Addresses, Birthday, Claim, Company, CountryCode, DocumentRecord, Email, Gender, GroupId,
+    Identifiers, Metadata, Mobile, Notes, PersonName, Source, Status, UniqueField,
 };
-use crate::documents::DocumentRecord;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::OffsetDateTime;
@@ -77,6 +76,34 @@ pub struct NewCustomer {
     /// Ids of the tenant's customer groups it belongs to; each existed when it was written.
     #[serde(default)]
     pub groups: Vec<GroupId>,
+}
+
+impl NewCustomer {
+    /// The unique values these details take: email, mobile and loyalty identifiers.
+    pub fn claims(&self) -> Vec<Claim> {
+        let values = [
+            (UniqueField::Email, self.email.as_ref().map(Email::as_str)),
+            (
+                UniqueField::Mobile,
+                self.mobile.as_ref().map(Mobile::as_str),
+            ),
+            (
+                UniqueField::ExternalId,
+                self.identifiers.external_id.as_ref().map(|e| e.as_str()),
+            ),
+            (
+                UniqueField::CardNumber,
+                self.identifiers
+                    .card
+                    .as_ref()
+                    .map(|c| c.card_number.as_str()),
+            ),
+        ];
+        values
+            .into_iter()
+            .filter_map(|(field, value)| value.map(|value| Claim::new(field, value)))
+            .collect()
+    }
 }
 
 /// The identifiers a customer was registered with through one channel.

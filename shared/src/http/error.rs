@@ -1,11 +1,11 @@
 use super::problem::Problem;
 use crate::auth::AuthError;
 use crate::customers::{CreateError, GetError};
-use crate::documents::{StagingError, VerificationReason};
+use crate::documents::StagingError;
+use crate::domain::{UniqueField, VerificationReason};
 use crate::groups::GroupError;
-use crate::store::{StoreError, UniqueField};
-use crate::validation::FieldError;
-use crate::validation::ValidationErrors;
+use crate::store::StoreError;
+use crate::validation::{FieldError, ValidationErrors};
 use lambda_http::http::StatusCode;
 use thiserror::Error;
 
@@ -37,6 +37,9 @@ pub enum ApiError {
     Misconfigured(&'static str),
     #[error("invalid cursor")]
     InvalidCursor,
+    /// A response could not be rendered (a bug, never the client's doing).
+    #[error("a response could not be serialised")]
+    Serialization,
 }
 
 impl From<CreateError> for ApiError {
@@ -44,6 +47,12 @@ impl From<CreateError> for ApiError {
         match error {
             CreateError::Invalid(errors) => ApiError::Validation(errors),
             CreateError::Taken(field) => ApiError::Taken(field),
+            CreateError::UnknownGroups(pointers) => ApiError::Validation(ValidationErrors(
+                pointers
+                    .into_iter()
+                    .map(FieldError::unknown_group)
+                    .collect(),
+            )),
             CreateError::Store(error) => ApiError::Store(error),
             CreateError::DocumentRejected(reasons) => ApiError::DocumentRejected(reasons),
             CreateError::Documents(error) => ApiError::Documents(error),
@@ -173,7 +182,7 @@ impl ApiError {
                     ),
                 },
             )
-            .with_field(field.pointer().to_owned()),
+            .with_field(pointer_of(*field).to_owned()),
             ApiError::DocumentRejected(reasons) => Problem::new(
                 StatusCode::BAD_REQUEST,
                 "document_rejected",
@@ -188,7 +197,15 @@ impl ApiError {
                 "Document storage is unavailable; nothing was written and no image was kept. Retry later.",
             )
             .with_header("retry-after", RETRY_AFTER_SECONDS.to_string()),
-            ApiError::Documents(StagingError::Internal(_)) | ApiError::Misconfigured(_) => {
+            ApiError::Store(StoreError::Contended) => Problem::new(
+                StatusCode::CONFLICT,
+                "concurrent_update",
+                "Concurrent update",
+                "Other requests kept changing the same data while this one was applied; nothing was written. Retry.",
+            ),
+            ApiError::Documents(StagingError::Internal(_))
+            | ApiError::Misconfigured(_)
+            | ApiError::Serialization => {
                 Problem::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal_error",
@@ -216,6 +233,18 @@ impl ApiError {
                 "The request failed on our side; nothing was written.",
             ),
         }
+    }
+}
+
+/// The request field a unique value comes from: the `field` of its 409.
+fn pointer_of(field: UniqueField) -> &'static str {
+    match field {
+        UniqueField::Email => "/email",
+        UniqueField::Mobile => "/mobile",
+        UniqueField::IdentityDocument => "/identity_document",
+        UniqueField::ExternalId => "/identifiers/external_id",
+        UniqueField::CardNumber => "/identifiers/card_number",
+        UniqueField::GroupName => "/name",
     }
 }
 

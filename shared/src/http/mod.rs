@@ -1,16 +1,21 @@
 //! The HTTP edge shared by every function: request parsing, authorisation from the gateway's
-//! claims, the error model (RFC 9457 problem+json) and the one log line per request.
+//! claims, the error model (RFC 9457 problem+json), the response envelope, the wording of
+//! warnings, and the one log line per request.
 
 mod caching;
 mod endpoint;
 mod error;
+mod logging;
 mod problem;
 mod request;
 mod response;
+mod warnings;
 
 pub use caching::{cacheable, etag, none_match};
-pub use endpoint::{init_tracing, json_subscriber, Endpoint};
+pub use endpoint::Endpoint;
 pub use error::ApiError;
+pub use logging::{init_tracing, json_subscriber};
 pub use problem::Problem;
 pub use request::{json_object, path_parameter, query_parameter, RequestInfo, MAX_BODY_BYTES};
-pub use response::{created, created_data, ok, ok_with_warnings, page};
+pub use response::Envelope;
+pub use warnings::WarningBody;

@@ -1,83 +1,122 @@
+//! Successful JSON responses. Every one has the same envelope: `{"data": ...}`, with the
+//! `warnings` of a write and the `next_cursor` of a page.
+
+use super::warnings::WarningBody;
+use super::ApiError;
+use crate::domain::Warning;
 use lambda_http::http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
-fn json<T: Serialize>(status: StatusCode, body: &T) -> Response<Body> {
-    match serde_json::to_string(body) {
-        Ok(text) => {
-            let mut response = Response::new(Body::Text(text));
-            *response.status_mut() = status;
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            // Customer data is personal data: no shared cache may keep it.
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
-        Err(_) => super::ApiError::Store(crate::store::StoreError::Internal(
-            "serialising a response".into(),
-        ))
-        .problem()
-        .into_response(),
-    }
+#[derive(Debug, Serialize)]
+pub struct Envelope<'a, T: ?Sized> {
+    data: &'a T,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warnings: Option<Vec<WarningBody>>,
+    /// `Some(None)` is a last page: `"next_cursor": null`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<Option<&'a str>>,
 }
 
-/// 200 with `{"data": ...}`.
-pub fn ok<T: Serialize>(data: &T) -> Response<Body> {
-    #[derive(Serialize)]
-    struct Envelope<'a, T> {
-        data: &'a T,
-    }
-    json(StatusCode::OK, &Envelope { data })
-}
-
-/// 201 with `{"data": ...}`, for resources that have no URL of their own.
-pub fn created_data<T: Serialize>(data: &T) -> Response<Body> {
-    #[derive(Serialize)]
-    struct Envelope<'a, T> {
-        data: &'a T,
-    }
-    json(StatusCode::CREATED, &Envelope { data })
-}
-
-/// 200 with `{"data": [...], "next_cursor": ... | null}`.
-pub fn page<T: Serialize>(data: &[T], next_cursor: Option<&str>) -> Response<Body> {
-    #[derive(Serialize)]
-    struct Envelope<'a, T> {
-        data: &'a [T],
-        next_cursor: Option<&'a str>,
-    }
-    json(StatusCode::OK, &Envelope { data, next_cursor })
-}
-
-/// 201 with `{"data": ..., "warnings": [...]}` and `Location`.
-pub fn created<T: Serialize, W: Serialize>(
-    location: &str,
-    data: &T,
-    warnings: &[W],
-) -> Response<Body> {
-    #[derive(Serialize)]
-    struct Envelope<'a, T, W> {
-        data: &'a T,
-        warnings: &'a [W],
-    }
-    let mut response = json(StatusCode::CREATED, &Envelope { data, warnings });
-    if response.status() == StatusCode::CREATED {
-        if let Ok(value) = HeaderValue::from_str(location) {
-            response.headers_mut().insert(header::LOCATION, value);
+impl<'a, T: Serialize + ?Sized> Envelope<'a, T> {
+    pub fn new(data: &'a T) -> Self {
+        Self {
+            data,
+            warnings: None,
+            next_cursor: None,
         }
     }
-    response
+
+    /// A write's warnings; present (maybe empty) on every write's response.
+    pub fn warnings(mut self, warnings: &[Warning]) -> Self {
+        self.warnings = Some(warnings.iter().map(WarningBody::from).collect());
+        self
+    }
+
+    /// A page's cursor; `None` on the last page.
+    pub fn next_cursor(mut self, cursor: Option<&'a str>) -> Self {
+        self.next_cursor = Some(cursor);
+        self
+    }
+
+    pub fn to_json(&self) -> Result<String, ApiError> {
+        serde_json::to_string(self).map_err(|_| ApiError::Serialization)
+    }
+
+    /// 200.
+    pub fn ok(&self) -> Result<Response<Body>, ApiError> {
+        self.respond(StatusCode::OK)
+    }
+
+    /// 201 for a resource that has no URL of its own.
+    pub fn created(&self) -> Result<Response<Body>, ApiError> {
+        self.respond(StatusCode::CREATED)
+    }
+
+    /// 201 with the new resource's `Location`.
+    pub fn created_at(&self, location: &str) -> Result<Response<Body>, ApiError> {
+        let mut response = self.respond(StatusCode::CREATED)?;
+        let location = HeaderValue::from_str(location).map_err(|_| ApiError::Serialization)?;
+        response.headers_mut().insert(header::LOCATION, location);
+        Ok(response)
+    }
+
+    fn respond(&self, status: StatusCode) -> Result<Response<Body>, ApiError> {
+        let mut response = Response::new(Body::Text(self.to_json()?));
+        *response.status_mut() = status;
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        // Customer data is personal data: no shared cache may keep it.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        Ok(response)
+    }
 }
 
-/// 200 with `{"data": ..., "warnings": [...]}`: a create that updated an existing resource.
-pub fn ok_with_warnings<T: Serialize, W: Serialize>(data: &T, warnings: &[W]) -> Response<Body> {
-    #[derive(Serialize)]
-    struct Envelope<'a, T, W> {
-        data: &'a T,
-        warnings: &'a [W],
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn body(response: &Response<Body>) -> Value {
+        match response.body() {
+            Body::Text(text) => serde_json::from_str(text).unwrap(),
+            other => panic!("not text: {other:?}"),
+        }
     }
-    json(StatusCode::OK, &Envelope { data, warnings })
+
+    #[test]
+    fn the_envelope_carries_only_what_the_response_is_about() {
+        let data = json!({"id": 1});
+        assert_eq!(
+            body(&Envelope::new(&data).ok().unwrap()),
+            json!({"data": {"id": 1}})
+        );
+        let write = Envelope::new(&data).warnings(&[]).created().unwrap();
+        assert_eq!(write.status(), StatusCode::CREATED);
+        assert_eq!(body(&write), json!({"data": {"id": 1}, "warnings": []}));
+        let items = [1, 2];
+        let last = Envelope::new(&items[..]).next_cursor(None).ok().unwrap();
+        assert_eq!(body(&last), json!({"data": [1, 2], "next_cursor": null}));
+        let more = Envelope::new(&items[..])
+            .next_cursor(Some("c"))
+            .ok()
+            .unwrap();
+        assert_eq!(body(&more)["next_cursor"], "c");
+    }
+
+    #[test]
+    fn a_creation_says_where_the_resource_is_and_nothing_is_cached() {
+        let data = json!({});
+        let response = Envelope::new(&data).created_at("/customers/1").unwrap();
+        assert_eq!(response.headers()[header::LOCATION], "/customers/1");
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+        assert!(matches!(
+            Envelope::new(&data).created_at("/bad\nheader"),
+            Err(ApiError::Serialization)
+        ));
+    }
 }

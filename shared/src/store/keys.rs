@@ -2,7 +2,7 @@
 //! write path has its own partition key (a customer id, or a unique value), so writes spread
 //! over all partitions instead of queueing on a per-tenant hot key.
 
-use super::UniqueField;
+use crate::domain::UniqueField;
 use crate::domain::{CustomerId, GroupId, TenantId};
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,7 @@
-//! Persistence. The DynamoDB implementation is the only one deployed; the traits exist so the
-//! use cases can be unit-tested without a server.
+//! Persistence behind one small trait per capability. [`DynamoStore`] is the only
+//! implementation deployed; `testing::MemoryStore` (feature `test-support`) implements the same
+//! traits in memory for the use cases' unit tests, with the behaviour they rely on: a claim
+//! that is taken fails the write, a version that moved on is `Stale`, pages follow each other.
 
 pub mod capacity;
 mod dynamo;
@@ -7,57 +9,16 @@ mod keys;
 
 pub use dynamo::DynamoStore;
 
-use crate::domain::{Customer, CustomerGroup, CustomerId, GroupId, TenantId};
+use crate::domain::{
+    Claim, Customer, CustomerGroup, CustomerId, GroupId, SourceAccount, TenantId, UniqueField,
+};
+use std::collections::BTreeMap;
 use std::future::Future;
 use thiserror::Error;
 
-/// The values that are unique per tenant, each guarded by a claim item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UniqueField {
-    Email,
-    Mobile,
-    IdentityDocument,
-    ExternalId,
-    CardNumber,
-    GroupName,
-}
-
-impl UniqueField {
-    pub fn name(&self) -> &'static str {
-        match self {
-            UniqueField::Email => "email",
-            UniqueField::Mobile => "mobile",
-            UniqueField::IdentityDocument => "identity_document",
-            UniqueField::ExternalId => "external_id",
-            UniqueField::CardNumber => "card_number",
-            UniqueField::GroupName => "group_name",
-        }
-    }
-
-    /// The request field it comes from: the `field` of a 409.
-    pub fn pointer(&self) -> &'static str {
-        match self {
-            UniqueField::Email => "/email",
-            UniqueField::Mobile => "/mobile",
-            UniqueField::IdentityDocument => "/identity_document",
-            UniqueField::ExternalId => "/identifiers/external_id",
-            UniqueField::CardNumber => "/identifiers/card_number",
-            UniqueField::GroupName => "/name",
-        }
-    }
-}
-
-/// One unique value a customer takes: its canonical form (lower-cased email, E.164 mobile, a
-/// document's keyed hash).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Claim {
-    pub field: UniqueField,
-    pub value: String,
-}
-
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum StoreError {
-    #[error("{} already belongs to another customer of this tenant", .0.name())]
+    #[error("{} already belongs to another record of this tenant", .0.name())]
     Taken(UniqueField),
     /// The record changed since it was read (its version moved on): read again and retry.
     #[error("the record changed concurrently")]
@@ -65,6 +26,10 @@ pub enum StoreError {
     /// Customer groups that do not exist in the tenant (checked in the same transaction).
     #[error("unknown customer groups")]
     UnknownGroups(Vec<GroupId>),
+    /// Concurrent writers kept winning for longer than a request may wait: the client may
+    /// retry at once; nothing was written.
+    #[error("concurrent writes kept conflicting")]
+    Contended,
     /// Throttling, timeouts, an unreachable endpoint: worth retrying later.
     #[error("the database is unavailable ({0})")]
     Unavailable(String),
@@ -74,8 +39,10 @@ pub enum StoreError {
 }
 
 pub trait CustomerWriter {
-    /// Writes the customer and its claims, all or nothing, provided every group in
-    /// `customer.details.groups` exists in the tenant at that moment.
+    /// Writes the customer and its claims, all or nothing, provided every claim is free
+    /// (`Taken` with the first taken field otherwise) and every group in
+    /// `customer.details.groups` exists in the tenant at that moment (`UnknownGroups`, which
+    /// is reported before any taken value).
     fn insert(
         &self,
         tenant: &TenantId,
@@ -94,17 +61,20 @@ pub trait SourceLinker {
 
     /// Adds `account` to `customer` and claims `free` for it, all or nothing, provided the
     /// customer is still at the version it was read at (`Stale` otherwise) and each claim is
-    /// still free (`Taken` otherwise).
+    /// still free (`Taken` otherwise). The customer's new version is one more, and its
+    /// `updated_at` the account's `created_at`.
     fn link_source(
         &self,
         tenant: &TenantId,
         customer: &Customer,
-        account: &crate::domain::SourceAccount,
+        account: &SourceAccount,
         free: &[Claim],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 pub trait CustomerReader {
+    /// A customer of `tenant`, read strongly consistently; `None` when there is none (or it
+    /// belongs to another tenant).
     fn get(
         &self,
         tenant: &TenantId,
@@ -112,27 +82,32 @@ pub trait CustomerReader {
     ) -> impl Future<Output = Result<Option<Customer>, StoreError>> + Send;
 }
 
-/// One page of a listing: the items and, if there are more, where the next page starts (the
-/// store's own key, to be wrapped in a signed cursor before it reaches a client).
-#[derive(Debug, Clone)]
+/// Where a listing continues: the store's own key, wrapped in a signed cursor before it
+/// reaches a client.
+pub type PageKey = BTreeMap<String, String>;
+
+/// One page of a listing: the items and, if there may be more, where the next page starts.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
     pub items: Vec<T>,
-    pub next: Option<std::collections::BTreeMap<String, String>>,
+    pub next: Option<PageKey>,
 }
 
 pub trait GroupStore {
-    /// Writes the group and its name claim, all or nothing.
+    /// Writes the group and its name claim, all or nothing (`Taken(GroupName)` when the
+    /// tenant has a group of that name).
     fn insert_group(
         &self,
         tenant: &TenantId,
         group: &CustomerGroup,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// The tenant's groups, oldest first, from `start` (a previous page's `next`).
+    /// The tenant's groups, oldest first (then by id), from `start` (a previous page's
+    /// `next`).
     fn list_groups(
         &self,
         tenant: &TenantId,
         limit: u32,
-        start: Option<std::collections::BTreeMap<String, String>>,
+        start: Option<PageKey>,
     ) -> impl Future<Output = Result<Page<CustomerGroup>, StoreError>> + Send;
 }

@@ -1,10 +1,9 @@
 use super::object::Object;
 use super::{Pointer, Report};
 use crate::documents::{
-    parse_expiry, DocumentError, DocumentFacts, DocumentImage, DocumentNumber, DocumentType,
-    IdentityDocument,
+    parse_expiry, DocumentError, DocumentFacts, DocumentImage, DocumentNumber, IdentityDocument,
 };
-use crate::domain::CountryCode;
+use crate::domain::{CountryCode, DocumentType};
 use serde_json::Value;
 use time::Date;
 
@@ -27,31 +26,20 @@ pub(super) fn parse_identity_document(
 ) -> Option<IdentityDocument> {
     let obj = Object::of(value, at, DOCUMENT_FIELDS, r)?;
     let errors_before = r.error_count();
-    let doc_type = obj
-        .required_str("type", r)
-        .and_then(|s| r.check(&obj.at("type"), DocumentType::parse(s)));
-    let number = obj
-        .required_str("number", r)
-        .and_then(|s| r.check(&obj.at("number"), DocumentNumber::parse(s)));
-    let country = obj
-        .required_str("country", r)
-        .and_then(|s| r.check(&obj.at("country"), CountryCode::parse(s)));
-    let expires_on = obj.str("expires_on", r).and_then(|s| {
-        let result = parse_expiry(s).and_then(|date| {
+    let doc_type = obj.parse_required("type", r, DocumentType::parse);
+    let number = obj.parse_required("number", r, DocumentNumber::parse);
+    let country = obj.parse_required("country", r, CountryCode::parse);
+    let expires_on = obj.parse("expires_on", r, |s| {
+        parse_expiry(s).and_then(|date| {
             if date < today {
                 Err(DocumentError::Expired)
             } else {
                 Ok(date)
             }
-        });
-        r.check(&obj.at("expires_on"), result)
+        })
     });
-    let front_image = obj
-        .required_str("front_image", r)
-        .and_then(|s| r.check(&obj.at("front_image"), DocumentImage::parse(s)));
-    let back_image = obj
-        .str("back_image", r)
-        .and_then(|s| r.check(&obj.at("back_image"), DocumentImage::parse(s)));
+    let front_image = obj.parse_required("front_image", r, DocumentImage::parse);
+    let back_image = obj.parse("back_image", r, DocumentImage::parse);
     if r.error_count() > errors_before {
         return None;
     }

@@ -14,9 +14,7 @@ pub fn parse_new_group(
     let mut report = Report::default();
     let obj = Object::new(body, Pointer::root(), GROUP_FIELDS, &mut report);
     let r = &mut report;
-    let name = obj
-        .required_str("name", r)
-        .and_then(|s| r.check(&obj.at("name"), GroupName::parse(s)));
+    let name = obj.parse_required("name", r, GroupName::parse);
     let description = optional_text::<GroupDescription>(&obj, "description", r);
     let value = if r.has_errors() {
         None

@@ -11,7 +11,7 @@ pub use customer::{parse_new_customer, CustomerInput};
 pub use group::parse_new_group;
 pub use pointer::Pointer;
 
-use crate::domain::Violation;
+use crate::domain::{Violation, Warning};
 use serde::Serialize;
 
 /// One rejected input value.
@@ -23,13 +23,16 @@ pub struct FieldError {
     pub message: String,
 }
 
-/// Something the server did with the input that the client may not expect, without failing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Warning {
-    pub code: &'static str,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
+impl FieldError {
+    /// A group id that names no group of the tenant: found by parsing (an id that cannot
+    /// exist) or by the write that checks each group.
+    pub fn unknown_group(field: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            code: "unknown_group",
+            message: "no customer group with this id exists".to_owned(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,12 +66,12 @@ impl Report {
         });
     }
 
-    pub fn warn(&mut self, at: Option<&Pointer>, code: &'static str, message: impl Into<String>) {
-        self.warnings.push(Warning {
-            code,
-            message: message.into(),
-            field: at.map(ToString::to_string),
-        });
+    pub fn push(&mut self, error: FieldError) {
+        self.errors.push(error);
+    }
+
+    pub fn warn(&mut self, warning: Warning) {
+        self.warnings.push(warning);
     }
 
     /// Records the error of a parse and hands back its value, if any.

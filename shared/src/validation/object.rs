@@ -1,5 +1,5 @@
 use super::{Pointer, Report};
-use crate::domain::TextError;
+use crate::domain::{TextError, Violation};
 use serde_json::{Map, Value};
 
 /// Reads the members of one JSON object, reporting wrong types and unknown members.
@@ -80,6 +80,29 @@ impl<'a> Object<'a> {
                 None
             }
         }
+    }
+
+    /// A string member turned into a domain value by `parse`; its errors are reported at the
+    /// member's pointer. Absent (or `null`): `None`, no error.
+    pub fn parse<T, E: Violation>(
+        &self,
+        key: &str,
+        report: &mut Report,
+        parse: impl FnOnce(&'a str) -> Result<T, E>,
+    ) -> Option<T> {
+        let raw = self.str(key, report)?;
+        report.check(&self.at(key), parse(raw))
+    }
+
+    /// As [`Object::parse`], and absence is reported as `required`.
+    pub fn parse_required<T, E: Violation>(
+        &self,
+        key: &str,
+        report: &mut Report,
+        parse: impl FnOnce(&'a str) -> Result<T, E>,
+    ) -> Option<T> {
+        let raw = self.required_str(key, report)?;
+        report.check(&self.at(key), parse(raw))
     }
 
     pub fn bool(&self, key: &str, report: &mut Report) -> Option<bool> {

@@ -1,9 +1,8 @@
 //! `GET /countries`: every ISO country with its calling code, cacheable, and the same data the
 //! create checks `mobile_code_country` against.
 
-use integration_tests::{
-    claims, http_event, http_event_with, read, token, Stack, READ_WRITE, TENANT,
-};
+use integration_tests::calls::create;
+use integration_tests::{read, token, Event, Stack, TENANT};
 use serde_json::{json, Value};
 
 async fn list(
@@ -11,13 +10,14 @@ async fn list(
     query: &[(&str, &str)],
     headers: &[(&str, &str)],
 ) -> lambda_http::Response<lambda_http::Body> {
-    let app = stack.app();
-    let claims = claims(TENANT, "customers.read");
-    list_countries::handle(
-        &app,
-        http_event_with("GET", "/countries", query, headers, Some(&claims)),
-    )
-    .await
+    let mut event = Event::new("GET /countries").by(TENANT, "customers.read");
+    for (name, value) in query {
+        event = event.query(name, value);
+    }
+    for (name, value) in headers {
+        event = event.header(name, value);
+    }
+    list_countries::handle(&stack.app(), event.request()).await
 }
 
 fn find<'a>(countries: &'a Value, code: &str) -> &'a Value {
@@ -105,17 +105,9 @@ async fn a_dial_code_from_the_list_normalises_a_national_mobile() {
         .as_str()
         .unwrap()
         .to_owned();
-    let app = stack.app();
-    let claims = claims(TENANT, READ_WRITE);
     let body =
         json!({"first_name": "Omar", "mobile": "0512345678", "mobile_code_country": dial_code});
-    let (status, created) = read(
-        &create_customer::handle(
-            &app,
-            http_event("POST", "/customers", Some(&body), Some(&claims)),
-        )
-        .await,
-    );
+    let (status, created) = create(&stack, TENANT, &body).await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["data"]["mobile"], "+966512345678");
 }

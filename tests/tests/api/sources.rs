@@ -1,19 +1,17 @@
 //! Source accounts: an opt-in create whose identifiers belong to one existing customer adds the
 //! request's source to it (Capillary's behaviour), atomically and never to two customers.
 
-use integration_tests::{claims, get_customer_as, http_event, Stack, READ_WRITE, TENANT};
-use serde_json::{json, Value};
-
-async fn create(stack: &Stack, body: Value) -> (u16, Value) {
-    integration_tests::create_customer_as(stack, TENANT, &body).await
-}
+use integration_tests::calls::{create, get};
+use integration_tests::{Event, Stack, TENANT};
+use serde_json::json;
 
 #[tokio::test]
 async fn an_opt_in_link_adds_the_source_account() {
     let stack = Stack::new().await;
     let (_, first) = create(
         &stack,
-        json!({"first_name": "Ann", "email": "ann@example.com", "source": "WEBSITE"}),
+        TENANT,
+        &json!({"first_name": "Ann", "email": "ann@example.com", "source": "WEBSITE"}),
     )
     .await;
     let id = first["data"]["id"].as_str().unwrap().to_owned();
@@ -27,7 +25,7 @@ async fn an_opt_in_link_adds_the_source_account() {
         "first_name": "Ann", "email": "ANN@example.com", "source": "INSTORE",
         "identifiers": {"card_number": "CARD-77"}, "link_existing": true
     });
-    let (status, body) = create(&stack, request).await;
+    let (status, body) = create(&stack, TENANT, &request).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["data"]["id"],
@@ -46,13 +44,13 @@ async fn an_opt_in_link_adds_the_source_account() {
     assert_eq!(stack.count("customer").await, 1);
 
     // The free card number was claimed for that customer.
-    let (status, problem) = create(&stack, json!({"first_name": "Bo", "email": "bo@example.com", "identifiers": {"card_number": "card77"}})).await;
+    let (status, problem) = create(&stack, TENANT, &json!({"first_name": "Bo", "email": "bo@example.com", "identifiers": {"card_number": "card77"}})).await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (409, Some("card_number_taken"))
     );
 
-    let (_, fetched) = get_customer_as(&stack, TENANT, &id).await;
+    let (_, fetched) = get(&stack, TENANT, &id).await;
     assert_eq!(
         fetched["data"], body["data"],
         "what the link returned is what is stored"
@@ -64,12 +62,14 @@ async fn without_opt_in_or_with_a_known_source_it_is_409() {
     let stack = Stack::new().await;
     create(
         &stack,
-        json!({"first_name": "Ann", "email": "ann@example.com", "source": "WEBSITE"}),
+        TENANT,
+        &json!({"first_name": "Ann", "email": "ann@example.com", "source": "WEBSITE"}),
     )
     .await;
     let (status, problem) = create(
         &stack,
-        json!({"first_name": "Ann", "email": "ann@example.com", "source": "INSTORE"}),
+        TENANT,
+        &json!({"first_name": "Ann", "email": "ann@example.com", "source": "INSTORE"}),
     )
     .await;
     assert_eq!(
@@ -77,7 +77,7 @@ async fn without_opt_in_or_with_a_known_source_it_is_409() {
         (409, Some("email_taken")),
         "a plain create never returns someone else's record"
     );
-    let (status, problem) = create(&stack, json!({"first_name": "Ann", "email": "ann@example.com", "source": "WEBSITE", "link_existing": true})).await;
+    let (status, problem) = create(&stack, TENANT, &json!({"first_name": "Ann", "email": "ann@example.com", "source": "WEBSITE", "link_existing": true})).await;
     assert_eq!(
         (status, problem["code"].as_str(), problem["field"].as_str()),
         (409, Some("email_taken"), Some("/email"))
@@ -90,17 +90,19 @@ async fn identifiers_of_two_customers_are_409() {
     let stack = Stack::new().await;
     create(
         &stack,
-        json!({"first_name": "Ann", "email": "ann@example.com"}),
+        TENANT,
+        &json!({"first_name": "Ann", "email": "ann@example.com"}),
     )
     .await;
     create(
         &stack,
-        json!({"first_name": "Bo", "mobile": "+19203751411"}),
+        TENANT,
+        &json!({"first_name": "Bo", "mobile": "+19203751411"}),
     )
     .await;
     let (status, problem) = create(
-        &stack,
-        json!({"first_name": "X", "email": "ann@example.com", "mobile": "+19203751411", "source": "INSTORE", "link_existing": true}),
+        &stack, TENANT,
+        &json!({"first_name": "X", "email": "ann@example.com", "mobile": "+19203751411", "source": "INSTORE", "link_existing": true}),
     )
     .await;
     assert_eq!(
@@ -115,14 +117,14 @@ async fn identifiers_of_two_customers_are_409() {
 async fn a_link_racing_a_create_never_gives_one_email_to_two_customers() {
     let stack = Stack::new().await;
     let app = stack.app();
-    let claims = claims(TENANT, READ_WRITE);
     let mut plain_wins = 0;
     for round in 0..10 {
         let mobile = format!("+1920375{:04}", 2000 + round);
         let email = format!("race{round}@example.com");
         let (status, _) = create(
             &stack,
-            json!({"first_name": "Owner", "mobile": mobile, "source": "WEBSITE"}),
+            TENANT,
+            &json!({"first_name": "Owner", "mobile": mobile, "source": "WEBSITE"}),
         )
         .await;
         assert_eq!(status, 201);
@@ -131,11 +133,17 @@ async fn a_link_racing_a_create_never_gives_one_email_to_two_customers() {
         let (a, b) = futures::join!(
             create_customer::handle(
                 &app,
-                http_event("POST", "/customers", Some(&link), Some(&claims))
+                Event::new("POST /customers")
+                    .json(&link)
+                    .by_tenant(TENANT)
+                    .request()
             ),
             create_customer::handle(
                 &app,
-                http_event("POST", "/customers", Some(&plain), Some(&claims))
+                Event::new("POST /customers")
+                    .json(&plain)
+                    .by_tenant(TENANT)
+                    .request()
             ),
         );
         let (link_status, plain_status) = (a.status().as_u16(), b.status().as_u16());

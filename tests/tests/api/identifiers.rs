@@ -1,12 +1,9 @@
 //! Loyalty identifiers (`external_id`, `card_number`): unique per tenant through claims in the
 //! create's transaction.
 
+use integration_tests::calls::create;
 use integration_tests::{assert_one_winner, create_concurrently, Stack, OTHER_TENANT, TENANT};
-use serde_json::{json, Value};
-
-async fn create(stack: &Stack, tenant: &str, body: Value) -> (u16, Value) {
-    integration_tests::create_customer_as(stack, tenant, &body).await
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn identifiers_are_stored_normalised_and_an_external_id_suffices_as_contact() {
@@ -14,7 +11,7 @@ async fn identifiers_are_stored_normalised_and_an_external_id_suffices_as_contac
     let (status, body) = create(
         &stack,
         TENANT,
-        json!({"first_name": "Ann", "identifiers": {"external_id": "crm-0042", "card_number": "9000 1234-5678", "card_series_id": "GOLD", "card_status": "active"}}),
+        &json!({"first_name": "Ann", "identifiers": {"external_id": "crm-0042", "card_number": "9000 1234-5678", "card_series_id": "GOLD", "card_status": "active"}}),
     )
     .await;
     assert_eq!(status, 201, "{body}");
@@ -29,9 +26,9 @@ async fn identifiers_are_stored_normalised_and_an_external_id_suffices_as_contac
 async fn taken_identifiers_are_409_on_their_field() {
     let stack = Stack::new().await;
     let first = json!({"first_name": "A", "email": "a@example.com", "identifiers": {"external_id": "crm-1", "card_number": "CARD-0001"}});
-    assert_eq!(create(&stack, TENANT, first).await.0, 201);
+    assert_eq!(create(&stack, TENANT, &first).await.0, 201);
 
-    let (status, body) = create(&stack, TENANT, json!({"first_name": "B", "email": "b@example.com", "identifiers": {"external_id": "crm-1"}})).await;
+    let (status, body) = create(&stack, TENANT, &json!({"first_name": "B", "email": "b@example.com", "identifiers": {"external_id": "crm-1"}})).await;
     assert_eq!(
         (status, body["code"].as_str(), body["field"].as_str()),
         (
@@ -41,7 +38,7 @@ async fn taken_identifiers_are_409_on_their_field() {
         )
     );
 
-    let (status, body) = create(&stack, TENANT, json!({"first_name": "C", "email": "c@example.com", "identifiers": {"card_number": "card 0001"}})).await;
+    let (status, body) = create(&stack, TENANT, &json!({"first_name": "C", "email": "c@example.com", "identifiers": {"card_number": "card 0001"}})).await;
     assert_eq!(
         (status, body["code"].as_str(), body["field"].as_str()),
         (
@@ -59,7 +56,7 @@ async fn taken_identifiers_are_409_on_their_field() {
     );
     let elsewhere = json!({"first_name": "D", "identifiers": {"external_id": "crm-1", "card_number": "CARD-0001"}});
     assert_eq!(
-        create(&stack, OTHER_TENANT, elsewhere).await.0,
+        create(&stack, OTHER_TENANT, &elsewhere).await.0,
         201,
         "unique per tenant only"
     );
@@ -71,10 +68,10 @@ async fn twenty_concurrent_creates_race_for_one_external_id_and_one_card() {
     for (field, value) in [("external_id", "crm-race"), ("card_number", "RACE-CARD-1")] {
         let bodies = (0..20)
             .map(|i| json!({"first_name": format!("Racer {i}"), "email": format!("{field}{i}@example.com"), "identifiers": {field: value}}))
-            .collect();
-        let statuses = create_concurrently(&stack, TENANT, bodies).await;
-        assert_eq!(statuses.len(), 20, "{field}");
-        assert_one_winner(&statuses);
+            .collect::<Vec<_>>();
+        let responses = create_concurrently(&stack, TENANT, &bodies).await;
+        assert_eq!(responses.len(), 20, "{field}");
+        assert_one_winner(&responses);
     }
     assert_eq!(stack.count("customer").await, 2);
     assert_eq!(

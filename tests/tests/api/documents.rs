@@ -1,16 +1,12 @@
 //! Identity documents through the create handler, against DynamoDB and S3 (moto): what is
 //! answered, what is stored, and that the bucket is empty afterwards on every path.
 
+use integration_tests::calls::{create, get};
 use integration_tests::{
-    assert_one_winner, claims, create_concurrently, get_customer_as, http_event, identity_document,
-    read, Faults, Stack, READ_WRITE, TENANT,
+    assert_one_winner, create_concurrently, identity_document, read, Event, Faults, Stack, TENANT,
 };
 use serde_json::{json, Value};
 use shared::testing::{jpeg, png};
-
-async fn create(stack: &Stack, body: &Value) -> (u16, Value) {
-    integration_tests::create_customer_as(stack, TENANT, body).await
-}
 
 fn customer_with(document: Value, email: &str) -> Value {
     json!({"first_name": "Ann", "email": email, "identity_document": document})
@@ -23,7 +19,12 @@ fn passport() -> Value {
 #[tokio::test]
 async fn a_verified_document_is_kept_as_a_summary_only() {
     let stack = Stack::new().await;
-    let (status, body) = create(&stack, &customer_with(passport(), "ann@example.com")).await;
+    let (status, body) = create(
+        &stack,
+        TENANT,
+        &customer_with(passport(), "ann@example.com"),
+    )
+    .await;
     assert_eq!(status, 201, "{body}");
     let document = &body["data"]["identity_document"];
     assert_eq!(document["type"], "PASSPORT");
@@ -45,7 +46,7 @@ async fn a_verified_document_is_kept_as_a_summary_only() {
     assert_eq!(stack.count("claim").await, 2, "email and document claims");
 
     let id = body["data"]["id"].as_str().unwrap();
-    let (_, fetched) = get_customer_as(&stack, TENANT, id).await;
+    let (_, fetched) = get(&stack, TENANT, id).await;
     assert_eq!(fetched["data"], body["data"]);
 }
 
@@ -58,7 +59,7 @@ async fn an_unusable_card_is_accepted_for_review() {
         &jpeg(320, 200),
         None,
     );
-    let (status, body) = create(&stack, &customer_with(card, "card@example.com")).await;
+    let (status, body) = create(&stack, TENANT, &customer_with(card, "card@example.com")).await;
     assert_eq!(status, 201, "{body}");
     let verification = &body["data"]["identity_document"]["verification"];
     assert_eq!(verification["status"], "needs_review");
@@ -81,7 +82,7 @@ async fn yativos_example_image_needs_review() {
     let stack = Stack::new().await;
     let mut document = identity_document("PASSPORT", "A10600011", b"", None);
     document["front_image"] = json!(YATIVO_EXAMPLE_IMAGE);
-    let (status, body) = create(&stack, &customer_with(document, "y@example.com")).await;
+    let (status, body) = create(&stack, TENANT, &customer_with(document, "y@example.com")).await;
     assert_eq!(status, 201, "{body}");
     let verification = &body["data"]["identity_document"]["verification"];
     assert_eq!(verification["status"], "needs_review");
@@ -97,7 +98,7 @@ async fn a_rejected_document_fails_and_leaves_nothing() {
     let stack = Stack::new().await;
     // Five characters cannot be an ICAO passport number.
     let document = identity_document("PASSPORT", "12345", &png(640, 400), None);
-    let (status, body) = create(&stack, &customer_with(document, "r@example.com")).await;
+    let (status, body) = create(&stack, TENANT, &customer_with(document, "r@example.com")).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (400, Some("document_rejected")),
@@ -133,7 +134,8 @@ async fn invalid_documents_get_precise_errors_and_never_reach_s3() {
         ),
     ];
     for (document, field, code) in cases {
-        let (status, body) = create(&stack, &customer_with(document, "x@example.com")).await;
+        let (status, body) =
+            create(&stack, TENANT, &customer_with(document, "x@example.com")).await;
         assert_eq!(
             (status, body["code"].as_str()),
             (400, Some("validation_failed")),
@@ -154,13 +156,13 @@ async fn the_same_document_cannot_belong_to_two_customers() {
     let stack = Stack::new().await;
     let first = identity_document("PASSPORT", "AB-123456", &png(640, 400), None);
     assert_eq!(
-        create(&stack, &customer_with(first, "one@example.com"))
+        create(&stack, TENANT, &customer_with(first, "one@example.com"))
             .await
             .0,
         201
     );
     let same = identity_document("passport", "ab123456", &png(600, 400), None);
-    let (status, body) = create(&stack, &customer_with(same, "two@example.com")).await;
+    let (status, body) = create(&stack, TENANT, &customer_with(same, "two@example.com")).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (409, Some("identity_document_taken")),
@@ -173,7 +175,7 @@ async fn the_same_document_cannot_belong_to_two_customers() {
     let mut other = identity_document("PASSPORT", "AB123456", &png(640, 400), None);
     other["country"] = json!("AR");
     assert_eq!(
-        create(&stack, &customer_with(other, "three@example.com"))
+        create(&stack, TENANT, &customer_with(other, "three@example.com"))
             .await
             .0,
         201
@@ -193,10 +195,10 @@ async fn twenty_concurrent_creates_with_one_document_make_one_customer() {
                 &format!("racer{i}@example.com"),
             )
         })
-        .collect();
-    let statuses = create_concurrently(&stack, TENANT, bodies).await;
-    assert_eq!(statuses.len(), 20);
-    assert_one_winner(&statuses);
+        .collect::<Vec<_>>();
+    let responses = create_concurrently(&stack, TENANT, &bodies).await;
+    assert_eq!(responses.len(), 20);
+    assert_one_winner(&responses);
     assert_eq!(stack.count("customer").await, 1);
     assert!(stack.objects().await.is_empty());
 }
@@ -207,13 +209,19 @@ async fn losing_on_email_still_deletes_the_images() {
     assert_eq!(
         create(
             &stack,
+            TENANT,
             &json!({"first_name": "A", "email": "taken@example.com"})
         )
         .await
         .0,
         201
     );
-    let (status, body) = create(&stack, &customer_with(passport(), "taken@example.com")).await;
+    let (status, body) = create(
+        &stack,
+        TENANT,
+        &customer_with(passport(), "taken@example.com"),
+    )
+    .await;
     assert_eq!((status, body["code"].as_str()), (409, Some("email_taken")));
     assert!(stack.objects().await.is_empty());
     assert_eq!(
@@ -252,7 +260,12 @@ async fn s3_failing_on_the_first_upload() {
         fail_puts_from: Some(1),
         ..Default::default()
     });
-    let (status, body) = create(&stack, &customer_with(card_with_back(), "a@example.com")).await;
+    let (status, body) = create(
+        &stack,
+        TENANT,
+        &customer_with(card_with_back(), "a@example.com"),
+    )
+    .await;
     assert_failed_cleanly(&stack, status, &body).await;
 }
 
@@ -264,7 +277,12 @@ async fn s3_failing_part_way_deletes_the_first_image() {
         fail_puts_from: Some(2),
         ..Default::default()
     });
-    let (status, body) = create(&stack, &customer_with(card_with_back(), "a@example.com")).await;
+    let (status, body) = create(
+        &stack,
+        TENANT,
+        &customer_with(card_with_back(), "a@example.com"),
+    )
+    .await;
     assert!(proxy.puts() >= 2, "the second upload was attempted");
     assert_failed_cleanly(&stack, status, &body).await;
 }
@@ -276,7 +294,12 @@ async fn s3_failing_inside_verification() {
         fail_gets: true,
         ..Default::default()
     });
-    let (status, body) = create(&stack, &customer_with(card_with_back(), "a@example.com")).await;
+    let (status, body) = create(
+        &stack,
+        TENANT,
+        &customer_with(card_with_back(), "a@example.com"),
+    )
+    .await;
     assert_failed_cleanly(&stack, status, &body).await;
 }
 
@@ -285,11 +308,13 @@ async fn dynamodb_outage_after_verification() {
     let mut stack = Stack::split().await;
     let app = stack.app();
     stack.kill_dynamodb();
-    let claims = claims(TENANT, READ_WRITE);
     let body = customer_with(card_with_back(), "a@example.com");
     let response = create_customer::handle(
         &app,
-        http_event("POST", "/customers", Some(&body), Some(&claims)),
+        Event::new("POST /customers")
+            .json(&body)
+            .by_tenant(TENANT)
+            .request(),
     )
     .await;
     assert_eq!(response.headers()["retry-after"], "2");
@@ -313,7 +338,7 @@ async fn s3_refusing_deletes_fails_the_request() {
         fail_deletes: true,
         ..Default::default()
     });
-    let (status, body) = create(&stack, &customer_with(passport(), "a@example.com")).await;
+    let (status, body) = create(&stack, TENANT, &customer_with(passport(), "a@example.com")).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (503, Some("service_unavailable")),

@@ -1,5 +1,4 @@
-//! Test material shared by the unit tests here and the integration tests (feature
-//! `test-support`): images built in code, so that no test depends on a binary file.
+//! Images built in code, so that no test depends on a binary file.
 
 /// A valid PNG of the given size (one grey row repeated, stored uncompressed), built here
 /// so that tests need no image files.

@@ -1,37 +1,16 @@
 //! Customer groups: create, unique names, signed pagination, and groups on customers checked
 //! inside the create's transaction.
 
-use integration_tests::{
-    claims, http_event, http_event_with, read, Stack, OTHER_TENANT, READ_WRITE, TENANT,
-};
+use integration_tests::calls::{create as create_customer, create_group};
+use integration_tests::{read, Event, Stack, OTHER_TENANT, TENANT};
 use serde_json::{json, Value};
 
-async fn create_group(stack: &Stack, tenant: &str, body: Value) -> (u16, Value) {
-    let app = stack.app();
-    let claims = claims(tenant, READ_WRITE);
-    read(
-        &create_customer_group::handle(
-            &app,
-            http_event("POST", "/customer-groups", Some(&body), Some(&claims)),
-        )
-        .await,
-    )
-}
-
 async fn list(stack: &Stack, tenant: &str, query: &[(&str, &str)]) -> (u16, Value) {
-    let app = stack.app();
-    let claims = claims(tenant, READ_WRITE);
-    read(
-        &list_customer_groups::handle(
-            &app,
-            http_event_with("GET", "/customer-groups", query, &[], Some(&claims)),
-        )
-        .await,
-    )
-}
-
-async fn create_customer(stack: &Stack, tenant: &str, body: Value) -> (u16, Value) {
-    integration_tests::create_customer_as(stack, tenant, &body).await
+    let mut event = Event::new("GET /customer-groups").by_tenant(tenant);
+    for (name, value) in query {
+        event = event.query(name, value);
+    }
+    read(&list_customer_groups::handle(&stack.app(), event.request()).await)
 }
 
 #[tokio::test]
@@ -40,7 +19,7 @@ async fn groups_have_unique_names_per_tenant() {
     let (status, body) = create_group(
         &stack,
         TENANT,
-        json!({"name": " VIP ", "description": "Top buyers"}),
+        &json!({"name": " VIP ", "description": "Top buyers"}),
     )
     .await;
     assert_eq!(status, 201, "{body}");
@@ -48,18 +27,18 @@ async fn groups_have_unique_names_per_tenant() {
     assert_eq!(body["data"]["description"], "Top buyers");
     assert!(body["data"]["id"].is_string() && body["data"]["created_at"].is_string());
 
-    let (status, body) = create_group(&stack, TENANT, json!({"name": "vip"})).await;
+    let (status, body) = create_group(&stack, TENANT, &json!({"name": "vip"})).await;
     assert_eq!(
         (status, body["code"].as_str(), body["field"].as_str()),
         (409, Some("group_name_taken"), Some("/name"))
     );
     assert_eq!(
-        create_group(&stack, OTHER_TENANT, json!({"name": "VIP"}))
+        create_group(&stack, OTHER_TENANT, &json!({"name": "VIP"}))
             .await
             .0,
         201
     );
-    let (status, body) = create_group(&stack, TENANT, json!({"name": "", "extra": 1})).await;
+    let (status, body) = create_group(&stack, TENANT, &json!({"name": "", "extra": 1})).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (400, Some("validation_failed"))
@@ -71,13 +50,13 @@ async fn listing_pages_through_every_group_once() {
     let stack = Stack::new().await;
     for i in 0..5 {
         assert_eq!(
-            create_group(&stack, TENANT, json!({"name": format!("Group {i}")}))
+            create_group(&stack, TENANT, &json!({"name": format!("Group {i}")}))
                 .await
                 .0,
             201
         );
     }
-    create_group(&stack, OTHER_TENANT, json!({"name": "Not yours"})).await;
+    create_group(&stack, OTHER_TENANT, &json!({"name": "Not yours"})).await;
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
     let mut pages = 0;
@@ -116,7 +95,7 @@ async fn listing_pages_through_every_group_once() {
 async fn tampered_or_foreign_cursors_and_bad_limits_are_400() {
     let stack = Stack::new().await;
     for i in 0..3 {
-        create_group(&stack, TENANT, json!({"name": format!("G{i}")})).await;
+        create_group(&stack, TENANT, &json!({"name": format!("G{i}")})).await;
     }
     let (_, page) = list(&stack, TENANT, &[("limit", "1")]).await;
     let cursor = page["next_cursor"].as_str().unwrap().to_owned();
@@ -150,9 +129,9 @@ async fn tampered_or_foreign_cursors_and_bad_limits_are_400() {
 #[tokio::test]
 async fn customers_belong_to_existing_groups_of_their_tenant_only() {
     let stack = Stack::new().await;
-    let (_, vip) = create_group(&stack, TENANT, json!({"name": "VIP"})).await;
-    let (_, wholesale) = create_group(&stack, TENANT, json!({"name": "Wholesale"})).await;
-    let (_, foreign) = create_group(&stack, OTHER_TENANT, json!({"name": "Elsewhere"})).await;
+    let (_, vip) = create_group(&stack, TENANT, &json!({"name": "VIP"})).await;
+    let (_, wholesale) = create_group(&stack, TENANT, &json!({"name": "Wholesale"})).await;
+    let (_, foreign) = create_group(&stack, OTHER_TENANT, &json!({"name": "Elsewhere"})).await;
     let (vip, wholesale, foreign) = (
         vip["data"]["id"].as_str().unwrap().to_owned(),
         wholesale["data"]["id"].as_str().unwrap().to_owned(),
@@ -162,7 +141,7 @@ async fn customers_belong_to_existing_groups_of_their_tenant_only() {
     let (status, body) = create_customer(
         &stack,
         TENANT,
-        json!({"first_name": "A", "email": "a@example.com", "groups": [vip, wholesale, vip]}),
+        &json!({"first_name": "A", "email": "a@example.com", "groups": [vip, wholesale, vip]}),
     )
     .await;
     assert_eq!(status, 201, "{body}");
@@ -175,7 +154,7 @@ async fn customers_belong_to_existing_groups_of_their_tenant_only() {
         let (status, problem) = create_customer(
             &stack,
             TENANT,
-            json!({"first_name": "B", "email": "b@example.com", "groups": groups}),
+            &json!({"first_name": "B", "email": "b@example.com", "groups": groups}),
         )
         .await;
         assert_eq!(
@@ -196,7 +175,7 @@ async fn customers_belong_to_existing_groups_of_their_tenant_only() {
     let (status, _) = create_customer(
         &stack,
         TENANT,
-        json!({"first_name": "B", "email": "b@example.com"}),
+        &json!({"first_name": "B", "email": "b@example.com"}),
     )
     .await;
     assert_eq!(

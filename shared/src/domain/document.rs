@@ -1,9 +1,23 @@
-use super::DocumentType;
-use crate::domain::CountryCode;
+//! What a customer keeps of its identity document once it has been checked: the kind of
+//! document, the verdict, and never an image or the number (only its last four characters).
+//! Parsing images and numbers, staging and verifying them live in `documents`.
+
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+super::enums::vocabulary!(DocumentType {
+    Passport = "PASSPORT",
+    NationalId = "NATIONAL_ID",
+    DrivingLicense = "DRIVING_LICENSE",
+    ResidencePermit = "RESIDENCE_PERMIT",
+});
+
+impl DocumentType {
+    /// Cards have a back with data on it; a passport's data page is one image.
+    pub fn has_back(&self) -> bool {
+        !matches!(self, Self::Passport)
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -81,12 +95,14 @@ impl Verification {
 pub struct DocumentRecord {
     #[serde(rename = "type")]
     pub doc_type: DocumentType,
-    pub country: CountryCode,
+    pub country: super::CountryCode,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "option_date")]
     pub expires_on: Option<Date>,
     pub number_last4: String,
     pub verification: Verification,
 }
+
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
 mod option_date {
     use serde::{Deserialize, Deserializer, Serializer};
@@ -134,5 +150,20 @@ mod tests {
             now,
         );
         assert_eq!(rejected.status, VerificationStatus::Rejected);
+    }
+
+    #[test]
+    fn types() {
+        assert_eq!(
+            DocumentType::parse("passport").unwrap(),
+            DocumentType::Passport
+        );
+        assert_eq!(
+            DocumentType::parse("NATIONAL_ID").unwrap().as_str(),
+            "NATIONAL_ID"
+        );
+        assert!(DocumentType::parse("LIBRARY_CARD").is_err());
+        assert!(!DocumentType::Passport.has_back());
+        assert!(DocumentType::DrivingLicense.has_back());
     }
 }

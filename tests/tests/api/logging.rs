@@ -1,7 +1,7 @@
 //! What the functions log: one JSON line per request with its outcome, and never a name,
 //! email, phone or other personal value.
 
-use integration_tests::{claims, http_event, read, Stack, READ_WRITE, TENANT};
+use integration_tests::{read, Event, Stack, TENANT};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -54,7 +54,6 @@ async fn request_lines_carry_outcome_and_no_personal_data() {
     let stack = Stack::new().await;
     let app = stack.app();
     let (capture, _guard) = Capture::start();
-    let claims = claims(TENANT, READ_WRITE);
     let personal = json!({
         "first_name": "Zebulon", "last_name": "Quixotic", "email": "zebulon.q@example.org",
         "mobile": "+19203751411", "company": "Secretive Ltd", "notes": "allergic to walnuts",
@@ -62,13 +61,19 @@ async fn request_lines_carry_outcome_and_no_personal_data() {
     });
     let ok = create_customer::handle(
         &app,
-        http_event("POST", "/customers", Some(&personal), Some(&claims)),
+        Event::new("POST /customers")
+            .json(&personal)
+            .by_tenant(TENANT)
+            .request(),
     )
     .await;
     assert_eq!(ok.status(), 201);
     let dup = create_customer::handle(
         &app,
-        http_event("POST", "/customers", Some(&personal), Some(&claims)),
+        Event::new("POST /customers")
+            .json(&personal)
+            .by_tenant(TENANT)
+            .request(),
     )
     .await;
     assert_eq!(dup.status(), 409);
@@ -76,7 +81,10 @@ async fn request_lines_carry_outcome_and_no_personal_data() {
     invalid["email"] = json!("zebulon-at-example");
     let bad = create_customer::handle(
         &app,
-        http_event("POST", "/customers", Some(&invalid), Some(&claims)),
+        Event::new("POST /customers")
+            .json(&invalid)
+            .by_tenant(TENANT)
+            .request(),
     )
     .await;
     assert_eq!(bad.status(), 400);
@@ -120,7 +128,6 @@ async fn a_create_with_a_document_logs_retention_but_no_number_or_image() {
     let stack = Stack::new().await;
     let app = stack.app();
     let (capture, _guard) = Capture::start();
-    let claims = claims(TENANT, READ_WRITE);
     let front = shared::testing::png(640, 400);
     let back = shared::testing::png(620, 400);
     let document =
@@ -129,7 +136,10 @@ async fn a_create_with_a_document_logs_retention_but_no_number_or_image() {
         json!({"first_name": "Zebulon", "email": "zeb@example.org", "identity_document": document});
     let response = create_customer::handle(
         &app,
-        http_event("POST", "/customers", Some(&body), Some(&claims)),
+        Event::new("POST /customers")
+            .json(&body)
+            .by_tenant(TENANT)
+            .request(),
     )
     .await;
     assert_eq!(response.status(), 201);
@@ -173,11 +183,13 @@ async fn request_lines_report_the_dynamodb_capacity_consumed() {
     let stack = Stack::new().await;
     let app = stack.app();
     let (capture, _guard) = Capture::start();
-    let claims = claims(TENANT, READ_WRITE);
     let body = json!({"first_name": "Ann", "email": "capacity@example.com"});
     let created = create_customer::handle(
         &app,
-        http_event("POST", "/customers", Some(&body), Some(&claims)),
+        Event::new("POST /customers")
+            .json(&body)
+            .by_tenant(TENANT)
+            .request(),
     )
     .await;
     let (status, customer) = read(&created);
@@ -185,18 +197,19 @@ async fn request_lines_report_the_dynamodb_capacity_consumed() {
     let id = customer["data"]["id"].as_str().unwrap();
     let got = get_customer::handle(
         &app,
-        http_event("GET", &format!("/customers/{id}"), None, Some(&claims)),
+        Event::new("GET /customers/{id}")
+            .path_parameter("id", id)
+            .by_tenant(TENANT)
+            .request(),
     )
     .await;
     assert_eq!(got.status(), 200);
     let refused = create_customer::handle(
         &app,
-        http_event(
-            "POST",
-            "/customers",
-            Some(&json!({"email": "x"})),
-            Some(&claims),
-        ),
+        Event::new("POST /customers")
+            .json(&json!({"email": "x"}))
+            .by_tenant(TENANT)
+            .request(),
     )
     .await;
     assert_eq!(refused.status(), 400);

@@ -1,19 +1,21 @@
 //! DynamoDB going away mid-test: every request gets a 503 with Retry-After, never a 500 or a
 //! stack trace, through the handler and through the gateway.
 
-use integration_tests::{claims, http_event, read, token, Stack, READ_WRITE, TENANT};
+use integration_tests::{read, token, Event, Stack, READ_WRITE, TENANT};
 use serde_json::json;
 
 #[tokio::test]
 async fn dynamodb_outage_is_503_with_retry_after() {
     let mut stack = Stack::with_own_moto().await;
     let app = stack.app();
-    let claims = claims(TENANT, READ_WRITE);
     let body = json!({"first_name": "A", "email": "a@example.com"});
     let (status, created) = read(
         &create_customer::handle(
             &app,
-            http_event("POST", "/customers", Some(&body), Some(&claims)),
+            Event::new("POST /customers")
+                .json(&body)
+                .by_tenant(TENANT)
+                .request(),
         )
         .await,
     );
@@ -25,7 +27,10 @@ async fn dynamodb_outage_is_503_with_retry_after() {
     let other = json!({"first_name": "B", "email": "b@example.com"});
     let response = create_customer::handle(
         &app,
-        http_event("POST", "/customers", Some(&other), Some(&claims)),
+        Event::new("POST /customers")
+            .json(&other)
+            .by_tenant(TENANT)
+            .request(),
     )
     .await;
     assert_eq!(response.headers()["retry-after"], "2");
@@ -41,7 +46,10 @@ async fn dynamodb_outage_is_503_with_retry_after() {
 
     let response = get_customer::handle(
         &app,
-        http_event("GET", &format!("/customers/{id}"), None, Some(&claims)),
+        Event::new("GET /customers/{id}")
+            .path_parameter("id", &id)
+            .by_tenant(TENANT)
+            .request(),
     )
     .await;
     assert!(response.headers().contains_key("retry-after"));

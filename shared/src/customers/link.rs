@@ -1,0 +1,110 @@
+//! Source accounts (Capillary's behaviour, opt-in with `link_existing`): a create whose
+//! identifiers belong to one existing customer adds the request's source to that customer
+//! instead of failing.
+
+use super::{CreateError, Created, Customers};
+use crate::auth::Principal;
+use crate::domain::{
+    timestamp, Claim, Customer, CustomerId, SourceAccount, SourceIdentifiers, UniqueField, Warning,
+};
+use crate::retry::{Backoff, CONTENTION_BUDGET};
+use crate::store::{CustomerReader, SourceLinker, StoreError};
+use time::OffsetDateTime;
+
+impl<S: CustomerReader + SourceLinker + Sync, D> Customers<S, D> {
+    /// Every identifier must be the customer's or free, and the customer must not have the
+    /// source yet; otherwise it is the 409 of the taken field. The update is conditional on the
+    /// customer's version, so a concurrent change means a re-read and another try (with
+    /// backoff, for as long as the request may wait), never a lost write.
+    pub(super) async fn link(
+        &self,
+        principal: &Principal,
+        request: &Customer,
+        claims: &[Claim],
+        collided: UniqueField,
+        now: OffsetDateTime,
+    ) -> Result<Created, CreateError> {
+        let mut backoff = Backoff::new(CONTENTION_BUDGET);
+        loop {
+            let attempt = self.try_link(principal, request, claims, collided, now);
+            if let Some(created) = attempt.await? {
+                return Ok(created);
+            }
+            if !backoff.wait().await {
+                return Err(CreateError::Store(StoreError::Contended));
+            }
+        }
+    }
+
+    /// One attempt: `None` when the customer (or a claim) changed under it.
+    async fn try_link(
+        &self,
+        principal: &Principal,
+        request: &Customer,
+        claims: &[Claim],
+        collided: UniqueField,
+        now: OffsetDateTime,
+    ) -> Result<Option<Created>, CreateError> {
+        let tenant = &principal.tenant;
+        let owners = self
+            .store
+            .claim_owners(tenant, claims)
+            .await
+            .map_err(CreateError::Store)?;
+        let taken: Vec<(UniqueField, CustomerId)> = claims
+            .iter()
+            .zip(&owners)
+            .filter_map(|(claim, owner)| owner.map(|id| (claim.field, id)))
+            .collect();
+        let Some(&(first_field, owner)) = taken.first() else {
+            // Everything was freed in the meantime: nothing to link to; answer with the
+            // collision the create saw.
+            return Err(CreateError::Taken(collided));
+        };
+        if let Some((field, _)) = taken.iter().find(|(_, id)| *id != owner) {
+            return Err(CreateError::Taken(*field));
+        }
+        let Some(existing) = self
+            .store
+            .get(tenant, owner)
+            .await
+            .map_err(CreateError::Store)?
+        else {
+            return Err(CreateError::Taken(first_field));
+        };
+        let source = request.details.source;
+        if existing.sources.iter().any(|a| a.source == source) {
+            return Err(CreateError::Taken(first_field));
+        }
+        let free: Vec<Claim> = claims
+            .iter()
+            .zip(&owners)
+            .filter(|(_, owner)| owner.is_none())
+            .map(|(claim, _)| claim.clone())
+            .collect();
+        let account = SourceAccount {
+            source,
+            identifiers: SourceIdentifiers::of(&request.details),
+            created_at: timestamp(now),
+        };
+        match self
+            .store
+            .link_source(tenant, &existing, &account, &free)
+            .await
+        {
+            Ok(()) => {
+                let mut customer = existing;
+                customer.version += 1;
+                customer.updated_at = account.created_at;
+                customer.sources.push(account);
+                Ok(Some(Created {
+                    customer,
+                    warnings: vec![Warning::SourceAccountLinked { source }],
+                    linked: true,
+                }))
+            }
+            Err(StoreError::Stale | StoreError::Taken(_)) => Ok(None),
+            Err(other) => Err(CreateError::Store(other)),
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Customer items and the writes that keep their claims with them.
+
+use super::cancellation::Role;
+use super::claims::Owner;
+use super::transaction::Transaction;
+use super::DynamoStore;
+use crate::domain::{Claim, Customer, CustomerId, SourceAccount, TenantId};
+use crate::store::{keys, CustomerReader, CustomerWriter, SourceLinker, StoreError};
+use aws_sdk_dynamodb::types::{AttributeValue, Update};
+use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
+
+#[derive(Serialize, Deserialize)]
+struct CustomerItem<C> {
+    #[serde(flatten)]
+    key: keys::Key,
+    entity: String,
+    tenant_id: TenantId,
+    #[serde(flatten)]
+    customer: C,
+}
+
+impl CustomerWriter for DynamoStore {
+    async fn insert(
+        &self,
+        tenant: &TenantId,
+        customer: &Customer,
+        claims: &[Claim],
+    ) -> Result<(), StoreError> {
+        let mut transaction = Transaction::new(&self.table);
+        let item = CustomerItem {
+            key: keys::customer(tenant, customer.id),
+            entity: "customer".to_owned(),
+            tenant_id: tenant.clone(),
+            customer,
+        };
+        transaction.put_new(Role::Record, &item)?;
+        for claim in claims {
+            transaction.claim(tenant, claim, Owner::Customer(customer.id))?;
+        }
+        for group in &customer.details.groups {
+            transaction.require(Role::Group(*group), keys::group(tenant, *group))?;
+        }
+        self.commit(transaction).await
+    }
+}
+
+impl CustomerReader for DynamoStore {
+    async fn get(&self, tenant: &TenantId, id: CustomerId) -> Result<Option<Customer>, StoreError> {
+        let item: Option<CustomerItem<Customer>> = self.read(keys::customer(tenant, id)).await?;
+        Ok(item.map(|item| item.customer))
+    }
+}
+
+impl SourceLinker for DynamoStore {
+    async fn claim_owners(
+        &self,
+        tenant: &TenantId,
+        claims: &[Claim],
+    ) -> Result<Vec<Option<CustomerId>>, StoreError> {
+        let mut owners = Vec::with_capacity(claims.len());
+        for claim in claims {
+            owners.push(self.claim_owner(tenant, claim).await?);
+        }
+        Ok(owners)
+    }
+
+    async fn link_source(
+        &self,
+        tenant: &TenantId,
+        customer: &Customer,
+        account: &SourceAccount,
+        free: &[Claim],
+    ) -> Result<(), StoreError> {
+        let accounts = serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(vec![account])
+            .map_err(|e| StoreError::Internal(format!("serialising a source account: {e}")))?;
+        // The account's creation is the customer's update (already whole milliseconds).
+        let updated_at = account
+            .created_at
+            .format(&Rfc3339)
+            .map_err(|e| StoreError::Internal(format!("formatting a timestamp: {e}")))?;
+        let update = Update::builder()
+            .update_expression(
+                "SET #sources = list_append(if_not_exists(#sources, :none), :account), #version = :next, #updated_at = :now",
+            )
+            .condition_expression("#version = :expected")
+            .expression_attribute_names("#sources", "sources")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_names("#updated_at", "updated_at")
+            .expression_attribute_values(":none", AttributeValue::L(Vec::new()))
+            .expression_attribute_values(":account", accounts)
+            .expression_attribute_values(":next", AttributeValue::N((customer.version + 1).to_string()))
+            .expression_attribute_values(":expected", AttributeValue::N(customer.version.to_string()))
+            .expression_attribute_values(":now", AttributeValue::S(updated_at));
+        let mut transaction = Transaction::new(&self.table);
+        transaction.update(Role::Versioned, keys::customer(tenant, customer.id), update)?;
+        for claim in free {
+            transaction.claim(tenant, claim, Owner::Customer(customer.id))?;
+        }
+        self.commit(transaction).await
+    }
+}

@@ -1,0 +1,30 @@
+//! Test material shared by the unit tests here and the integration tests (feature
+//! `test-support`, never enabled in the functions): images built in code, and in-memory fakes
+//! of the store traits and of the image bucket, for unit tests of the use cases. Integration
+//! tests use the real DynamoDB and S3 implementations against moto instead.
+
+mod images;
+mod memory_bucket;
+mod memory_store;
+
+pub use images::{jpeg, png};
+pub use memory_bucket::{BucketOp, MemoryBucket};
+pub use memory_store::{MemoryStore, Op, Owner, State};
+
+use crate::auth::{Claims, Principal, Scope};
+
+/// A caller of `tenant` with read and write scopes, as the gateway's claims make one.
+pub fn principal(tenant: &str) -> Principal {
+    let claims: Claims = [
+        ("sub", "user-1"),
+        ("tenant_id", tenant),
+        ("scope", "customers.read customers.write"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    match Principal::authorize(Some(&claims), "tenant_id", Scope::CustomersWrite) {
+        Ok(principal) => principal,
+        Err(e) => panic!("test principal for {tenant:?}: {e}"),
+    }
+}

@@ -1,0 +1,256 @@
+//! One test's AWS: a table and a bucket of its own in moto (shared when `AWS_ENDPOINT_URL` is
+//! set, as `make test` does, else a server of the test's own), the functions' wiring against
+//! them, and the local gateway running the real function binaries.
+
+use crate::faults::FaultProxy;
+use crate::moto::Moto;
+use crate::tokens::{parameters, CURSOR_KEY, DOCUMENT_HASH_KEY, JWT_SECRET};
+use crate::workspace_root;
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+use local_gateway::template::{Bindings, Template};
+use local_gateway::RunningGateway;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+/// One test's AWS: a table and a bucket of its own, in moto servers that are shared (when
+/// `AWS_ENDPOINT_URL` is set) or its own.
+pub struct Stack {
+    /// The servers this stack owns: [DynamoDB's, S3's] when split, else one for both.
+    pub motos: Vec<Moto>,
+    pub table: String,
+    pub bucket: String,
+    /// What a function is given to find DynamoDB and S3: the standard AWS variables.
+    pub environment: BTreeMap<String, String>,
+    pub dynamodb: Client,
+    /// Straight to S3, for inspecting the bucket (not through any fault proxy).
+    pub s3: aws_sdk_s3::Client,
+    pub sdk: aws_types::SdkConfig,
+    pub faults: Option<FaultProxy>,
+}
+
+impl Stack {
+    /// A fresh table and bucket in the shared moto server (or a private one when there is none).
+    pub async fn new() -> Self {
+        match std::env::var("AWS_ENDPOINT_URL") {
+            Ok(endpoint) if !endpoint.is_empty() => {
+                Self::on(Vec::new(), &endpoint, &endpoint, None).await
+            }
+            _ => Self::with_own_moto().await,
+        }
+    }
+
+    /// A stack whose moto server this test alone uses, so it may kill it.
+    pub async fn with_own_moto() -> Self {
+        let moto = Moto::start().expect("moto");
+        let endpoint = moto.endpoint.clone();
+        Self::on(vec![moto], &endpoint, &endpoint, None).await
+    }
+
+    /// DynamoDB and S3 in separate servers of this test's own, S3 behind a fault proxy: a test
+    /// can kill DynamoDB and still look into the bucket, or make S3 fail part-way.
+    pub async fn split() -> Self {
+        let dynamodb = Moto::start().expect("moto for DynamoDB");
+        let s3 = Moto::start().expect("moto for S3");
+        let proxy = FaultProxy::start(&s3.endpoint).await;
+        let (dynamodb_endpoint, s3_direct) = (dynamodb.endpoint.clone(), s3.endpoint.clone());
+        let mut stack = Self::on(vec![dynamodb, s3], &dynamodb_endpoint, &s3_direct, None).await;
+        stack
+            .environment
+            .insert("AWS_ENDPOINT_URL_S3".into(), proxy.endpoint.clone());
+        stack.sdk = sdk_config(&stack.environment).await;
+        stack.faults = Some(proxy);
+        stack
+    }
+
+    async fn on(
+        motos: Vec<Moto>,
+        dynamodb_endpoint: &str,
+        s3_endpoint: &str,
+        faults: Option<FaultProxy>,
+    ) -> Self {
+        let mut environment = aws_environment(dynamodb_endpoint);
+        environment.insert(
+            "AWS_ENDPOINT_URL_DYNAMODB".into(),
+            dynamodb_endpoint.to_owned(),
+        );
+        environment.insert("AWS_ENDPOINT_URL_S3".into(), s3_endpoint.to_owned());
+        let sdk = sdk_config(&environment).await;
+        let dynamodb = Client::new(&sdk);
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&sdk)
+                .force_path_style(true)
+                .build(),
+        );
+        let suffix = uuid::Uuid::new_v4().simple().to_string();
+        let table = format!("customers-{suffix}");
+        let bucket = format!("documents-{suffix}");
+        let template = template();
+        for def in template.tables() {
+            local_gateway::tables::create_table(&dynamodb, &def, &table)
+                .await
+                .expect("create table");
+        }
+        local_gateway::tables::create_bucket(&s3, &bucket)
+            .await
+            .expect("create bucket");
+        Self {
+            motos,
+            table,
+            bucket,
+            environment,
+            dynamodb,
+            s3,
+            sdk,
+            faults,
+        }
+    }
+
+    pub fn settings(&self) -> shared::config::Settings {
+        shared::config::Settings {
+            table_name: self.table.clone(),
+            tenant_claim: "tenant_id".into(),
+            cursor_key: Some(CURSOR_KEY.as_bytes().to_vec()),
+            documents: Some(shared::config::DocumentSettings {
+                bucket: self.bucket.clone(),
+                hash_key: DOCUMENT_HASH_KEY.as_bytes().to_vec(),
+            }),
+        }
+    }
+
+    /// The functions' shared wiring, as a cold start builds it, against this stack.
+    pub fn app(&self) -> shared::lambda::App {
+        shared::lambda::App::with_documents(&self.settings(), &self.sdk).expect("app")
+    }
+
+    /// Kills the DynamoDB server (the only one, unless split).
+    pub fn kill_dynamodb(&mut self) {
+        self.motos
+            .first_mut()
+            .expect("a moto of this test's own")
+            .kill();
+    }
+
+    /// The local gateway with the real function binaries, pointed at this stack.
+    pub async fn gateway(&self) -> RunningGateway {
+        let bin_dir = target_dir().join("debug");
+        for function in template()
+            .functions(&Bindings::default())
+            .expect("functions")
+        {
+            let binary = &function.binary;
+            assert!(
+                bin_dir.join(binary).exists(),
+                "{binary} is not built: run `cargo build --workspace --bins` (make test does)"
+            );
+        }
+        let mut bindings = Bindings {
+            parameters: parameters(),
+            ..Default::default()
+        };
+        bindings
+            .resource_names
+            .insert("CustomersTable".into(), self.table.clone());
+        bindings
+            .resource_names
+            .insert("DocumentsBucket".into(), self.bucket.clone());
+        let mut environment = self.environment.clone();
+        environment.insert("DOCUMENT_HASH_KEY".into(), DOCUMENT_HASH_KEY.into());
+        environment.insert("CURSOR_KEY".into(), CURSOR_KEY.into());
+        local_gateway::start(local_gateway::Options {
+            template: workspace_root().join("template.yaml"),
+            bin_dir,
+            port: 0,
+            instances: 4,
+            bindings,
+            jwt_secret: JWT_SECRET.into(),
+            environment,
+            function_output: None,
+        })
+        .await
+        .expect("gateway")
+    }
+
+    /// Keys of every object in the bucket.
+    pub async fn objects(&self) -> Vec<String> {
+        let listing = self
+            .s3
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .send()
+            .await
+            .expect("list objects");
+        listing
+            .contents
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|o| o.key)
+            .collect()
+    }
+
+    /// Every item of the table, for assertions on what was (not) written.
+    pub async fn items(&self) -> Vec<HashMap<String, AttributeValue>> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .dynamodb
+                .scan()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .expect("scan");
+            items.extend(page.items.unwrap_or_default());
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                return items;
+            }
+        }
+    }
+
+    /// Items grouped by their `entity` attribute ("customer", "claim").
+    pub async fn count(&self, entity: &str) -> usize {
+        self.items()
+            .await
+            .iter()
+            .filter(|i| {
+                i.get("entity")
+                    .and_then(|e| e.as_s().ok())
+                    .map(String::as_str)
+                    == Some(entity)
+            })
+            .count()
+    }
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+pub fn template() -> Template {
+    Template::load(&workspace_root().join("template.yaml")).expect("template.yaml")
+}
+
+/// The standard AWS variables that point an SDK at `endpoint`, with dummy credentials.
+pub fn aws_environment(endpoint: &str) -> BTreeMap<String, String> {
+    [
+        ("AWS_ENDPOINT_URL", endpoint),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+/// The functions' own SDK configuration (timeouts, retries), resolved from `variables` instead
+/// of this process's environment, so that each test can have its own endpoint: the SDK still
+/// finds it through `AWS_ENDPOINT_URL`, as it does in a function.
+pub async fn sdk_config(variables: &BTreeMap<String, String>) -> aws_types::SdkConfig {
+    shared::config::sdk_config_from(|name| variables.get(name).cloned()).expect("sdk config")
+}

@@ -1,0 +1,15 @@
+//! The integration and end-to-end tests: one binary (each one more would link the whole SDK
+//! again), a module per feature.
+
+mod compatibility;
+mod countries;
+mod create_and_get;
+mod documents;
+mod events;
+mod gateway;
+mod groups;
+mod identifiers;
+mod logging;
+mod outage;
+mod sources;
+mod template;
