@@ -50,9 +50,11 @@ dev: venv build ## local stack on http://127.0.0.1:$(GATEWAY_PORT): moto + gatew
 token: build ## print a development token (tenant dev-tenant, read and write scopes)
 	@target/debug/local-gateway token --parameter-overrides "$(LOCAL_PARAMETERS)"
 
-lint: venv sam-venv ## rustfmt, clippy, cfn-lint, sam validate --lint
+lint: venv sam-venv ## rustfmt, clippy, structure (domain imports, file sizes), cfn-lint, sam validate --lint
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	tools/check-structure
+	tools/check-structure --self-test
 	$(VENV)/bin/cfn-lint template.yaml
 	AWS_DEFAULT_REGION=us-east-1 $(SAM_VENV)/bin/sam validate --lint --template template.yaml
 
