@@ -1,7 +1,7 @@
 //! The documented example requests of the systems our users migrate from, translated by
 //! docs/compatibility.md, against the create handler (DynamoDB and S3: moto).
 
-use integration_tests::calls::create;
+use integration_tests::calls::{create, create_group};
 use integration_tests::{Stack, TENANT};
 use serde_json::{json, Value};
 
@@ -71,54 +71,155 @@ async fn yativo_example_as_documented_has_expired() {
     assert_eq!(body["errors"][0]["code"], "document_expired");
 }
 
+/// Capillary's example: `profiles[0]` and the request's own members, by the table.
 #[tokio::test]
 async fn capillary_example() {
     let (status, body) = migrate(&json!({
-        "first_name": "NeerajDec12",
-        "last_name": "Loyal",
-        "mobile": "9986000555",
-        "mobile_country": "IN",
-        "email": "neeraj.loyal@example.com",
+        "first_name": "Customer_add_23",
+        "last_name": "Test123",
+        "mobile": "+919988221100",
+        "email": "tom.sawyer@capillarytech.com",
+        "identifiers": {"card_number": "12345678", "card_series_id": "73", "card_status": "ACTIVE"},
+        "birthday": "2000-10-22",
         "source": "INSTORE",
-        "birthday": "1996-01-01",
-        "gender": "Male",
-        "identifiers": {"external_id": "test1223322"},
+        "status": "active",
         "metadata": {
-            "employee": "loyal",
-            "associated_with": "sant.p_123",
-            "referral_code": "xyzwqw"
-        },
-        "addresses": [{
-            "line1": "House no 2051,opposite  Sesa Goa  Colony,",
-            "city": "Sattari",
-            "state": "GOA",
-            "zipcode": "403505",
-            "country": "IN"
-        }]
+            "card_custom_card_name": "Mystays",
+            "comm_mobile": "+918795772141",
+            "employee": "true",
+            "acquisition_channel": "Facebook",
+            "status_label": "active-1"
+        }
     }))
     .await;
     assert_eq!(status, 201, "{body}");
     let customer = &body["data"];
-    assert_eq!(customer["mobile"], "+919986000555");
+    assert_eq!(customer["mobile"], "+919988221100");
+    assert_eq!(customer["email"], "tom.sawyer@capillarytech.com");
+    assert_eq!(customer["birthday"], "2000-10-22");
     assert_eq!(customer["source"], "INSTORE");
-    assert_eq!(customer["gender"], "male");
-    assert_eq!(customer["identifiers"]["external_id"], "test1223322");
+    assert_eq!(customer["sources"][0]["source"], "INSTORE");
+    assert_eq!(
+        customer["identifiers"],
+        json!({"card_number": "12345678", "card_series_id": "73", "card_status": "ACTIVE"})
+    );
+    assert_eq!(customer["metadata"]["status_label"], "active-1");
 }
 
+/// The national form of Capillary's communication-channel mobile reads the same with the org's
+/// country.
 #[tokio::test]
-async fn salla_example() {
+async fn capillary_national_mobile_with_the_orgs_country() {
     let (status, body) = migrate(&json!({
-        "first_name": "Ahmed",
-        "last_name": "Ali",
-        "mobile": "0512345678",
-        "mobile_code_country": "+966",
-        "country": "SA",
-        "email": "ahmedali@example.sa",
-        "gender": "male",
-        "birthday": "1990-04-02"
+        "first_name": "Customer_add_23",
+        "mobile": "8795772141",
+        "mobile_country": "IN"
     }))
     .await;
     assert_eq!(status, 201, "{body}");
+    assert_eq!(body["data"]["mobile"], "+918795772141");
+}
+
+/// Salla's example, its placeholders filled with valid values; its integer group ids become
+/// the ids of groups created first.
+#[tokio::test]
+async fn salla_example() {
+    let stack = Stack::new().await;
+    let mut groups = Vec::new();
+    for name in ["Salla group 1", "Salla group 2"] {
+        let (status, group) = create_group(&stack, TENANT, &json!({ "name": name })).await;
+        assert_eq!(status, 201, "{group}");
+        groups.push(group["data"]["id"].clone());
+    }
+    let (status, body) = create(
+        &stack,
+        TENANT,
+        &json!({
+            "first_name": "Ahmed",
+            "last_name": "Ali",
+            "mobile": "0512345678",
+            "mobile_code_country": "+966",
+            "email": "ahmed.ali@example.sa",
+            "gender": "male",
+            "birthday": "1990-04-02",
+            "groups": groups
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
     assert_eq!(body["data"]["mobile"], "+966512345678");
-    assert_eq!(body["data"]["country"], "SA");
+    assert_eq!(body["data"]["gender"], "male");
+    assert_eq!(body["data"]["groups"], Value::Array(groups));
+}
+
+/// Axim's example, by the table. `as_documented` keeps its phone number, `65161861`, which is
+/// not a number of the US (the address's country); otherwise a valid New Jersey number.
+fn axim(phone: &str) -> Value {
+    json!({
+        "first_name": "John",
+        "last_name": "Doe",
+        "email": "John@aximcommerce.com",
+        "mobile": phone,
+        "mobile_country": "US",
+        "status": "active",
+        "addresses": [{
+            "first_name": "John",
+            "last_name": "Doe",
+            "phone": phone,
+            "line1": "12/4, test st",
+            "line2": "",
+            "city": "Elizabeth",
+            "state": "NJ",
+            "country": "US",
+            "zipcode": "07202",
+            "is_default": false
+        }],
+        "metadata": {"company_id": "637e18fc741020de0693227a", "p21_contact_id": 1254},
+        "notes": "NOTE AREA"
+    })
+}
+
+#[tokio::test]
+async fn axim_example() {
+    let (status, body) = migrate(&axim("(908) 555-0142")).await;
+    assert_eq!(status, 201, "{body}");
+    let customer = &body["data"];
+    assert_eq!(customer["email"], "john@aximcommerce.com");
+    assert_eq!(customer["mobile"], "+19085550142");
+    assert_eq!(customer["status"], "active");
+    assert_eq!(customer["notes"], "NOTE AREA");
+    let address = &customer["addresses"][0];
+    assert_eq!(address["line1"], "12/4, test st");
+    assert!(address.get("line2").is_none(), "an empty line2 is absent");
+    assert_eq!(address["zipcode"], "07202", "leading zero kept");
+    assert_eq!(address["phone"], "+19085550142");
+    assert_eq!(
+        address["is_default"], true,
+        "the only address became the default"
+    );
+    assert_eq!(body["warnings"][0]["code"], "default_address_assigned");
+    assert_eq!(
+        customer["metadata"],
+        json!({"company_id": "637e18fc741020de0693227a", "p21_contact_id": 1254})
+    );
+}
+
+#[tokio::test]
+async fn axim_example_as_documented_has_a_phone_number_of_no_country() {
+    let (status, body) = migrate(&axim("65161861")).await;
+    assert_eq!(status, 400, "{body}");
+    let errors: Vec<(&str, &str)> = body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap_or(""), e["code"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("/mobile", "invalid_phone"),
+            ("/addresses/0/phone", "invalid_phone")
+        ],
+        "only the phone number is wrong"
+    );
 }
