@@ -2,8 +2,8 @@
 //! request's source to it (Capillary's behaviour), atomically and never to two customers.
 
 use integration_tests::calls::{create, get};
-use integration_tests::{Event, Stack, TENANT};
-use serde_json::json;
+use integration_tests::{create_concurrently, Event, Stack, TENANT};
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn an_opt_in_link_adds_the_source_account() {
@@ -161,4 +161,75 @@ async fn a_link_racing_a_create_never_gives_one_email_to_two_customers() {
         .count();
     assert_eq!(email_claims, 10);
     assert_eq!(stack.count("customer").await, 10 + plain_wins);
+}
+
+/// `n` link-or-create requests at once onto one email, each from one of eight sources (so, from
+/// 16 on, each source twice), each with a card number of its own. Contention is not an outage:
+/// every request ends in 201, 200 or 409, one customer holds every source once, and only the
+/// requests that were answered 200 or 201 left a card claim.
+async fn links_onto_one_customer(n: usize) {
+    const SOURCES: [&str; 8] = [
+        "INSTORE",
+        "WEBSITE",
+        "MOBILE_APP",
+        "ECOMMERCE",
+        "FACEBOOK",
+        "WECHAT",
+        "LINE",
+        "OTHER",
+    ];
+    let stack = Stack::new().await;
+    let bodies: Vec<Value> = (0..n)
+        .map(|i| {
+            json!({"first_name": "Ann", "email": "ann@example.com", "source": SOURCES[i % 8],
+                "identifiers": {"card_number": format!("CARD-{i}")}, "link_existing": true})
+        })
+        .collect();
+    let responses = create_concurrently(&stack, TENANT, &bodies).await;
+    let statuses: Vec<u16> = responses.iter().map(|(status, _)| *status).collect();
+    let count = |status: u16| statuses.iter().filter(|s| **s == status).count();
+    assert_eq!(count(201), 1, "{statuses:?}");
+    assert_eq!(count(200), 7, "one link per other source: {statuses:?}");
+    assert_eq!(count(409), n - 8, "repeated sources only: {statuses:?}");
+    for (status, body) in &responses {
+        if *status == 409 {
+            assert_eq!(body["code"], "email_taken", "{body}");
+        }
+    }
+
+    assert_eq!(stack.count("customer").await, 1);
+    let id = responses
+        .iter()
+        .find(|(status, _)| *status == 201)
+        .map(|(_, body)| body["data"]["id"].as_str().unwrap_or_default().to_owned())
+        .unwrap_or_default();
+    let (_, customer) = get(&stack, TENANT, &id).await;
+    let mut recorded: Vec<&str> = customer["data"]["sources"]
+        .as_array()
+        .expect("sources")
+        .iter()
+        .filter_map(|account| account["source"].as_str())
+        .collect();
+    recorded.sort_unstable();
+    let mut expected = SOURCES.to_vec();
+    expected.sort_unstable();
+    assert_eq!(recorded, expected, "every source once");
+    assert_eq!(customer["data"]["version"], 8, "one version per link");
+    let cards = stack
+        .items()
+        .await
+        .iter()
+        .filter(|i| i["pk"].as_s().is_ok_and(|pk| pk.contains("#CARD#")))
+        .count();
+    assert_eq!(cards, 8, "the card claims of the answered requests only");
+}
+
+#[tokio::test]
+async fn eight_concurrent_links_onto_one_customer_all_land() {
+    links_onto_one_customer(8).await;
+}
+
+#[tokio::test]
+async fn sixteen_concurrent_links_onto_one_customer_end_in_200_201_or_409() {
+    links_onto_one_customer(16).await;
 }
