@@ -11,23 +11,26 @@ use crate::retry::{Backoff, CONTENTION_BUDGET};
 use crate::store::{CustomerReader, SourceLinker, StoreError};
 use time::OffsetDateTime;
 
+/// A create that collided and opted in to linking.
+pub(super) struct LinkRequest<'a> {
+    pub principal: &'a Principal,
+    /// The customer the create would have registered.
+    pub customer: &'a Customer,
+    pub claims: &'a [Claim],
+    /// The first taken value the create met.
+    pub collided: UniqueField,
+    pub now: OffsetDateTime,
+}
+
 impl<S: CustomerReader + SourceLinker + Sync, D> Customers<S, D> {
     /// Every identifier must be the customer's or free, and the customer must not have the
     /// source yet; otherwise it is the 409 of the taken field. The update is conditional on the
     /// customer's version, so a concurrent change means a re-read and another try (with
     /// backoff, for as long as the request may wait), never a lost write.
-    pub(super) async fn link(
-        &self,
-        principal: &Principal,
-        request: &Customer,
-        claims: &[Claim],
-        collided: UniqueField,
-        now: OffsetDateTime,
-    ) -> Result<Created, CreateError> {
+    pub(super) async fn link(&self, link: LinkRequest<'_>) -> Result<Created, CreateError> {
         let mut backoff = Backoff::new(CONTENTION_BUDGET);
         loop {
-            let attempt = self.try_link(principal, request, claims, collided, now);
-            if let Some(created) = attempt.await? {
+            if let Some(created) = self.try_link(&link).await? {
                 return Ok(created);
             }
             if !backoff.wait().await {
@@ -37,14 +40,14 @@ impl<S: CustomerReader + SourceLinker + Sync, D> Customers<S, D> {
     }
 
     /// One attempt: `None` when the customer (or a claim) changed under it.
-    async fn try_link(
-        &self,
-        principal: &Principal,
-        request: &Customer,
-        claims: &[Claim],
-        collided: UniqueField,
-        now: OffsetDateTime,
-    ) -> Result<Option<Created>, CreateError> {
+    async fn try_link(&self, link: &LinkRequest<'_>) -> Result<Option<Created>, CreateError> {
+        let LinkRequest {
+            principal,
+            customer: request,
+            claims,
+            collided,
+            now,
+        } = *link;
         let tenant = &principal.tenant;
         let owners = self
             .store

@@ -2,6 +2,8 @@
 //! database behind the store traits.
 
 mod link;
+
+use link::LinkRequest;
 #[cfg(test)]
 mod tests;
 
@@ -122,7 +124,14 @@ where
                 linked: false,
             }),
             Err(StoreError::Taken(field)) if link_existing => {
-                let mut linked = self.link(principal, &customer, &claims, field, now).await?;
+                let link = LinkRequest {
+                    principal,
+                    customer: &customer,
+                    claims: &claims,
+                    collided: field,
+                    now,
+                };
+                let mut linked = self.link(link).await?;
                 linked.warnings.splice(0..0, warnings);
                 Ok(linked)
             }

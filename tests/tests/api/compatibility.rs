@@ -212,7 +212,12 @@ async fn axim_example_as_documented_has_a_phone_number_of_no_country() {
         .as_array()
         .expect("errors")
         .iter()
-        .map(|e| (e["field"].as_str().unwrap_or(""), e["code"].as_str().unwrap_or("")))
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap_or(""),
+                e["code"].as_str().unwrap_or(""),
+            )
+        })
         .collect();
     assert_eq!(
         errors,
