@@ -5,12 +5,9 @@ use crate::clock::Clock;
 use crate::cursor::{CursorKey, InvalidCursor};
 use crate::domain::{CustomerGroup, UniqueField};
 use crate::store::{GroupStore, StoreError};
-use crate::validation::{parse_new_group, FieldError, ValidationErrors};
+use crate::validation::{page_size, parse_new_group, ValidationErrors};
 use serde_json::{Map, Value};
 use thiserror::Error;
-
-pub const DEFAULT_PAGE_SIZE: u32 = 20;
-pub const MAX_PAGE_SIZE: u32 = 100;
 
 #[derive(Debug, PartialEq, Error)]
 pub enum GroupError {
@@ -37,33 +34,6 @@ pub struct Groups<S> {
 pub struct GroupPage {
     pub groups: Vec<CustomerGroup>,
     pub next_cursor: Option<String>,
-}
-
-fn field_error(field: &str, code: &'static str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        code,
-        message: message.into(),
-    }
-}
-
-/// `limit`: 1-100, default 20.
-fn page_size(raw: Option<&str>) -> Result<u32, ValidationErrors> {
-    match raw {
-        None => Ok(DEFAULT_PAGE_SIZE),
-        Some(raw) => raw
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
-            .ok_or_else(|| {
-                ValidationErrors(vec![field_error(
-                    "?limit",
-                    "out_of_range",
-                    format!("must be a whole number from 1 to {MAX_PAGE_SIZE}"),
-                )])
-            }),
-    }
 }
 
 impl<S> Groups<S> {
@@ -139,19 +109,6 @@ mod tests {
             .as_object()
             .cloned()
             .unwrap_or_default()
-    }
-
-    #[test]
-    fn page_sizes() {
-        assert_eq!(page_size(None).unwrap(), 20);
-        assert_eq!(page_size(Some("100")).unwrap(), 100);
-        for bad in ["0", "101", "-1", "ten", ""] {
-            assert_eq!(
-                page_size(Some(bad)).unwrap_err().0[0].field,
-                "?limit",
-                "{bad}"
-            );
-        }
     }
 
     #[tokio::test]

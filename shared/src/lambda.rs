@@ -74,7 +74,9 @@ impl App {
         let store = DynamoStore::new(dynamodb, settings.table_name.clone());
         Ok(Self {
             endpoint: Endpoint::new(settings.tenant_claim.clone()),
-            customers: Customers::new(store.clone(), documents, clock::system),
+            customers: Customers::new(store.clone(), clock::system)
+                .with_documents(documents)
+                .with_cursor_key(cursor_key.clone()),
             groups: Groups::new(store, cursor_key, clock::system),
         })
     }

@@ -2,7 +2,7 @@
 //! identifiers belong to one existing customer adds the request's source to that customer
 //! instead of failing.
 
-use super::{CreateError, Created, Customers};
+use super::{Created, CustomerError, Customers};
 use crate::auth::Principal;
 use crate::domain::{
     timestamp, Claim, Customer, CustomerId, SourceAccount, SourceIdentifiers, UniqueField, Warning,
@@ -27,20 +27,20 @@ impl<S: CustomerReader + SourceLinker + Sync, D> Customers<S, D> {
     /// source yet; otherwise it is the 409 of the taken field. The update is conditional on the
     /// customer's version, so a concurrent change means a re-read and another try (with
     /// backoff, for as long as the request may wait), never a lost write.
-    pub(super) async fn link(&self, link: LinkRequest<'_>) -> Result<Created, CreateError> {
+    pub(super) async fn link(&self, link: LinkRequest<'_>) -> Result<Created, CustomerError> {
         let mut backoff = Backoff::new(CONTENTION_BUDGET);
         loop {
             if let Some(created) = self.try_link(&link).await? {
                 return Ok(created);
             }
             if !backoff.wait().await {
-                return Err(CreateError::Store(StoreError::Contended));
+                return Err(CustomerError::Store(StoreError::Contended));
             }
         }
     }
 
     /// One attempt: `None` when the customer (or a claim) changed under it.
-    async fn try_link(&self, link: &LinkRequest<'_>) -> Result<Option<Created>, CreateError> {
+    async fn try_link(&self, link: &LinkRequest<'_>) -> Result<Option<Created>, CustomerError> {
         let LinkRequest {
             principal,
             customer: request,
@@ -53,7 +53,7 @@ impl<S: CustomerReader + SourceLinker + Sync, D> Customers<S, D> {
             .store
             .claim_owners(tenant, claims)
             .await
-            .map_err(CreateError::Store)?;
+            .map_err(CustomerError::Store)?;
         let taken: Vec<(UniqueField, CustomerId)> = claims
             .iter()
             .zip(&owners)
@@ -62,22 +62,22 @@ impl<S: CustomerReader + SourceLinker + Sync, D> Customers<S, D> {
         let Some(&(first_field, owner)) = taken.first() else {
             // Everything was freed in the meantime: nothing to link to; answer with the
             // collision the create saw.
-            return Err(CreateError::Taken(collided));
+            return Err(CustomerError::Taken(collided));
         };
         if let Some((field, _)) = taken.iter().find(|(_, id)| *id != owner) {
-            return Err(CreateError::Taken(*field));
+            return Err(CustomerError::Taken(*field));
         }
         let Some(existing) = self
             .store
             .get(tenant, owner)
             .await
-            .map_err(CreateError::Store)?
+            .map_err(CustomerError::Store)?
         else {
-            return Err(CreateError::Taken(first_field));
+            return Err(CustomerError::Taken(first_field));
         };
         let source = request.details.source;
         if existing.sources.iter().any(|a| a.source == source) {
-            return Err(CreateError::Taken(first_field));
+            return Err(CustomerError::Taken(first_field));
         }
         let free: Vec<Claim> = claims
             .iter()
@@ -107,7 +107,7 @@ impl<S: CustomerReader + SourceLinker + Sync, D> Customers<S, D> {
                 }))
             }
             Err(StoreError::Stale | StoreError::Taken(_)) => Ok(None),
-            Err(other) => Err(CreateError::Store(other)),
+            Err(other) => Err(CustomerError::Store(other)),
         }
     }
 }

@@ -1,15 +1,25 @@
 //! The customer use cases: what a create and a read mean, independent of HTTP and of the
 //! database behind the store traits.
 
+mod erase;
 mod link;
-
-use link::LinkRequest;
+mod list;
 #[cfg(test)]
 mod tests;
+mod update;
+
+pub use list::CustomerPage;
+pub use update::Updated;
+
+use link::LinkRequest;
 
 use crate::auth::Principal;
 use crate::clock::Clock;
-use crate::documents::{DocumentCheckError, DocumentChecker, Documents, S3Bucket, StagingError};
+use crate::cursor::CursorKey;
+use crate::documents::{
+    CheckedDocument, DocumentCheckError, DocumentChecker, Documents, IdentityDocument, S3Bucket,
+    StagingError,
+};
 use crate::domain::{
     Claim, Customer, CustomerId, DocumentRecord, UniqueField, VerificationReason,
     VerificationStatus, Warning,
@@ -20,10 +30,17 @@ use serde_json::{Map, Value};
 use thiserror::Error;
 use time::OffsetDateTime;
 
+/// Every way a customer use case can fail.
 #[derive(Debug, PartialEq, Error)]
-pub enum CreateError {
+pub enum CustomerError {
     #[error(transparent)]
     Invalid(#[from] ValidationErrors),
+    /// No such customer in the caller's tenant.
+    #[error("no such customer")]
+    NotFound,
+    /// `If-Match` named versions the customer is not at.
+    #[error("the customer is not at the version the request names")]
+    PreconditionFailed,
     #[error("{} is already taken", .0.name())]
     Taken(UniqueField),
     /// Groups that do not exist in the tenant, by the pointers they were given at.
@@ -37,14 +54,41 @@ pub enum CreateError {
     Documents(StagingError),
     #[error("identity documents are not configured for this function")]
     DocumentsNotConfigured,
+    #[error("listing needs CURSOR_KEY")]
+    NoCursorKey,
+    #[error("the cursor is not one this API issued to this tenant")]
+    InvalidCursor,
+    /// A stored customer that cannot be turned back into JSON (a bug, never the client's).
+    #[error("a stored customer could not be represented")]
+    Unrepresentable,
 }
 
-#[derive(Debug, PartialEq, Error)]
-pub enum GetError {
-    #[error("no such customer")]
-    NotFound,
-    #[error(transparent)]
-    Store(StoreError),
+impl From<StoreError> for CustomerError {
+    fn from(error: StoreError) -> Self {
+        Self::Store(error)
+    }
+}
+
+/// An `If-Match` header, as a use case needs it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Precondition {
+    /// None: the change applies to whatever version is current, re-read after a concurrent
+    /// change.
+    #[default]
+    None,
+    /// `*`: the customer must exist; any version.
+    Exists,
+    /// The customer must be at one of these versions (`"3"`, or a list of them).
+    Versions(Vec<u64>),
+}
+
+impl Precondition {
+    fn admits(&self, version: u64) -> bool {
+        match self {
+            Precondition::None | Precondition::Exists => true,
+            Precondition::Versions(versions) => versions.contains(&version),
+        }
+    }
 }
 
 #[derive(Debug, PartialEq)]
@@ -57,18 +101,31 @@ pub struct Created {
 
 pub struct Customers<S, D = Documents<S3Bucket>> {
     store: S,
+    /// Only in the functions that take identity documents.
     documents: Option<D>,
+    /// Only in the functions that list.
+    cursor_key: Option<CursorKey>,
     clock: Clock,
 }
 
 impl<S, D> Customers<S, D> {
-    /// `documents` is `None` in the functions that never see an identity document.
-    pub fn new(store: S, documents: Option<D>, clock: Clock) -> Self {
+    pub fn new(store: S, clock: Clock) -> Self {
         Self {
             store,
-            documents,
+            documents: None,
+            cursor_key: None,
             clock,
         }
+    }
+
+    pub fn with_documents(mut self, documents: Option<D>) -> Self {
+        self.documents = documents;
+        self
+    }
+
+    pub fn with_cursor_key(mut self, key: Option<CursorKey>) -> Self {
+        self.cursor_key = key;
+        self
     }
 }
 
@@ -86,7 +143,7 @@ where
         &self,
         principal: &Principal,
         body: Map<String, Value>,
-    ) -> Result<Created, CreateError> {
+    ) -> Result<Created, CustomerError> {
         let now = (self.clock)();
         let parsed = parse_new_customer(&body, now.date())?;
         drop(body);
@@ -97,22 +154,16 @@ where
             group_pointers,
             link_existing,
         } = parsed.value;
-        let mut claims = details.claims();
         let document = match identity_document {
             None => None,
             Some(document) => {
-                let (record, claim) = self.check_document(principal, document, now).await?;
-                if record.verification.status == VerificationStatus::NeedsReview {
-                    warnings.push(Warning::DocumentNeedsReview {
-                        reasons: record.verification.reasons.clone(),
-                    });
-                }
-                claims.push(claim);
-                Some(record)
+                let checked = self.check_document(principal, document, now).await?;
+                warnings.extend(review_warning(&checked.record));
+                Some((checked.record, checked.fingerprint))
             }
         };
-
         let customer = Customer::register(details, document, principal.subject.clone(), now);
+        let claims: Vec<Claim> = customer.claims().into_iter().collect();
         match self
             .store
             .insert(&principal.tenant, &customer, &claims)
@@ -135,49 +186,58 @@ where
                 linked.warnings.splice(0..0, warnings);
                 Ok(linked)
             }
-            Err(StoreError::Taken(field)) => Err(CreateError::Taken(field)),
-            Err(StoreError::UnknownGroups(missing)) => Err(CreateError::UnknownGroups(
+            Err(StoreError::Taken(field)) => Err(CustomerError::Taken(field)),
+            Err(StoreError::UnknownGroups(missing)) => Err(CustomerError::UnknownGroups(
                 group_pointers
                     .into_iter()
                     .filter(|(id, _)| missing.contains(id))
                     .map(|(_, pointer)| pointer)
                     .collect(),
             )),
-            Err(other) => Err(CreateError::Store(other)),
+            Err(other) => Err(CustomerError::Store(other)),
         }
     }
+}
 
-    /// The document's summary and its claim; its images are deleted by the time this returns.
+impl<S, D: DocumentChecker> Customers<S, D> {
+    /// The document's summary and its claim value; its images are deleted by the time this
+    /// returns.
     async fn check_document(
         &self,
         principal: &Principal,
-        document: crate::documents::IdentityDocument,
+        document: IdentityDocument,
         now: OffsetDateTime,
-    ) -> Result<(DocumentRecord, Claim), CreateError> {
+    ) -> Result<CheckedDocument, CustomerError> {
         let documents = self
             .documents
             .as_ref()
-            .ok_or(CreateError::DocumentsNotConfigured)?;
-        let checked = documents
+            .ok_or(CustomerError::DocumentsNotConfigured)?;
+        documents
             .check(&principal.tenant, document, now)
             .await
             .map_err(|e| match e {
-                DocumentCheckError::Rejected(reasons) => CreateError::DocumentRejected(reasons),
-                DocumentCheckError::Storage(e) => CreateError::Documents(e),
-            })?;
-        let claim = Claim::new(UniqueField::IdentityDocument, checked.fingerprint);
-        Ok((checked.record, claim))
+                DocumentCheckError::Rejected(reasons) => CustomerError::DocumentRejected(reasons),
+                DocumentCheckError::Storage(e) => CustomerError::Documents(e),
+            })
     }
+}
+
+/// A document accepted for a person to look at says so.
+pub(super) fn review_warning(record: &DocumentRecord) -> Option<Warning> {
+    (record.verification.status == VerificationStatus::NeedsReview).then(|| {
+        Warning::DocumentNeedsReview {
+            reasons: record.verification.reasons.clone(),
+        }
+    })
 }
 
 impl<S: CustomerReader, D> Customers<S, D> {
     /// Another tenant's customer is indistinguishable from a missing one.
-    pub async fn get(&self, principal: &Principal, id: &str) -> Result<Customer, GetError> {
-        let id = CustomerId::parse(id).ok_or(GetError::NotFound)?;
+    pub async fn get(&self, principal: &Principal, id: &str) -> Result<Customer, CustomerError> {
+        let id = CustomerId::parse(id).ok_or(CustomerError::NotFound)?;
         self.store
             .get(&principal.tenant, id)
-            .await
-            .map_err(GetError::Store)?
-            .ok_or(GetError::NotFound)
+            .await?
+            .ok_or(CustomerError::NotFound)
     }
 }

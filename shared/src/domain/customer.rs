@@ -3,6 +3,7 @@ use super::{
     Identifiers, Metadata, Mobile, Notes, PersonName, Source, Status, UniqueField,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use std::fmt;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -120,6 +121,52 @@ pub struct SourceIdentifiers {
 }
 
 impl SourceIdentifiers {
+    /// The unique values an account lists.
+    pub fn claims(&self) -> Vec<Claim> {
+        let values = [
+            (UniqueField::Email, self.email.as_ref().map(Email::as_str)),
+            (
+                UniqueField::Mobile,
+                self.mobile.as_ref().map(Mobile::as_str),
+            ),
+            (
+                UniqueField::ExternalId,
+                self.external_id.as_ref().map(|e| e.as_str()),
+            ),
+            (
+                UniqueField::CardNumber,
+                self.card_number.as_ref().map(|c| c.as_str()),
+            ),
+        ];
+        values
+            .into_iter()
+            .filter_map(|(field, value)| value.map(|value| Claim::new(field, value)))
+            .collect()
+    }
+
+    /// Where an account lists `old` (the customer's previous value of a field), `new` instead,
+    /// or nothing when the value was cleared.
+    fn replace(&mut self, old: &NewCustomer, new: &NewCustomer) {
+        fn swap<T: PartialEq + Clone>(held: &mut Option<T>, old: Option<&T>, new: Option<&T>) {
+            if old.is_some() && held.as_ref() == old && old != new {
+                *held = new.cloned();
+            }
+        }
+        swap(&mut self.email, old.email.as_ref(), new.email.as_ref());
+        swap(&mut self.mobile, old.mobile.as_ref(), new.mobile.as_ref());
+        swap(
+            &mut self.external_id,
+            old.identifiers.external_id.as_ref(),
+            new.identifiers.external_id.as_ref(),
+        );
+        let card = |c: &NewCustomer| c.identifiers.card.as_ref().map(|c| c.card_number.clone());
+        swap(
+            &mut self.card_number,
+            card(old).as_ref(),
+            card(new).as_ref(),
+        );
+    }
+
     pub fn of(details: &NewCustomer) -> Self {
         Self {
             email: details.email.clone(),
@@ -167,6 +214,23 @@ pub struct Customer {
     pub updated_at: OffsetDateTime,
     pub created_by: Subject,
     pub version: u64,
+    /// The claim value of its identity document (a keyed hash of the number): the store keeps
+    /// it beside the customer, so that a change or an erasure can release the claim. Never part
+    /// of what clients see.
+    #[serde(skip)]
+    pub document_fingerprint: Option<String>,
+}
+
+/// What a revision does to the identity document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DocumentChange {
+    Keep,
+    Remove,
+    /// A newly checked document and its claim value.
+    Replace {
+        record: DocumentRecord,
+        fingerprint: String,
+    },
 }
 
 impl Customer {
@@ -174,11 +238,12 @@ impl Customer {
     /// returned by the create is byte-for-byte what a later read returns.
     pub fn register(
         details: NewCustomer,
-        identity_document: Option<DocumentRecord>,
+        identity_document: Option<(DocumentRecord, String)>,
         created_by: Subject,
         now: OffsetDateTime,
     ) -> Self {
         let now = timestamp(now);
+        let (identity_document, document_fingerprint) = identity_document.unzip();
         let first_source = SourceAccount {
             source: details.source,
             identifiers: SourceIdentifiers::of(&details),
@@ -193,7 +258,57 @@ impl Customer {
             updated_at: now,
             created_by,
             version: 1,
+            document_fingerprint,
         }
+    }
+
+    /// Every unique value this customer holds: its own fields, the identifiers of each of its
+    /// source accounts, and its identity document. Each has a claim that names the customer.
+    pub fn claims(&self) -> BTreeSet<Claim> {
+        let mut claims: BTreeSet<Claim> = self.details.claims().into_iter().collect();
+        for account in &self.sources {
+            claims.extend(account.identifiers.claims());
+        }
+        if let Some(fingerprint) = &self.document_fingerprint {
+            claims.insert(Claim::new(
+                UniqueField::IdentityDocument,
+                fingerprint.clone(),
+            ));
+        }
+        claims
+    }
+
+    /// The customer with `details` and `document` in place of its own, one version on. A
+    /// unique value that changes is replaced wherever the customer holds it (its own field and
+    /// every source account that lists it), so that the old value is released.
+    pub fn revise(
+        &self,
+        details: NewCustomer,
+        document: DocumentChange,
+        now: OffsetDateTime,
+    ) -> Self {
+        let mut revised = self.clone();
+        for account in &mut revised.sources {
+            account.identifiers.replace(&self.details, &details);
+        }
+        revised.details = details;
+        match document {
+            DocumentChange::Keep => {}
+            DocumentChange::Remove => {
+                revised.identity_document = None;
+                revised.document_fingerprint = None;
+            }
+            DocumentChange::Replace {
+                record,
+                fingerprint,
+            } => {
+                revised.identity_document = Some(record);
+                revised.document_fingerprint = Some(fingerprint);
+            }
+        }
+        revised.version += 1;
+        revised.updated_at = timestamp(now);
+        revised
     }
 }
 

@@ -14,6 +14,7 @@ mod metadata;
 mod phone;
 mod tenant;
 mod text;
+mod tombstone;
 mod unique;
 mod warning;
 
@@ -21,7 +22,8 @@ pub use address::{Address, Addresses, AddressesError, Zipcode, ZipcodeError, MAX
 pub use birthday::{Birthday, BirthdayError};
 pub use country::{CountryCode, CountryError};
 pub use customer::{
-    timestamp, Customer, CustomerId, NewCustomer, SourceAccount, SourceIdentifiers, Subject,
+    timestamp, Customer, CustomerId, DocumentChange, NewCustomer, SourceAccount, SourceIdentifiers,
+    Subject,
 };
 pub use document::{
     DocumentRecord, DocumentType, Verification, VerificationReason, VerificationStatus,
@@ -38,6 +40,7 @@ pub use metadata::{
 pub use phone::{CallingCode, Mobile, Phone, PhoneError, PhoneRegion};
 pub use tenant::{TenantError, TenantId};
 pub use text::{AddressLine, Company, Notes, PersonName, PlaceName, Text, TextError};
+pub use tombstone::Tombstone;
 pub use unique::{Claim, UniqueField};
 pub use warning::Warning;
 

@@ -2,14 +2,15 @@
 //! claim item keyed by the value's canonical form, written in the same transaction as its
 //! owner: that is what makes uniqueness hold under concurrency.
 
-/// A kind of value that is unique per tenant.
+/// A kind of value that is unique per tenant. The order is the order in which a write's
+/// claims are made, so the order in which a collision is reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum UniqueField {
     Email,
     Mobile,
-    IdentityDocument,
     ExternalId,
     CardNumber,
+    IdentityDocument,
     GroupName,
 }
 

@@ -1,6 +1,6 @@
 use super::problem::Problem;
 use crate::auth::AuthError;
-use crate::customers::{CreateError, GetError};
+use crate::customers::CustomerError;
 use crate::documents::StagingError;
 use crate::domain::{UniqueField, VerificationReason};
 use crate::groups::GroupError;
@@ -13,8 +13,9 @@ use thiserror::Error;
 /// domain failure is which HTTP status.
 #[derive(Debug, Error)]
 pub enum ApiError {
-    #[error("Content-Type must be application/json")]
-    UnsupportedMediaType,
+    /// The body's media type is none of these.
+    #[error("Content-Type must be one of {0:?}")]
+    UnsupportedMediaType(&'static [&'static str]),
     #[error("the body exceeds {} bytes", super::MAX_BODY_BYTES)]
     PayloadTooLarge,
     #[error("{0}")]
@@ -25,6 +26,8 @@ pub enum ApiError {
     Auth(#[from] AuthError),
     #[error("not found")]
     NotFound,
+    #[error("precondition failed")]
+    PreconditionFailed,
     #[error("taken")]
     Taken(UniqueField),
     #[error(transparent)]
@@ -42,23 +45,28 @@ pub enum ApiError {
     Serialization,
 }
 
-impl From<CreateError> for ApiError {
-    fn from(error: CreateError) -> Self {
+impl From<CustomerError> for ApiError {
+    fn from(error: CustomerError) -> Self {
         match error {
-            CreateError::Invalid(errors) => ApiError::Validation(errors),
-            CreateError::Taken(field) => ApiError::Taken(field),
-            CreateError::UnknownGroups(pointers) => ApiError::Validation(ValidationErrors(
+            CustomerError::Invalid(errors) => ApiError::Validation(errors),
+            CustomerError::NotFound => ApiError::NotFound,
+            CustomerError::PreconditionFailed => ApiError::PreconditionFailed,
+            CustomerError::Taken(field) => ApiError::Taken(field),
+            CustomerError::UnknownGroups(pointers) => ApiError::Validation(ValidationErrors(
                 pointers
                     .into_iter()
                     .map(FieldError::unknown_group)
                     .collect(),
             )),
-            CreateError::Store(error) => ApiError::Store(error),
-            CreateError::DocumentRejected(reasons) => ApiError::DocumentRejected(reasons),
-            CreateError::Documents(error) => ApiError::Documents(error),
-            CreateError::DocumentsNotConfigured => {
+            CustomerError::Store(error) => ApiError::Store(error),
+            CustomerError::DocumentRejected(reasons) => ApiError::DocumentRejected(reasons),
+            CustomerError::Documents(error) => ApiError::Documents(error),
+            CustomerError::DocumentsNotConfigured => {
                 ApiError::Misconfigured("identity documents are not configured")
             }
+            CustomerError::NoCursorKey => ApiError::Misconfigured("CURSOR_KEY is not set"),
+            CustomerError::InvalidCursor => ApiError::InvalidCursor,
+            CustomerError::Unrepresentable => ApiError::Serialization,
         }
     }
 }
@@ -75,27 +83,26 @@ impl From<GroupError> for ApiError {
     }
 }
 
-impl From<GetError> for ApiError {
-    fn from(error: GetError) -> Self {
-        match error {
-            GetError::NotFound => ApiError::NotFound,
-            GetError::Store(error) => ApiError::Store(error),
-        }
-    }
-}
-
 /// Seconds a client should wait before retrying after a dependency failure.
 const RETRY_AFTER_SECONDS: u32 = 2;
 
 impl ApiError {
     pub fn problem(&self) -> Problem {
         match self {
-            ApiError::UnsupportedMediaType => Problem::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "Unsupported media type",
-                "Send the body as JSON with Content-Type: application/json.",
-            ),
+            ApiError::UnsupportedMediaType(accepted) => {
+                let problem = Problem::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "Unsupported media type",
+                    format!("Send the body with Content-Type: {}.", accepted.join(" or ")),
+                );
+                // RFC 5789 §2.2: a PATCH refused for its media type says which it accepts.
+                if accepted.contains(&super::MERGE_PATCH) {
+                    problem.with_header("accept-patch", accepted.join(", "))
+                } else {
+                    problem
+                }
+            }
             ApiError::PayloadTooLarge => Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
@@ -160,6 +167,12 @@ impl ApiError {
                 "not_found",
                 "Not found",
                 "No customer with this id exists.",
+            ),
+            ApiError::PreconditionFailed => Problem::new(
+                StatusCode::PRECONDITION_FAILED,
+                "precondition_failed",
+                "Precondition failed",
+                "The customer is not at the version If-Match names: it changed since it was read. Read it again (GET returns its ETag); nothing was written.",
             ),
             ApiError::Taken(field) => Problem::new(
                 StatusCode::CONFLICT,

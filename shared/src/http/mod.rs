@@ -16,6 +16,10 @@ pub use endpoint::Endpoint;
 pub use error::ApiError;
 pub use logging::{init_tracing, json_subscriber};
 pub use problem::Problem;
-pub use request::{json_object, path_parameter, query_parameter, RequestInfo, MAX_BODY_BYTES};
+pub use request::{
+    json_object, merge_patch, path_parameter, precondition, query_parameter, query_parameters,
+    RequestInfo, JSON, MAX_BODY_BYTES, MERGE_PATCH,
+};
+pub use response::no_content;
 pub use response::Envelope;
 pub use warnings::WarningBody;

@@ -1,9 +1,11 @@
 use super::ApiError;
 use crate::auth::Claims;
+use crate::customers::Precondition;
 use lambda_http::http::header;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 /// Lambda's limit on a synchronous invocation's payload; larger bodies cannot arrive through
 /// API Gateway, and are refused the same way wherever else they come from.
@@ -72,8 +74,24 @@ fn stringify_claims(claims: &Map<String, Value>) -> Claims {
         .collect()
 }
 
-/// The body as a JSON object, after the media type and size checks.
+pub const JSON: &str = "application/json";
+/// RFC 7396's media type, which PATCH takes beside plain JSON.
+pub const MERGE_PATCH: &str = "application/merge-patch+json";
+
+/// The body as a JSON object, after the media type (`application/json`) and size checks.
 pub fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
+    body_object(request, &[JSON])
+}
+
+/// A PATCH body: a JSON Merge Patch object, as `application/merge-patch+json` or plain JSON.
+pub fn merge_patch(request: &Request) -> Result<Map<String, Value>, ApiError> {
+    body_object(request, &[MERGE_PATCH, JSON])
+}
+
+fn body_object(
+    request: &Request,
+    accepted: &'static [&'static str],
+) -> Result<Map<String, Value>, ApiError> {
     let bytes: &[u8] = match request.body() {
         Body::Empty => &[],
         Body::Text(text) => text.as_bytes(),
@@ -84,8 +102,8 @@ pub fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
     if bytes.len() > MAX_BODY_BYTES {
         return Err(ApiError::PayloadTooLarge);
     }
-    if !is_json_media_type(request) {
-        return Err(ApiError::UnsupportedMediaType);
+    if !has_media_type(request, accepted) {
+        return Err(ApiError::UnsupportedMediaType(accepted));
     }
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(map)) => Ok(map),
@@ -99,13 +117,57 @@ pub fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
     }
 }
 
-fn is_json_media_type(request: &Request) -> bool {
+fn has_media_type(request: &Request, accepted: &[&str]) -> bool {
     request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+        .is_some_and(|media| {
+            accepted
+                .iter()
+                .any(|a| media.trim().eq_ignore_ascii_case(a))
+        })
+}
+
+/// `If-Match` (RFC 9110 §13.1.1): `*`, or the strong ETags (`"<version>"`) of the versions
+/// the client read. Weak or foreign tags match no version, so they fail the precondition.
+pub fn precondition(request: &Request) -> Precondition {
+    let Some(value) = request
+        .headers()
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Precondition::None;
+    };
+    if value.trim() == "*" {
+        return Precondition::Exists;
+    }
+    Precondition::Versions(
+        value
+            .split(',')
+            .filter_map(|tag| {
+                tag.trim()
+                    .strip_prefix('"')?
+                    .strip_suffix('"')?
+                    .parse()
+                    .ok()
+            })
+            .collect(),
+    )
+}
+
+/// Every query-string parameter by name (the first value of a repeated one).
+pub fn query_parameters(request: &Request) -> BTreeMap<String, String> {
+    let mut parameters = BTreeMap::new();
+    if let Some(query) = request.query_string_parameters_ref() {
+        for (name, value) in query.iter() {
+            parameters
+                .entry(name.to_owned())
+                .or_insert_with(|| value.to_owned());
+        }
+    }
+    parameters
 }
 
 pub fn path_parameter<'a>(request: &'a Request, name: &str) -> Option<&'a str> {

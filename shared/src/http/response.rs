@@ -16,6 +16,15 @@ pub struct Envelope<'a, T: ?Sized> {
     /// `Some(None)` is a last page: `"next_cursor": null`.
     #[serde(skip_serializing_if = "Option::is_none")]
     next_cursor: Option<Option<&'a str>>,
+    #[serde(skip)]
+    etag: Option<String>,
+}
+
+/// 204 without a body.
+pub fn no_content() -> Response<Body> {
+    let mut response = Response::new(Body::Empty);
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    response
 }
 
 impl<'a, T: Serialize + ?Sized> Envelope<'a, T> {
@@ -24,7 +33,14 @@ impl<'a, T: Serialize + ?Sized> Envelope<'a, T> {
             data,
             warnings: None,
             next_cursor: None,
+            etag: None,
         }
+    }
+
+    /// The representation's version, as a strong `ETag` (`"3"`): what `If-Match` names.
+    pub fn version(mut self, version: u64) -> Self {
+        self.etag = Some(format!("\"{version}\""));
+        self
     }
 
     /// A write's warnings; present (maybe empty) on every write's response.
@@ -71,6 +87,10 @@ impl<'a, T: Serialize + ?Sized> Envelope<'a, T> {
         );
         // Customer data is personal data: no shared cache may keep it.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(etag) = &self.etag {
+            let etag = HeaderValue::from_str(etag).map_err(|_| ApiError::Serialization)?;
+            headers.insert(header::ETAG, etag);
+        }
         Ok(response)
     }
 }
@@ -105,6 +125,19 @@ mod tests {
             .ok()
             .unwrap();
         assert_eq!(body(&more)["next_cursor"], "c");
+    }
+
+    #[test]
+    fn a_version_is_a_strong_etag() {
+        let data = json!({});
+        let response = Envelope::new(&data).version(3).ok().unwrap();
+        assert_eq!(response.headers()[header::ETAG], "\"3\"");
+        assert!(!Envelope::new(&data)
+            .ok()
+            .unwrap()
+            .headers()
+            .contains_key(header::ETAG));
+        assert_eq!(no_content().status(), StatusCode::NO_CONTENT);
     }
 
     #[test]

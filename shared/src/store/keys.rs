@@ -22,6 +22,15 @@ pub fn customer(tenant: &TenantId, id: CustomerId) -> Key {
     }
 }
 
+/// What remains of an erased customer: in the customer's partition, beside where its profile
+/// was.
+pub fn tombstone(tenant: &TenantId, id: CustomerId) -> Key {
+    Key {
+        pk: customer(tenant, id).pk,
+        sk: "ERASED".to_owned(),
+    }
+}
+
 pub fn group(tenant: &TenantId, id: GroupId) -> Key {
     Key {
         pk: format!("TENANT#{tenant}#GROUP#{id}"),
@@ -50,6 +59,47 @@ pub fn group_collection(tenant: &TenantId, created_at_millis: i128, id: GroupId)
 
 pub fn group_collection_partition(tenant: &TenantId) -> String {
     format!("TENANT#{tenant}#GROUPS")
+}
+
+/// The index (template.yaml: `CustomersByTenant`, keys only) that lists a tenant's customers,
+/// newest first. Its partition key is sharded: a tenant's customers spread over
+/// `CUSTOMER_SHARDS` index partitions, so that one tenant's creates are not limited by one
+/// partition's write rate (docs/data-model.md).
+pub const CUSTOMERS_INDEX: &str = "CustomersByTenant";
+pub const CUSTOMER_SHARDS: u8 = 8;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingKey {
+    pub gsi2pk: String,
+    pub gsi2sk: String,
+}
+
+/// A customer's shard follows from its id alone, so every write of it lands in the same one.
+pub fn customer_shard(id: CustomerId) -> u8 {
+    let text = id.to_string();
+    let last = text.bytes().last().unwrap_or(b'0');
+    (last as char).to_digit(16).unwrap_or(0) as u8 % CUSTOMER_SHARDS
+}
+
+pub fn customer_listing(tenant: &TenantId, created_at_millis: i128, id: CustomerId) -> ListingKey {
+    ListingKey {
+        gsi2pk: customer_listing_partition(tenant, customer_shard(id)),
+        gsi2sk: listing_position(created_at_millis, id),
+    }
+}
+
+pub fn customer_listing_partition(tenant: &TenantId, shard: u8) -> String {
+    format!("TENANT#{tenant}#CUSTOMERS#{shard}")
+}
+
+/// Sorts by creation time, then id: a stable order for pagination.
+pub fn listing_position(created_at_millis: i128, id: CustomerId) -> String {
+    format!("{created_at_millis:015}#{id}")
+}
+
+/// The customer a listing position names.
+pub fn listed_customer(position: &str) -> Option<CustomerId> {
+    CustomerId::parse(position.split_once('#')?.1)
 }
 
 /// `value` is the canonical form (lower-cased email, E.164 mobile, a document's keyed hash):
@@ -88,6 +138,29 @@ mod tests {
         assert_ne!(
             claim(&t, UniqueField::Email, "x").pk,
             claim(&t, UniqueField::Mobile, "x").pk
+        );
+        assert_eq!(tombstone(&t, id).pk, customer(&t, id).pk);
+        assert_ne!(tombstone(&t, id).sk, customer(&t, id).sk);
+    }
+
+    #[test]
+    fn customers_spread_over_every_shard_and_positions_name_them() {
+        let t = TenantId::parse("acme").unwrap();
+        let shards: std::collections::BTreeSet<u8> = (0..200)
+            .map(|_| customer_shard(CustomerId::random()))
+            .collect();
+        assert_eq!(shards.len(), CUSTOMER_SHARDS as usize);
+        let id = CustomerId::random();
+        let key = customer_listing(&t, 1_700_000_000_123, id);
+        assert_eq!(
+            key.gsi2pk,
+            customer_listing_partition(&t, customer_shard(id))
+        );
+        assert_eq!(key.gsi2sk, format!("001700000000123#{id}"));
+        assert_eq!(listed_customer(&key.gsi2sk), Some(id));
+        assert!(
+            listing_position(9, id) < listing_position(10, id),
+            "zero-padded"
         );
     }
 }

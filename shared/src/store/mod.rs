@@ -10,7 +10,8 @@ mod keys;
 pub use dynamo::DynamoStore;
 
 use crate::domain::{
-    Claim, Customer, CustomerGroup, CustomerId, GroupId, SourceAccount, TenantId, UniqueField,
+    Claim, Customer, CustomerGroup, CustomerId, GroupId, SourceAccount, TenantId, Tombstone,
+    UniqueField,
 };
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -80,6 +81,75 @@ pub trait CustomerReader {
         tenant: &TenantId,
         id: CustomerId,
     ) -> impl Future<Output = Result<Option<Customer>, StoreError>> + Send;
+}
+
+pub trait CustomerFinder {
+    /// The customer holding `claim` (through its own field, a source account or its document),
+    /// read strongly consistently: a customer created or changed a moment ago is found with
+    /// its latest values, an erased one is not.
+    fn find(
+        &self,
+        tenant: &TenantId,
+        claim: &Claim,
+    ) -> impl Future<Output = Result<Option<Customer>, StoreError>> + Send;
+
+    /// A page of the tenant's customers, newest first (by `created_at`, then id), from
+    /// `start` (a previous page's `next`). The customers are read strongly consistently, so
+    /// an erased one never appears; the index that orders them may lag a write by about a
+    /// second, so a customer created a moment ago may be missing. A page may hold fewer than
+    /// `limit` customers (some erased meanwhile) and still have a next one.
+    fn list(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+        start: Option<PageKey>,
+    ) -> impl Future<Output = Result<Page<Customer>, StoreError>> + Send;
+}
+
+pub trait CustomerUpdater {
+    /// Writes `revised` in place of the customer, all or nothing, provided the stored
+    /// customer is still at `previous_version` (`Stale` otherwise), each of `take` is free
+    /// (`Taken` with its field), each of `release` is still this customer's (it is deleted;
+    /// `Stale` otherwise) and each of `new_groups` exists (`UnknownGroups`).
+    fn replace(
+        &self,
+        tenant: &TenantId,
+        previous_version: u64,
+        revised: &Customer,
+        changes: &ClaimChanges,
+        new_groups: &[GroupId],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// The claims a revision takes and releases.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClaimChanges {
+    pub take: Vec<Claim>,
+    pub release: Vec<Claim>,
+}
+
+impl ClaimChanges {
+    /// What changes between the values `before` held and the values `after` holds; a value
+    /// held on both sides is not touched, so a customer never collides with itself.
+    pub fn between(before: &Customer, after: &Customer) -> Self {
+        let (before, after) = (before.claims(), after.claims());
+        Self {
+            take: after.difference(&before).cloned().collect(),
+            release: before.difference(&after).cloned().collect(),
+        }
+    }
+}
+
+pub trait CustomerEraser {
+    /// Deletes the customer and every claim it holds (each on condition that it is still its
+    /// own) and writes `tombstone`, all or nothing, provided the stored customer is still at
+    /// `customer.version` (`Stale` otherwise).
+    fn erase(
+        &self,
+        tenant: &TenantId,
+        customer: &Customer,
+        tombstone: &Tombstone,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Where a listing continues: the store's own key, wrapped in a signed cursor before it

@@ -4,10 +4,12 @@
 //! test put another client's write, or a failure, right before any call.
 
 use crate::domain::{
-    Claim, Customer, CustomerGroup, CustomerId, GroupId, SourceAccount, TenantId, UniqueField,
+    Claim, Customer, CustomerGroup, CustomerId, GroupId, SourceAccount, TenantId, Tombstone,
+    UniqueField,
 };
 use crate::store::{
-    CustomerReader, CustomerWriter, GroupStore, Page, PageKey, SourceLinker, StoreError,
+    ClaimChanges, CustomerEraser, CustomerFinder, CustomerReader, CustomerUpdater, CustomerWriter,
+    GroupStore, Page, PageKey, SourceLinker, StoreError,
 };
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -19,6 +21,10 @@ pub enum Op {
     Get,
     ClaimOwners,
     LinkSource,
+    Find,
+    List,
+    Replace,
+    Erase,
     InsertGroup,
     ListGroups,
 }
@@ -36,6 +42,7 @@ pub struct State {
     pub customers: BTreeMap<(String, String), Customer>,
     pub claims: BTreeMap<(String, Claim), Owner>,
     pub groups: BTreeMap<(String, GroupId), CustomerGroup>,
+    pub tombstones: BTreeMap<(String, String), Tombstone>,
 }
 
 impl State {
@@ -234,6 +241,138 @@ impl SourceLinker for MemoryStore {
                 stored.version += 1;
                 stored.updated_at = account.created_at;
             }
+            Ok(())
+        })
+    }
+}
+
+/// The groups of `groups` that `tenant` does not have.
+fn missing_groups(state: &State, tenant: &TenantId, groups: &[GroupId]) -> Vec<GroupId> {
+    groups
+        .iter()
+        .filter(|g| {
+            !state
+                .groups
+                .contains_key(&(tenant.as_str().to_owned(), **g))
+        })
+        .copied()
+        .collect()
+}
+
+/// Whether every one of `claims` is still `owner`'s.
+fn all_owned(state: &State, tenant: &TenantId, claims: &[Claim], owner: CustomerId) -> bool {
+    claims
+        .iter()
+        .all(|c| state.claims.get(&claim_key(tenant, c)) == Some(&Owner::Customer(owner)))
+}
+
+/// Where a customer sorts in its tenant's listing (newest last).
+fn customer_position(customer: &Customer) -> String {
+    let millis = customer.created_at.unix_timestamp_nanos() / 1_000_000;
+    format!("{millis:015}#{}", customer.id)
+}
+
+impl CustomerFinder for MemoryStore {
+    async fn find(&self, tenant: &TenantId, claim: &Claim) -> Result<Option<Customer>, StoreError> {
+        self.serve(Op::Find, |state| {
+            Ok(match state.claims.get(&claim_key(tenant, claim)) {
+                Some(Owner::Customer(id)) => {
+                    state.customers.get(&customer_key(tenant, *id)).cloned()
+                }
+                _ => None,
+            })
+        })
+    }
+
+    /// Newest first; a full page says where the next one starts.
+    async fn list(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+        start: Option<PageKey>,
+    ) -> Result<Page<Customer>, StoreError> {
+        self.serve(Op::List, |state| {
+            let before = start.and_then(|key| key.get("before").cloned());
+            let mut customers: Vec<&Customer> = state
+                .customers
+                .iter()
+                .filter(|((t, _), _)| t == tenant.as_str())
+                .map(|(_, customer)| customer)
+                .filter(|c| before.as_ref().is_none_or(|b| customer_position(c) < *b))
+                .collect();
+            customers.sort_by_key(|c| std::cmp::Reverse(customer_position(c)));
+            let items: Vec<Customer> = customers
+                .into_iter()
+                .take(limit as usize)
+                .cloned()
+                .collect();
+            let next = (items.len() == limit as usize).then(|| {
+                let last = items.last().map(customer_position).unwrap_or_default();
+                PageKey::from([("before".to_owned(), last)])
+            });
+            Ok(Page { items, next })
+        })
+    }
+}
+
+impl CustomerUpdater for MemoryStore {
+    async fn replace(
+        &self,
+        tenant: &TenantId,
+        previous_version: u64,
+        revised: &Customer,
+        changes: &ClaimChanges,
+        new_groups: &[GroupId],
+    ) -> Result<(), StoreError> {
+        self.serve(Op::Replace, |state| {
+            let missing = missing_groups(state, tenant, new_groups);
+            if !missing.is_empty() {
+                return Err(StoreError::UnknownGroups(missing));
+            }
+            let key = customer_key(tenant, revised.id);
+            let current = state.customers.get(&key).map(|c| c.version);
+            if current != Some(previous_version)
+                || !all_owned(state, tenant, &changes.release, revised.id)
+            {
+                return Err(StoreError::Stale);
+            }
+            if let Some(field) = first_taken(state, tenant, &changes.take) {
+                return Err(StoreError::Taken(field));
+            }
+            for claim in &changes.release {
+                state.claims.remove(&claim_key(tenant, claim));
+            }
+            for claim in &changes.take {
+                state
+                    .claims
+                    .insert(claim_key(tenant, claim), Owner::Customer(revised.id));
+            }
+            state.customers.insert(key, revised.clone());
+            Ok(())
+        })
+    }
+}
+
+impl CustomerEraser for MemoryStore {
+    async fn erase(
+        &self,
+        tenant: &TenantId,
+        customer: &Customer,
+        tombstone: &Tombstone,
+    ) -> Result<(), StoreError> {
+        self.serve(Op::Erase, |state| {
+            let key = customer_key(tenant, customer.id);
+            let claims: Vec<Claim> = customer.claims().into_iter().collect();
+            let current = state.customers.get(&key).map(|c| c.version);
+            if current != Some(customer.version) || !all_owned(state, tenant, &claims, customer.id)
+            {
+                return Err(StoreError::Stale);
+            }
+            for claim in &claims {
+                state.claims.remove(&claim_key(tenant, claim));
+            }
+            state.customers.remove(&key);
+            state.tombstones.insert(key, tombstone.clone());
             Ok(())
         })
     }

@@ -4,12 +4,17 @@
 mod customer;
 mod document;
 mod group;
+mod merge;
 mod object;
 mod pointer;
+mod query;
 
-pub use customer::{parse_new_customer, CustomerInput};
+pub use customer::{
+    parse_customer_patch, parse_new_customer, CustomerInput, CustomerPatch, DocumentPatch,
+};
 pub use group::parse_new_group;
 pub use pointer::Pointer;
+pub use query::{page_size, parse_customer_query, CustomerQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 use crate::domain::{Violation, Warning};
 use serde::Serialize;

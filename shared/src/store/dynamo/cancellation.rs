@@ -11,6 +11,8 @@ pub(super) enum Role {
     Record,
     /// A unique value, put on condition that it is free.
     Claim(UniqueField),
+    /// A unique value given up, deleted on condition that it is still the record's own.
+    Released(UniqueField),
     /// A group that must exist.
     Group(GroupId),
     /// A conditional update on a record's version.
@@ -44,7 +46,11 @@ pub(super) fn outcome(codes: &[&str], roles: &[Role]) -> Outcome {
     if !missing.is_empty() {
         return Outcome::Failed(StoreError::UnknownGroups(missing));
     }
-    if failed.contains(&Role::Versioned) {
+    // The record moved on, or a value it held is no longer its own: what was read is stale.
+    if failed
+        .iter()
+        .any(|role| matches!(role, Role::Versioned | Role::Released(_)))
+    {
         return Outcome::Failed(StoreError::Stale);
     }
     // The record has a fresh random id that only this request writes, and every claim is
@@ -141,6 +147,22 @@ mod tests {
         assert_eq!(
             outcome(&["None", "ConditionalCheckFailed"], &roles),
             taken(UniqueField::Email)
+        );
+    }
+
+    #[test]
+    fn a_released_value_that_is_no_longer_the_records_own_is_stale() {
+        let roles = [
+            Role::Versioned,
+            Role::Released(UniqueField::Email),
+            Role::Claim(UniqueField::Email),
+        ];
+        assert_eq!(
+            outcome(
+                &["None", "ConditionalCheckFailed", "ConditionalCheckFailed"],
+                &roles
+            ),
+            Outcome::Failed(StoreError::Stale)
         );
     }
 

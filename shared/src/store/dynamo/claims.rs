@@ -55,6 +55,21 @@ impl Transaction<'_> {
         };
         self.put_new(Role::Claim(claim.field), &item)
     }
+
+    /// Gives up `claim`, on condition that it is still `owner`'s.
+    pub fn release(
+        &mut self,
+        tenant: &TenantId,
+        claim: &Claim,
+        owner: CustomerId,
+    ) -> Result<(), StoreError> {
+        self.delete_if(
+            Role::Released(claim.field),
+            keys::claim(tenant, claim.field, &claim.value),
+            "customer_id",
+            owner.to_string(),
+        )
+    }
 }
 
 impl DynamoStore {

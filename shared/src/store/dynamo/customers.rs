@@ -4,20 +4,65 @@ use super::cancellation::Role;
 use super::claims::Owner;
 use super::transaction::Transaction;
 use super::DynamoStore;
-use crate::domain::{Claim, Customer, CustomerId, SourceAccount, TenantId};
-use crate::store::{keys, CustomerReader, CustomerWriter, SourceLinker, StoreError};
+use crate::domain::{Claim, Customer, CustomerId, GroupId, SourceAccount, TenantId, Tombstone};
+use crate::store::{
+    keys, ClaimChanges, CustomerEraser, CustomerReader, CustomerUpdater, CustomerWriter,
+    SourceLinker, StoreError,
+};
 use aws_sdk_dynamodb::types::{AttributeValue, Update};
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 
 #[derive(Serialize, Deserialize)]
-struct CustomerItem<C> {
+pub(super) struct CustomerItem<C> {
     #[serde(flatten)]
     key: keys::Key,
+    /// Where the customer sits in its tenant's listing.
+    #[serde(flatten)]
+    listing: keys::ListingKey,
     entity: String,
     tenant_id: TenantId,
+    /// The identity document's claim value, kept so that a change or an erasure can release
+    /// it; the domain's customer never shows it to clients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    document_claim: Option<String>,
     #[serde(flatten)]
     customer: C,
+}
+
+impl<'a> CustomerItem<&'a Customer> {
+    fn of(tenant: &TenantId, customer: &'a Customer) -> Self {
+        Self {
+            key: keys::customer(tenant, customer.id),
+            listing: keys::customer_listing(
+                tenant,
+                customer.created_at.unix_timestamp_nanos() / 1_000_000,
+                customer.id,
+            ),
+            entity: "customer".to_owned(),
+            tenant_id: tenant.clone(),
+            document_claim: customer.document_fingerprint.clone(),
+            customer,
+        }
+    }
+}
+
+impl CustomerItem<Customer> {
+    pub(super) fn into_customer(self) -> Customer {
+        let mut customer = self.customer;
+        customer.document_fingerprint = self.document_claim;
+        customer
+    }
+}
+
+#[derive(Serialize)]
+struct TombstoneItem<'a> {
+    #[serde(flatten)]
+    key: keys::Key,
+    entity: &'static str,
+    tenant_id: &'a TenantId,
+    #[serde(flatten)]
+    tombstone: &'a Tombstone,
 }
 
 impl CustomerWriter for DynamoStore {
@@ -28,13 +73,7 @@ impl CustomerWriter for DynamoStore {
         claims: &[Claim],
     ) -> Result<(), StoreError> {
         let mut transaction = Transaction::new(&self.table);
-        let item = CustomerItem {
-            key: keys::customer(tenant, customer.id),
-            entity: "customer".to_owned(),
-            tenant_id: tenant.clone(),
-            customer,
-        };
-        transaction.put_new(Role::Record, &item)?;
+        transaction.put_new(Role::Record, &CustomerItem::of(tenant, customer))?;
         for claim in claims {
             transaction.claim(tenant, claim, Owner::Customer(customer.id))?;
         }
@@ -48,7 +87,7 @@ impl CustomerWriter for DynamoStore {
 impl CustomerReader for DynamoStore {
     async fn get(&self, tenant: &TenantId, id: CustomerId) -> Result<Option<Customer>, StoreError> {
         let item: Option<CustomerItem<Customer>> = self.read(keys::customer(tenant, id)).await?;
-        Ok(item.map(|item| item.customer))
+        Ok(item.map(CustomerItem::into_customer))
     }
 }
 
@@ -97,6 +136,53 @@ impl SourceLinker for DynamoStore {
         for claim in free {
             transaction.claim(tenant, claim, Owner::Customer(customer.id))?;
         }
+        self.commit(transaction).await
+    }
+}
+
+impl CustomerUpdater for DynamoStore {
+    async fn replace(
+        &self,
+        tenant: &TenantId,
+        previous_version: u64,
+        revised: &Customer,
+        changes: &ClaimChanges,
+        new_groups: &[GroupId],
+    ) -> Result<(), StoreError> {
+        let mut transaction = Transaction::new(&self.table);
+        transaction.put_versioned(&CustomerItem::of(tenant, revised), previous_version)?;
+        for claim in &changes.release {
+            transaction.release(tenant, claim, revised.id)?;
+        }
+        for claim in &changes.take {
+            transaction.claim(tenant, claim, Owner::Customer(revised.id))?;
+        }
+        for group in new_groups {
+            transaction.require(Role::Group(*group), keys::group(tenant, *group))?;
+        }
+        self.commit(transaction).await
+    }
+}
+
+impl CustomerEraser for DynamoStore {
+    async fn erase(
+        &self,
+        tenant: &TenantId,
+        customer: &Customer,
+        tombstone: &Tombstone,
+    ) -> Result<(), StoreError> {
+        let mut transaction = Transaction::new(&self.table);
+        transaction.delete_versioned(keys::customer(tenant, customer.id), customer.version)?;
+        for claim in customer.claims() {
+            transaction.release(tenant, &claim, customer.id)?;
+        }
+        let item = TombstoneItem {
+            key: keys::tombstone(tenant, customer.id),
+            entity: "tombstone",
+            tenant_id: tenant,
+            tombstone,
+        };
+        transaction.put_new(Role::Record, &item)?;
         self.commit(transaction).await
     }
 }

@@ -7,6 +7,7 @@ mod claims;
 mod customers;
 mod errors;
 mod groups;
+mod listing;
 mod transaction;
 
 use super::capacity;

@@ -12,7 +12,9 @@ use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::builders::UpdateBuilder;
-use aws_sdk_dynamodb::types::{ConditionCheck, Put, ReturnConsumedCapacity, TransactWriteItem};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, Put, ReturnConsumedCapacity, TransactWriteItem,
+};
 use serde::Serialize;
 
 /// The items of one transaction, in order: cancellation reasons come back in this order.
@@ -41,6 +43,64 @@ impl<'a> Transaction<'a> {
             .build()
             .map_err(|e| StoreError::Internal(e.to_string()))?;
         self.push(role, TransactWriteItem::builder().put(put).build());
+        Ok(())
+    }
+
+    /// Puts `item` in place of the record, on condition that it is still at `version`.
+    pub fn put_versioned<T: Serialize>(
+        &mut self,
+        item: &T,
+        version: u64,
+    ) -> Result<(), StoreError> {
+        let put = Put::builder()
+            .table_name(self.table)
+            .set_item(Some(to_item(item)?))
+            .condition_expression("#version = :expected")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":expected", AttributeValue::N(version.to_string()))
+            .build()
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        self.push(
+            Role::Versioned,
+            TransactWriteItem::builder().put(put).build(),
+        );
+        Ok(())
+    }
+
+    /// Deletes the record at `key`, on condition that it is still at `version`.
+    pub fn delete_versioned(&mut self, key: Key, version: u64) -> Result<(), StoreError> {
+        let delete = Delete::builder()
+            .table_name(self.table)
+            .set_key(Some(key_attributes(key)))
+            .condition_expression("#version = :expected")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":expected", AttributeValue::N(version.to_string()))
+            .build()
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        self.push(
+            Role::Versioned,
+            TransactWriteItem::builder().delete(delete).build(),
+        );
+        Ok(())
+    }
+
+    /// Deletes the item at `key`, on condition that its `attribute` is `value`.
+    pub fn delete_if(
+        &mut self,
+        role: Role,
+        key: Key,
+        attribute: &str,
+        value: String,
+    ) -> Result<(), StoreError> {
+        let delete = Delete::builder()
+            .table_name(self.table)
+            .set_key(Some(key_attributes(key)))
+            .condition_expression("#attribute = :value")
+            .expression_attribute_names("#attribute", attribute)
+            .expression_attribute_values(":value", AttributeValue::S(value))
+            .build()
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        self.push(role, TransactWriteItem::builder().delete(delete).build());
         Ok(())
     }
 

@@ -6,6 +6,9 @@ mod fixtures;
 mod groups;
 mod identifiers;
 mod metadata;
+mod patch;
+
+pub use patch::{parse_customer_patch, CustomerPatch, DocumentPatch};
 
 use super::document::parse_identity_document;
 use super::object::{optional_text, Object};
@@ -62,8 +65,18 @@ pub fn parse_new_customer(
     today: Date,
 ) -> Result<Parsed<CustomerInput>, ValidationErrors> {
     let mut report = Report::default();
-    let obj = Object::new(body, Pointer::root(), CUSTOMER_FIELDS, &mut report);
-    let r = &mut report;
+    let value = parse_customer(body, today, &mut report);
+    report.finish(value)
+}
+
+/// The walk of a customer body, recording into `report`; `Some` when nothing was wrong.
+fn parse_customer(
+    body: &Map<String, Value>,
+    today: Date,
+    report: &mut Report,
+) -> Option<CustomerInput> {
+    let obj = Object::new(body, Pointer::root(), CUSTOMER_FIELDS, report);
+    let r = report;
 
     let first_name = obj.parse_required("first_name", r, PersonName::parse);
     let last_name = optional_text::<PersonName>(&obj, "last_name", r);
@@ -106,7 +119,7 @@ pub fn parse_new_customer(
         .value("identity_document")
         .and_then(|v| parse_identity_document(v, obj.at("identity_document"), r, today));
 
-    let value = if r.has_errors() {
+    if r.has_errors() {
         None
     } else {
         first_name
@@ -134,8 +147,7 @@ pub fn parse_new_customer(
                 group_pointers: groups,
                 link_existing,
             })
-    };
-    report.finish(value)
+    }
 }
 
 fn parse_mobile(obj: &Object, r: &mut Report) -> Option<Mobile> {

@@ -1,0 +1,180 @@
+//! `create` with `link_existing`: a source account added to the customer the values belong to.
+
+use super::*;
+
+const LINK: fn() -> serde_json::Value = || {
+    json!({"first_name": "Ann", "email": "ann@example.com", "source": "INSTORE",
+        "identifiers": {"card_number": "C-77"}, "link_existing": true})
+};
+
+async fn existing(f: &Fixture) -> Customer {
+    f.created(json!({"first_name": "Ann", "email": "ann@example.com", "source": "WEBSITE"}))
+        .await
+}
+
+#[tokio::test]
+async fn a_link_adds_the_source_and_claims_the_free_values_for_the_customer() {
+    let f = fixture();
+    let owner = existing(&f).await;
+    let linked = f.create(LINK()).await.expect("linked");
+    assert!(linked.linked);
+    assert_eq!(linked.customer.id, owner.id);
+    assert_eq!(linked.customer.version, 2);
+    assert_eq!(linked.customer.updated_at, timestamp(NOW));
+    assert_eq!(
+        linked.warnings,
+        vec![Warning::SourceAccountLinked {
+            source: Source::Instore
+        }]
+    );
+    let sources: Vec<Source> = linked.customer.sources.iter().map(|a| a.source).collect();
+    assert_eq!(sources, [Source::Website, Source::Instore]);
+    assert!(f
+        .claims_of(owner.id)
+        .contains(&Claim::new(UniqueField::CardNumber, "C77")));
+    let stored = f.store.state().customers.values().next().cloned();
+    assert_eq!(
+        stored,
+        Some(linked.customer),
+        "what is returned is what is stored"
+    );
+    assert_eq!(f.customer_count(), 1);
+}
+
+#[tokio::test]
+async fn a_customer_changed_meanwhile_is_read_again() {
+    let f = fixture();
+    let owner = existing(&f).await;
+    let tenant = principal(TENANT).tenant;
+    f.store.before(Op::LinkSource, move |state| {
+        if let Some(customer) = state.customer_mut(&tenant, owner.id) {
+            customer.version += 1;
+        }
+        Ok(())
+    });
+    let linked = f.create(LINK()).await.expect("linked after a retry");
+    assert_eq!(linked.customer.version, 3, "the other write is kept");
+    let links = f
+        .store
+        .calls()
+        .iter()
+        .filter(|op| **op == Op::LinkSource)
+        .count();
+    assert_eq!(links, 2);
+}
+
+#[tokio::test]
+async fn a_value_claimed_meanwhile_by_another_customer_is_taken() {
+    let f = fixture();
+    existing(&f).await;
+    let tenant = principal(TENANT).tenant;
+    let other = CustomerId::random();
+    f.store.before(Op::LinkSource, move |state| {
+        let card = Claim::new(UniqueField::CardNumber, "C77");
+        state
+            .claims
+            .insert((tenant.as_str().to_owned(), card), Owner::Customer(other));
+        Ok(())
+    });
+    assert_eq!(
+        f.create(LINK()).await,
+        Err(CustomerError::Taken(UniqueField::CardNumber))
+    );
+}
+
+#[tokio::test]
+async fn identifiers_of_two_customers_are_taken() {
+    let f = fixture();
+    existing(&f).await;
+    f.created(json!({"first_name": "Bo", "mobile": "+19203751411"}))
+        .await;
+    let mut request = LINK();
+    request["mobile"] = json!("+19203751411");
+    assert_eq!(
+        f.create(request).await,
+        Err(CustomerError::Taken(UniqueField::Mobile))
+    );
+    assert_eq!(f.customer_count(), 2);
+}
+
+#[tokio::test]
+async fn a_source_the_customer_has_is_taken() {
+    let f = fixture();
+    existing(&f).await;
+    let mut request = LINK();
+    request["source"] = json!("WEBSITE");
+    assert_eq!(
+        f.create(request).await,
+        Err(CustomerError::Taken(UniqueField::Email))
+    );
+    assert!(!f.store.calls().contains(&Op::LinkSource));
+}
+
+#[tokio::test]
+async fn values_freed_meanwhile_answer_the_collision_the_create_saw() {
+    let f = fixture();
+    existing(&f).await;
+    f.store.before(Op::ClaimOwners, |state| {
+        state.claims.clear();
+        Ok(())
+    });
+    assert_eq!(
+        f.create(LINK()).await,
+        Err(CustomerError::Taken(UniqueField::Email))
+    );
+}
+
+#[tokio::test]
+async fn a_customer_erased_meanwhile_is_taken() {
+    let f = fixture();
+    existing(&f).await;
+    f.store.before(Op::Get, |state| {
+        state.customers.clear();
+        Ok(())
+    });
+    assert_eq!(
+        f.create(LINK()).await,
+        Err(CustomerError::Taken(UniqueField::Email))
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn contention_that_outlasts_the_budget_is_contended_not_an_outage() {
+    let f = fixture();
+    let owner = existing(&f).await;
+    let tenant = principal(TENANT).tenant;
+    for _ in 0..1_000 {
+        let tenant = tenant.clone();
+        f.store.before(Op::LinkSource, move |state| {
+            if let Some(customer) = state.customer_mut(&tenant, owner.id) {
+                customer.version += 1;
+            }
+            Ok(())
+        });
+    }
+    assert_eq!(
+        f.create(LINK()).await,
+        Err(CustomerError::Store(StoreError::Contended))
+    );
+    let attempts = f
+        .store
+        .calls()
+        .iter()
+        .filter(|op| **op == Op::LinkSource)
+        .count();
+    assert!(attempts > 5, "kept trying for the whole budget: {attempts}");
+}
+
+#[tokio::test]
+async fn a_store_failure_while_linking_is_passed_on() {
+    let f = fixture();
+    existing(&f).await;
+    f.store
+        .fail_next(Op::ClaimOwners, StoreError::Unavailable("timed out".into()));
+    assert_eq!(
+        f.create(LINK()).await,
+        Err(CustomerError::Store(StoreError::Unavailable(
+            "timed out".into()
+        )))
+    );
+}

@@ -1,0 +1,82 @@
+//! Every branch of the customer use cases, against the in-memory store and bucket: no server,
+//! a fixed clock. One module per use case; the fixture here.
+
+mod create;
+mod erase;
+mod get;
+mod link;
+mod list;
+mod update;
+
+use super::*;
+use crate::cursor::CursorKey;
+use crate::documents::FingerprintKey;
+use crate::domain::{timestamp, CustomerGroup, GroupId, Source, Text};
+use crate::testing::{png, principal, BucketOp, MemoryBucket, MemoryStore, Op, Owner};
+use serde_json::json;
+use time::macros::datetime;
+
+pub(super) const NOW: OffsetDateTime = datetime!(2026-11-25 10:00:00.123456 UTC);
+pub(super) const TENANT: &str = "acme";
+
+pub(super) fn now() -> OffsetDateTime {
+    NOW
+}
+
+pub(super) type UseCase = Customers<MemoryStore, Documents<MemoryBucket>>;
+
+pub(super) struct Fixture {
+    pub store: MemoryStore,
+    pub bucket: MemoryBucket,
+    pub customers: UseCase,
+}
+
+pub(super) fn fixture() -> Fixture {
+    let store = MemoryStore::new();
+    let bucket = MemoryBucket::new();
+    let key = FingerprintKey::new(&[7; 32]).expect("key");
+    let documents = Documents::with_header_verifier(bucket.clone(), key);
+    let customers = Customers::new(store.clone(), now as Clock)
+        .with_documents(Some(documents))
+        .with_cursor_key(Some(CursorKey::new(&[5; 32]).expect("cursor key")));
+    Fixture {
+        store,
+        bucket,
+        customers,
+    }
+}
+
+pub(super) fn body(value: serde_json::Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        other => panic!("not an object: {other}"),
+    }
+}
+
+impl Fixture {
+    pub async fn create(&self, value: serde_json::Value) -> Result<Created, CustomerError> {
+        self.customers.create(&principal(TENANT), body(value)).await
+    }
+
+    pub async fn created(&self, value: serde_json::Value) -> Customer {
+        match self.create(value).await {
+            Ok(created) => created.customer,
+            Err(e) => panic!("create failed: {e:?}"),
+        }
+    }
+
+    pub fn customer_count(&self) -> usize {
+        self.store.state().customers.len()
+    }
+
+    pub fn claims_of(&self, id: CustomerId) -> Vec<Claim> {
+        let tenant = principal(TENANT).tenant;
+        self.store.state().claims_of(&tenant, Owner::Customer(id))
+    }
+}
+
+pub(super) fn passport(number: &str, width: u32) -> serde_json::Value {
+    use base64::Engine;
+    let image = base64::engine::general_purpose::STANDARD.encode(png(width, 400));
+    json!({"type": "PASSPORT", "number": number, "country": "CL", "expires_on": "2031-06-30", "front_image": image})
+}

@@ -1,0 +1,146 @@
+//! `PATCH`: a JSON Merge Patch of a customer, as one transaction that swaps the claims of the
+//! unique values it changes.
+
+use super::{review_warning, CustomerError, Customers, Precondition};
+use crate::auth::Principal;
+use crate::documents::DocumentChecker;
+use crate::domain::{Customer, CustomerId, DocumentChange, GroupId, Warning};
+use crate::retry::{Backoff, CONTENTION_BUDGET};
+use crate::store::{ClaimChanges, CustomerReader, CustomerUpdater, StoreError};
+use crate::validation::{parse_customer_patch, CustomerPatch, DocumentPatch, Parsed};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+#[derive(Debug, PartialEq)]
+pub struct Updated {
+    pub customer: Customer,
+    pub warnings: Vec<Warning>,
+}
+
+impl<S, D> Customers<S, D>
+where
+    S: CustomerReader + CustomerUpdater + Sync,
+    D: DocumentChecker,
+{
+    /// Applies `patch` to the customer: to the version `precondition` names, or else to the
+    /// current one, re-read and re-applied after a concurrent change (never losing it). A
+    /// patch that changes nothing writes nothing. A new identity document is checked once,
+    /// exactly as on create, before the first attempt.
+    pub async fn update(
+        &self,
+        principal: &Principal,
+        id: &str,
+        patch: Map<String, Value>,
+        precondition: &Precondition,
+    ) -> Result<Updated, CustomerError> {
+        let id = CustomerId::parse(id).ok_or(CustomerError::NotFound)?;
+        let now = (self.clock)();
+        let mut current = self.current(principal, id, precondition).await?;
+        let mut parsed = parse(&current, &patch, now)?;
+        let mut warnings = std::mem::take(&mut parsed.warnings);
+        let document = match std::mem::replace(&mut parsed.value.document, DocumentPatch::Keep) {
+            DocumentPatch::Keep => DocumentChange::Keep,
+            DocumentPatch::Remove => DocumentChange::Remove,
+            DocumentPatch::Replace(document) => {
+                let checked = self.check_document(principal, document, now).await?;
+                warnings.extend(review_warning(&checked.record));
+                DocumentChange::Replace {
+                    record: checked.record,
+                    fingerprint: checked.fingerprint,
+                }
+            }
+        };
+        let mut backoff = Backoff::new(CONTENTION_BUDGET);
+        loop {
+            let patched = parsed.value;
+            if patched.details == current.details && document == DocumentChange::Keep {
+                return Ok(Updated {
+                    customer: current,
+                    warnings,
+                });
+            }
+            let revised = current.revise(patched.details, document.clone(), now);
+            let changes = ClaimChanges::between(&current, &revised);
+            let new_groups: Vec<GroupId> = revised
+                .details
+                .groups
+                .iter()
+                .filter(|group| !current.details.groups.contains(group))
+                .copied()
+                .collect();
+            let written = self
+                .store
+                .replace(
+                    &principal.tenant,
+                    current.version,
+                    &revised,
+                    &changes,
+                    &new_groups,
+                )
+                .await;
+            match written {
+                Ok(()) => {
+                    return Ok(Updated {
+                        customer: revised,
+                        warnings,
+                    })
+                }
+                Err(StoreError::Taken(field)) => return Err(CustomerError::Taken(field)),
+                Err(StoreError::UnknownGroups(missing)) => {
+                    return Err(CustomerError::UnknownGroups(
+                        patched
+                            .group_pointers
+                            .into_iter()
+                            .filter(|(id, _)| missing.contains(id))
+                            .map(|(_, pointer)| pointer)
+                            .collect(),
+                    ))
+                }
+                Err(StoreError::Stale) if matches!(precondition, Precondition::Versions(_)) => {
+                    return Err(CustomerError::PreconditionFailed)
+                }
+                Err(StoreError::Stale) => {
+                    if !backoff.wait().await {
+                        return Err(CustomerError::Store(StoreError::Contended));
+                    }
+                    // Another write came first: apply the patch to what it left.
+                    current = self.current(principal, id, precondition).await?;
+                    parsed = parse(&current, &patch, now)?;
+                }
+                Err(other) => return Err(CustomerError::Store(other)),
+            }
+        }
+    }
+}
+
+impl<S: CustomerReader, D> Customers<S, D> {
+    /// The customer as stored now, if `precondition` admits its version.
+    pub(super) async fn current(
+        &self,
+        principal: &Principal,
+        id: CustomerId,
+        precondition: &Precondition,
+    ) -> Result<Customer, CustomerError> {
+        let customer = self
+            .store
+            .get(&principal.tenant, id)
+            .await?
+            .ok_or(CustomerError::NotFound)?;
+        if !precondition.admits(customer.version) {
+            return Err(CustomerError::PreconditionFailed);
+        }
+        Ok(customer)
+    }
+}
+
+/// The patch applied to `current`'s details as GET shows them.
+fn parse(
+    current: &Customer,
+    patch: &Map<String, Value>,
+    now: OffsetDateTime,
+) -> Result<Parsed<CustomerPatch>, CustomerError> {
+    let Ok(Value::Object(shown)) = serde_json::to_value(&current.details) else {
+        return Err(CustomerError::Unrepresentable);
+    };
+    Ok(parse_customer_patch(shown, patch, now.date())?)
+}

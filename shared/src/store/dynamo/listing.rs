@@ -1,0 +1,187 @@
+//! Finding customers: by a value they hold (its claim), or a page of a tenant's customers
+//! through the sharded, keys-only listing index, merged newest first and then read from the
+//! table itself.
+
+use super::customers::CustomerItem;
+use super::{capacity, errors, from_item, key_attributes, DynamoStore, Item};
+use crate::clients::boxed;
+use crate::domain::{Claim, Customer, CustomerId, TenantId};
+use crate::retry::{Backoff, CONTENTION_BUDGET};
+use crate::store::keys::{self, CUSTOMERS_INDEX, CUSTOMER_SHARDS};
+use crate::store::{CustomerFinder, CustomerReader, Page, PageKey, StoreError};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnConsumedCapacity};
+use std::collections::HashMap;
+
+/// A shard's place in a cursor once everything in it has been listed.
+const DONE: &str = "done";
+
+/// One shard's answer: positions, newest first, and whether it has more after them.
+struct ShardPage {
+    shard: u8,
+    positions: Vec<String>,
+    more: bool,
+}
+
+impl CustomerFinder for DynamoStore {
+    async fn find(&self, tenant: &TenantId, claim: &Claim) -> Result<Option<Customer>, StoreError> {
+        match self.claim_owner(tenant, claim).await? {
+            Some(id) => self.get(tenant, id).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn list(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+        start: Option<PageKey>,
+    ) -> Result<Page<Customer>, StoreError> {
+        let start = start.unwrap_or_default();
+        let queries = (0..CUSTOMER_SHARDS)
+            .filter(|shard| start.get(&shard.to_string()).map(String::as_str) != Some(DONE))
+            .map(|shard| self.query_shard(tenant, shard, limit, start.get(&shard.to_string())));
+        let shards = futures_util::future::try_join_all(queries).await?;
+
+        // Merge: the page is the `limit` newest positions of all shards.
+        let mut merged: Vec<(&str, u8)> = shards
+            .iter()
+            .flat_map(|s| s.positions.iter().map(move |p| (p.as_str(), s.shard)))
+            .collect();
+        merged.sort_unstable_by(|a, b| b.0.cmp(a.0));
+        merged.truncate(limit as usize);
+
+        // Each shard continues after the last of its positions the page took; one whose every
+        // position was taken, with nothing after them, is done.
+        let mut next = start.clone();
+        for shard in &shards {
+            let taken: Vec<&str> = merged
+                .iter()
+                .filter(|(_, s)| *s == shard.shard)
+                .map(|(p, _)| *p)
+                .collect();
+            let position = if taken.len() == shard.positions.len() && !shard.more {
+                Some(DONE)
+            } else {
+                taken.last().copied()
+            };
+            if let Some(position) = position {
+                next.insert(shard.shard.to_string(), position.to_owned());
+            }
+        }
+        let finished = (0..CUSTOMER_SHARDS)
+            .all(|shard| next.get(&shard.to_string()).map(String::as_str) == Some(DONE));
+
+        let ids: Vec<CustomerId> = merged
+            .iter()
+            .filter_map(|(position, _)| keys::listed_customer(position))
+            .collect();
+        let items = self.read_customers(tenant, &ids).await?;
+        Ok(Page {
+            items,
+            next: (!finished).then_some(next),
+        })
+    }
+}
+
+impl DynamoStore {
+    /// Up to `limit` positions of one shard, newest first, after `after` (a position).
+    async fn query_shard(
+        &self,
+        tenant: &TenantId,
+        shard: u8,
+        limit: u32,
+        after: Option<&String>,
+    ) -> Result<ShardPage, StoreError> {
+        let partition = keys::customer_listing_partition(tenant, shard);
+        let start = after.and_then(|position| {
+            let id = keys::listed_customer(position)?;
+            let mut key: Item = key_attributes(keys::customer(tenant, id));
+            key.insert("gsi2pk".into(), AttributeValue::S(partition.clone()));
+            key.insert("gsi2sk".into(), AttributeValue::S(position.clone()));
+            Some(key)
+        });
+        let output = boxed(
+            self.client()
+                .query()
+                .table_name(&self.table)
+                .index_name(CUSTOMERS_INDEX)
+                .key_condition_expression("gsi2pk = :shard")
+                .expression_attribute_values(":shard", AttributeValue::S(partition))
+                .scan_index_forward(false)
+                .limit(limit as i32)
+                .set_exclusive_start_key(start)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send(),
+        )
+        .await
+        .map_err(errors::classify)?;
+        capacity::add_read(output.consumed_capacity().and_then(|c| c.capacity_units()));
+        let positions = output
+            .items()
+            .iter()
+            .filter_map(|item| item.get("gsi2sk")?.as_s().ok().cloned())
+            .collect();
+        Ok(ShardPage {
+            shard,
+            positions,
+            more: output.last_evaluated_key.is_some(),
+        })
+    }
+
+    /// The customers with `ids`, in that order, read strongly consistently in one
+    /// `BatchGetItem` (pages hold at most 100, its limit); those erased meanwhile are left out.
+    async fn read_customers(
+        &self,
+        tenant: &TenantId,
+        ids: &[CustomerId],
+    ) -> Result<Vec<Customer>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut wanted = KeysAndAttributes::builder().consistent_read(true);
+        for id in ids {
+            wanted = wanted.keys(key_attributes(keys::customer(tenant, *id)));
+        }
+        let mut request = HashMap::from([(
+            self.table.clone(),
+            wanted
+                .build()
+                .map_err(|e| StoreError::Internal(e.to_string()))?,
+        )]);
+        let mut found: HashMap<CustomerId, Customer> = HashMap::with_capacity(ids.len());
+        let mut backoff = Backoff::new(CONTENTION_BUDGET);
+        loop {
+            let output = boxed(
+                self.client()
+                    .batch_get_item()
+                    .set_request_items(Some(request))
+                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                    .send(),
+            )
+            .await
+            .map_err(errors::classify)?;
+            for consumed in output.consumed_capacity() {
+                capacity::add_read(consumed.capacity_units());
+            }
+            let items = output
+                .responses
+                .and_then(|mut tables| tables.remove(&self.table))
+                .unwrap_or_default();
+            for item in items {
+                let customer = from_item::<CustomerItem<Customer>>(item)?.into_customer();
+                found.insert(customer.id, customer);
+            }
+            // Keys DynamoDB did not get to (throttling, size): asked again after a pause.
+            match output.unprocessed_keys.filter(|keys| !keys.is_empty()) {
+                None => break,
+                Some(unprocessed) => {
+                    if !backoff.wait().await {
+                        return Err(StoreError::Unavailable("reads left unprocessed".into()));
+                    }
+                    request = unprocessed;
+                }
+            }
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+}
