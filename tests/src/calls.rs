@@ -3,7 +3,9 @@
 
 use crate::events::Event;
 use crate::stack::Stack;
+use lambda_http::{Body, Response};
 use serde_json::Value;
+use shared::lambda::App;
 
 /// A response's status and JSON body (`null` when there is none).
 pub fn read(response: &lambda_http::Response<lambda_http::Body>) -> (u16, Value) {
@@ -15,26 +17,73 @@ pub fn read(response: &lambda_http::Response<lambda_http::Body>) -> (u16, Value)
     (response.status().as_u16(), body)
 }
 
+/// `event` through the handler of the function its route names, with the functions' wiring.
+pub async fn send(app: &App, event: Event) -> Response<Body> {
+    let route = event.route_key();
+    let request = event.request();
+    match route.as_str() {
+        "POST /customers" => create_customer::handle(app, request).await,
+        "GET /customers" => list_customers::handle(app, request).await,
+        "GET /customers/{id}" => get_customer::handle(app, request).await,
+        "PATCH /customers/{id}" => update_customer::handle(app, request).await,
+        "DELETE /customers/{id}" => delete_customer::handle(app, request).await,
+        "POST /customer-groups" => create_customer_group::handle(app, request).await,
+        "GET /customer-groups" => list_customer_groups::handle(app, request).await,
+        "GET /countries" => list_countries::handle(app, request).await,
+        other => panic!("no function serves {other}"),
+    }
+}
+
+/// `event` against `stack`: its status and JSON body.
+pub async fn call(stack: &Stack, event: Event) -> (u16, Value) {
+    read(&send(&stack.app(), event).await)
+}
+
 /// `POST /customers` as `tenant`.
 pub async fn create(stack: &Stack, tenant: &str, body: &Value) -> (u16, Value) {
-    let event = Event::new("POST /customers").json(body).by_tenant(tenant);
-    read(&create_customer::handle(&stack.app(), event.request()).await)
+    call(stack, Event::new("POST /customers").json(body).by_tenant(tenant)).await
 }
 
 /// `GET /customers/{id}` as `tenant`.
 pub async fn get(stack: &Stack, tenant: &str, id: &str) -> (u16, Value) {
-    let event = Event::new("GET /customers/{id}")
-        .path_parameter("id", id)
+    call(stack, customer("GET", id).by_tenant(tenant)).await
+}
+
+/// `PATCH /customers/{id}` as `tenant`, with `body` as a merge patch.
+pub async fn patch(stack: &Stack, tenant: &str, id: &str, body: &Value) -> (u16, Value) {
+    let event = customer("PATCH", id)
+        .header("content-type", "application/merge-patch+json")
+        .raw_body(&body.to_string())
         .by_tenant(tenant);
-    read(&get_customer::handle(&stack.app(), event.request()).await)
+    call(stack, event).await
+}
+
+/// `DELETE /customers/{id}` as `tenant`.
+pub async fn delete(stack: &Stack, tenant: &str, id: &str) -> (u16, Value) {
+    call(stack, customer("DELETE", id).by_tenant(tenant)).await
+}
+
+/// `GET /customers` with `query`, as `tenant`.
+pub async fn list(stack: &Stack, tenant: &str, query: &[(&str, &str)]) -> (u16, Value) {
+    let mut event = Event::new("GET /customers").by_tenant(tenant);
+    for (name, value) in query {
+        event = event.query(name, value);
+    }
+    call(stack, event).await
 }
 
 /// `POST /customer-groups` as `tenant`.
 pub async fn create_group(stack: &Stack, tenant: &str, body: &Value) -> (u16, Value) {
-    let event = Event::new("POST /customer-groups")
-        .json(body)
-        .by_tenant(tenant);
-    read(&create_customer_group::handle(&stack.app(), event.request()).await)
+    call(
+        stack,
+        Event::new("POST /customer-groups").json(body).by_tenant(tenant),
+    )
+    .await
+}
+
+/// An event on one customer's route.
+pub fn customer(method: &str, id: &str) -> Event {
+    Event::new(&format!("{method} /customers/{{id}}")).path_parameter("id", id)
 }
 
 /// Sends every body to the create handler at once, as `tenant`; the responses, in body order.

@@ -71,6 +71,11 @@ impl Event {
         self
     }
 
+    /// The route's key, as the template writes it: `PATCH /customers/{id}`.
+    pub fn route_key(&self) -> String {
+        format!("{} {}", self.method, self.route)
+    }
+
     /// The path the route template and the path parameters make.
     fn path(&self) -> String {
         let mut path = self.route.clone();

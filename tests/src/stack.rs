@@ -210,6 +210,18 @@ impl Stack {
         }
     }
 
+    /// Every item as JSON, in key order: equal snapshots mean nothing was written between them.
+    pub async fn snapshot(&self) -> Vec<serde_json::Value> {
+        let mut items: Vec<serde_json::Value> = self
+            .items()
+            .await
+            .into_iter()
+            .filter_map(|item| serde_dynamo::aws_sdk_dynamodb_1::from_item(item).ok())
+            .collect();
+        items.sort_by_key(|item| format!("{}{}", item["pk"], item["sk"]));
+        items
+    }
+
     /// Items grouped by their `entity` attribute ("customer", "claim").
     pub async fn count(&self, entity: &str) -> usize {
         self.items()

@@ -16,7 +16,9 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
                 // The raw body (up to 6 MB) is not needed once parsed.
                 drop(request);
                 let created = app.customers.create(&principal, body).await?;
-                let envelope = Envelope::new(&created.customer).warnings(&created.warnings);
+                let envelope = Envelope::new(&created.customer)
+                    .warnings(&created.warnings)
+                    .version(created.customer.version);
                 if created.linked {
                     return envelope.ok();
                 }

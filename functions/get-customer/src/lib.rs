@@ -13,7 +13,7 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
             |principal, request| async move {
                 let id = http::path_parameter(&request, "id").ok_or(ApiError::NotFound)?;
                 let customer = app.customers.get(&principal, id).await?;
-                Envelope::new(&customer).ok()
+                Envelope::new(&customer).version(customer.version).ok()
             },
         )
         .await

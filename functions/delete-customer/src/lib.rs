@@ -1,0 +1,24 @@
+//! `DELETE /customers/{id}`: erase a customer and free every value it held.
+
+use lambda_http::{Body, Request, Response};
+use shared::auth::Scope;
+use shared::http::{self, ApiError, RequestInfo};
+use shared::lambda::App;
+
+pub async fn handle(app: &App, request: Request) -> Response<Body> {
+    app.endpoint
+        .respond(
+            request,
+            Scope::CustomersWrite,
+            |principal, request| async move {
+                let id = http::path_parameter(&request, "id").ok_or(ApiError::NotFound)?;
+                let precondition = http::precondition(&request);
+                let request_id = RequestInfo::of(&request).request_id;
+                app.customers
+                    .erase(&principal, id, &precondition, request_id.as_deref())
+                    .await?;
+                Ok(http::no_content())
+            },
+        )
+        .await
+}
