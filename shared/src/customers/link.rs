@@ -79,11 +79,23 @@ impl<S: CustomerReader + SourceLinker + Sync, D> Customers<S, D> {
         if existing.sources.iter().any(|a| a.source == source) {
             return Err(CustomerError::Taken(first_field));
         }
-        let free: Vec<Claim> = claims
+        // The owners were read before the customer. A value read as the customer's must still
+        // be one it holds at the version just read, or a change in between (a patch that
+        // released it) would leave the new account listing a value nobody claims: read again.
+        // The link is conditional on that version, so what it holds now it holds at the write.
+        let held = existing.claims();
+        let left = claims
             .iter()
             .zip(&owners)
-            .filter(|(_, owner)| owner.is_none())
-            .map(|(claim, _)| claim.clone())
+            .any(|(claim, read)| *read == Some(owner) && !held.contains(claim));
+        if left {
+            return Ok(None);
+        }
+        // Every other value is put on condition that it is still free.
+        let free: Vec<Claim> = claims
+            .iter()
+            .filter(|claim| !held.contains(claim))
+            .cloned()
             .collect();
         let account = SourceAccount {
             source,

@@ -10,6 +10,7 @@ mod events;
 mod gateway;
 mod groups;
 mod identifiers;
+mod invariant;
 mod listing;
 mod logging;
 mod outage;

@@ -178,3 +178,34 @@ async fn a_store_failure_while_linking_is_passed_on() {
         )))
     );
 }
+
+/// Found by the invariant test: a patch between reading the owners and reading the customer
+/// released a value the link still counted as the customer's.
+#[tokio::test]
+async fn a_value_released_between_the_two_reads_is_read_again() {
+    let f = fixture();
+    let owner = existing(&f).await;
+    let tenant = principal(TENANT).tenant;
+    f.store.before(Op::Get, move |state| {
+        let key = (tenant.as_str().to_owned(), Claim::new(UniqueField::Email, "ann@example.com"));
+        state.claims.remove(&key);
+        let moved = Claim::new(UniqueField::Email, "ann@new.example");
+        state
+            .claims
+            .insert((tenant.as_str().to_owned(), moved), Owner::Customer(owner.id));
+        if let Some(customer) = state.customer_mut(&tenant, owner.id) {
+            let email = crate::domain::Email::parse("ann@new.example").ok();
+            customer.details.email = email.clone();
+            customer.sources[0].identifiers.email = email;
+            customer.version += 1;
+        }
+        Ok(())
+    });
+    assert_eq!(
+        f.create(LINK()).await,
+        Err(CustomerError::Taken(UniqueField::Email))
+    );
+    let stored = f.store.state().customers.values().next().cloned();
+    assert_eq!(stored.map(|c| c.sources.len()), Some(1), "no account was added");
+    assert!(!f.store.state().claims.keys().any(|(_, c)| c.value == "C77"));
+}

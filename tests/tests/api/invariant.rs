@@ -1,0 +1,319 @@
+//! The uniqueness invariant, under a randomised, seeded, concurrent mix of creates (some
+//! linking a source account), patches that move emails, mobiles and external ids between a
+//! small pool of values, lookups, reads and erasures; then an audit of the whole table.
+//!
+//! Replay a run with `INVARIANT_SEED=<seed>` (each run prints its seed).
+
+use integration_tests::calls::{customer, send};
+use integration_tests::{read, Event, Stack, TENANT};
+use serde_json::{json, Map, Value};
+use shared::lambda::App;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+const WORKERS: u64 = 8;
+const OPERATIONS_PER_WORKER: usize = 70;
+const POOL: usize = 10;
+const SOURCES: [&str; 5] = ["WEBSITE", "INSTORE", "MOBILE_APP", "ECOMMERCE", "LINE"];
+/// The unique fields the mix moves, by their name in claims and in a customer.
+const FIELDS: [&str; 3] = ["email", "mobile", "external_id"];
+
+fn pool_value(field: &str, index: usize) -> String {
+    match field {
+        "email" => format!("person{index}@example.com"),
+        "mobile" => format!("+1920375140{index}"),
+        _ => format!("crm-{index}"),
+    }
+}
+
+/// One request and what it was answered.
+#[derive(Debug)]
+struct Outcome {
+    operation: &'static str,
+    status: u16,
+    body: Value,
+}
+
+/// The statuses each operation may answer; anything else (a 5xx above all) breaks the test.
+fn documented(operation: &str, status: u16, body: &Value) -> bool {
+    match operation {
+        "create" => status == 201 || status == 409,
+        "link" => matches!(status, 200 | 201 | 409),
+        "patch" => {
+            matches!(status, 200 | 404 | 409)
+                || (status == 400 && body["errors"][0]["code"] == "contact_required")
+        }
+        "lookup" => status == 200,
+        "get" => matches!(status, 200 | 404),
+        "delete" => matches!(status, 204 | 404),
+        _ => false,
+    }
+}
+
+struct Mix {
+    app: App,
+    known: Mutex<Vec<String>>,
+    outcomes: Mutex<Vec<Outcome>>,
+}
+
+impl Mix {
+    async fn run(&self, seed: u64, worker: u64) {
+        let mut rng = fastrand::Rng::with_seed(seed.wrapping_add(worker.wrapping_mul(0x9E37_79B9)));
+        for _ in 0..OPERATIONS_PER_WORKER {
+            let roll = rng.u32(0..100);
+            let mut target = None;
+            let (operation, event) = match roll {
+                0..=29 => ("create", self.create(&mut rng, false)),
+                30..=39 => ("link", self.create(&mut rng, true)),
+                40..=69 => match self.pick(&mut rng) {
+                    Some(id) => {
+                        let event = self.patch(&mut rng, &id);
+                        target = Some(id);
+                        ("patch", event)
+                    }
+                    None => ("create", self.create(&mut rng, false)),
+                },
+                70..=84 => {
+                    let field = FIELDS[rng.usize(0..FIELDS.len())];
+                    let value = pool_value(field, rng.usize(0..POOL));
+                    let event = Event::new("GET /customers")
+                        .query(field, &value)
+                        .by_tenant(TENANT);
+                    ("lookup", event)
+                }
+                85..=91 => match self.pick(&mut rng) {
+                    Some(id) => {
+                        let event = customer("DELETE", &id).by_tenant(TENANT);
+                        target = Some(id);
+                        ("delete", event)
+                    }
+                    None => continue,
+                },
+                _ => match self.pick(&mut rng) {
+                    Some(id) => {
+                        let event = customer("GET", &id).by_tenant(TENANT);
+                        target = Some(id);
+                        ("get", event)
+                    }
+                    None => continue,
+                },
+            };
+            let (status, body) = read(&send(&self.app, event).await);
+            match (operation, status) {
+                (_, 201) => {
+                    if let Some(id) = body["data"]["id"].as_str() {
+                        self.lock_known().push(id.to_owned());
+                    }
+                }
+                // Erased (here or by another worker): later operations pick the living.
+                ("delete", 204 | 404) | ("patch" | "get", 404) => {
+                    if let Some(id) = &target {
+                        self.lock_known().retain(|known| known != id);
+                    }
+                }
+                _ => {}
+            }
+            self.outcomes
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(Outcome {
+                    operation,
+                    status,
+                    body,
+                });
+        }
+    }
+
+    fn lock_known(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        self.known.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn pick(&self, rng: &mut fastrand::Rng) -> Option<String> {
+        let known = self.lock_known();
+        (!known.is_empty()).then(|| known[rng.usize(0..known.len())].clone())
+    }
+
+    /// A create with one to three pool values.
+    fn create(&self, rng: &mut fastrand::Rng, link: bool) -> Event {
+        let mut body = Map::new();
+        body.insert("first_name".into(), json!("Mix"));
+        let first = rng.usize(0..FIELDS.len());
+        for (i, field) in FIELDS.iter().enumerate() {
+            if i == first || rng.u32(0..4) == 0 {
+                set(&mut body, field, json!(pool_value(field, rng.usize(0..POOL))));
+            }
+        }
+        body.insert("source".into(), json!(SOURCES[rng.usize(0..SOURCES.len())]));
+        if link {
+            body.insert("link_existing".into(), json!(true));
+        }
+        Event::new("POST /customers")
+            .json(&Value::Object(body))
+            .by_tenant(TENANT)
+    }
+
+    /// A patch that sets or clears some of the unique fields.
+    fn patch(&self, rng: &mut fastrand::Rng, id: &str) -> Event {
+        let mut body = Map::new();
+        for field in FIELDS {
+            match rng.u32(0..4) {
+                0 => set(&mut body, field, Value::Null),
+                1 | 2 => set(&mut body, field, json!(pool_value(field, rng.usize(0..POOL)))),
+                _ => {}
+            }
+        }
+        if body.is_empty() {
+            body.insert("notes".into(), json!(format!("note {}", rng.u32(..))));
+        }
+        customer("PATCH", id)
+            .json(&Value::Object(body))
+            .by_tenant(TENANT)
+    }
+}
+
+/// `external_id` lives inside `identifiers`; the others at the top.
+fn set(body: &mut Map<String, Value>, field: &str, value: Value) {
+    if field == "external_id" {
+        let identifiers = body
+            .entry("identifiers")
+            .or_insert_with(|| json!({}));
+        identifiers["external_id"] = value;
+    } else {
+        body.insert(field.to_owned(), value);
+    }
+}
+
+/// The unique values a stored customer holds: its own fields, its source accounts', its
+/// document's claim.
+fn held_values(customer: &Value) -> BTreeSet<(String, String)> {
+    let mut held = BTreeSet::new();
+    let mut add = |field: &str, value: &Value| {
+        if let Some(value) = value.as_str() {
+            held.insert((field.to_owned(), value.to_owned()));
+        }
+    };
+    add("email", &customer["email"]);
+    add("mobile", &customer["mobile"]);
+    add("external_id", &customer["identifiers"]["external_id"]);
+    add("card_number", &customer["identifiers"]["card_number"]);
+    add("identity_document", &customer["document_claim"]);
+    for account in customer["sources"].as_array().into_iter().flatten() {
+        let identifiers = &account["identifiers"];
+        for field in ["email", "mobile", "external_id", "card_number"] {
+            add(field, &identifiers[field]);
+        }
+    }
+    held
+}
+
+/// Every inconsistency between the table's customers, claims and tombstones.
+fn audit(items: &[Value]) -> Vec<String> {
+    let of = |entity: &'static str| items.iter().filter(move |i| i["entity"] == entity);
+    let customers: BTreeMap<String, &Value> = of("customer")
+        .map(|c| (c["id"].as_str().unwrap_or_default().to_owned(), c))
+        .collect();
+    let mut problems = Vec::new();
+    let mut claims: BTreeMap<(String, String), String> = BTreeMap::new();
+    for claim in of("claim") {
+        let field = claim["field"].as_str().unwrap_or_default().to_owned();
+        let pk = claim["pk"].as_str().unwrap_or_default();
+        let value = pk.splitn(4, '#').nth(3).unwrap_or_default().to_owned();
+        let owner = claim["customer_id"].as_str().unwrap_or_default().to_owned();
+        match customers.get(&owner) {
+            None => problems.push(format!("claim of no live customer: {claim}")),
+            Some(customer) if !held_values(customer).contains(&(field.clone(), value.clone())) => {
+                problems.push(format!("claim its owner does not hold: {claim}"))
+            }
+            Some(_) => {}
+        }
+        claims.insert((field, value), owner);
+    }
+    let mut holders: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for (id, customer) in &customers {
+        for value in held_values(customer) {
+            match claims.get(&value) {
+                Some(owner) if owner == id => {}
+                Some(owner) => problems.push(format!(
+                    "{value:?} of {id} is claimed by {owner}: {customer}"
+                )),
+                None => problems.push(format!("{value:?} of {id} has no claim: {customer}")),
+            }
+            holders.entry(value).or_default().push(id.clone());
+        }
+    }
+    for (value, ids) in holders.iter().filter(|(_, ids)| ids.len() > 1) {
+        problems.push(format!("{value:?} is held by {ids:?}"));
+    }
+    for tombstone in of("tombstone") {
+        let id = tombstone["id"].as_str().unwrap_or_default();
+        if customers.contains_key(id) {
+            problems.push(format!("an erased customer is alive: {tombstone}"));
+        }
+        if claims.values().any(|owner| owner == id) {
+            problems.push(format!("an erased customer still holds a claim: {tombstone}"));
+        }
+        let fields: BTreeSet<&str> = tombstone
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        let allowed: BTreeSet<&str> =
+            ["pk", "sk", "entity", "tenant_id", "id", "deleted_at", "deleted_by", "request_id"]
+                .into_iter()
+                .collect();
+        if !fields.is_subset(&allowed) {
+            problems.push(format!("a tombstone keeps more than its audit fields: {tombstone}"));
+        }
+    }
+    problems
+}
+
+#[tokio::test]
+async fn the_uniqueness_invariant_holds_under_a_concurrent_mix() {
+    let seed = std::env::var("INVARIANT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| fastrand::u64(..));
+    println!("invariant seed: {seed} (INVARIANT_SEED={seed} replays this run)");
+    let stack = Stack::new().await;
+    let mix = Arc::new(Mix {
+        app: stack.app(),
+        known: Mutex::new(Vec::new()),
+        outcomes: Mutex::new(Vec::new()),
+    });
+    let workers = (0..WORKERS).map(|worker| {
+        let mix = mix.clone();
+        async move { mix.run(seed, worker).await }
+    });
+    futures::future::join_all(workers).await;
+
+    let outcomes = std::mem::take(&mut *mix.outcomes.lock().unwrap_or_else(|p| p.into_inner()));
+    let mut counts: BTreeMap<(&str, u16), usize> = BTreeMap::new();
+    for outcome in &outcomes {
+        *counts.entry((outcome.operation, outcome.status)).or_default() += 1;
+        assert!(
+            documented(outcome.operation, outcome.status, &outcome.body),
+            "seed {seed}: undocumented answer {outcome:?}"
+        );
+        if outcome.operation == "lookup" {
+            assert!(
+                outcome.body["data"].as_array().is_some_and(|d| d.len() <= 1),
+                "seed {seed}: a lookup found several customers: {outcome:?}"
+            );
+        }
+    }
+    println!("answers (operation, status): count = {counts:?}");
+    assert!(outcomes.len() >= 500, "seed {seed}: only {} operations", outcomes.len());
+    for needed in [("create", 201), ("patch", 200), ("delete", 204), ("link", 200)] {
+        assert!(
+            counts.get(&needed).is_some_and(|n| *n > 0),
+            "seed {seed}: the mix never produced {needed:?}: {counts:?}"
+        );
+    }
+
+    let problems = audit(&stack.snapshot().await);
+    assert!(
+        problems.is_empty(),
+        "seed {seed}: the invariant is broken:\n{}",
+        problems.join("\n")
+    );
+}
