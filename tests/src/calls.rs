@@ -41,7 +41,11 @@ pub async fn call(stack: &Stack, event: Event) -> (u16, Value) {
 
 /// `POST /customers` as `tenant`.
 pub async fn create(stack: &Stack, tenant: &str, body: &Value) -> (u16, Value) {
-    call(stack, Event::new("POST /customers").json(body).by_tenant(tenant)).await
+    call(
+        stack,
+        Event::new("POST /customers").json(body).by_tenant(tenant),
+    )
+    .await
 }
 
 /// `GET /customers/{id}` as `tenant`.
@@ -76,7 +80,9 @@ pub async fn list(stack: &Stack, tenant: &str, query: &[(&str, &str)]) -> (u16, 
 pub async fn create_group(stack: &Stack, tenant: &str, body: &Value) -> (u16, Value) {
     call(
         stack,
-        Event::new("POST /customer-groups").json(body).by_tenant(tenant),
+        Event::new("POST /customer-groups")
+            .json(body)
+            .by_tenant(tenant),
     )
     .await
 }

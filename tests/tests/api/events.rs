@@ -127,3 +127,48 @@ async fn group_and_country_events() {
     assert_eq!(status, 200);
     assert_eq!(countries["data"][0]["code"], "SA");
 }
+
+/// `sam local invoke` with the lifecycle fixtures: list, look up, patch and erase the customer
+/// `create-customer.json` registers (the fixtures' fixed id swapped for its id).
+#[tokio::test]
+async fn lifecycle_events() {
+    let stack = Stack::new().await;
+    let app = stack.app();
+    let (status, created) =
+        read(&create_customer::handle(&app, request(&fixture("create-customer.json"))).await);
+    assert_eq!(status, 201, "{created}");
+    let id = created["data"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let with_id = |name: &str| fixture(name).replace("3f0a2d4e-8c1b-4f5a-9e7d-2b6c8a1f0e93", &id);
+
+    let (status, page) =
+        read(&list_customers::handle(&app, request(&fixture("list-customers.json"))).await);
+    assert_eq!(
+        (status, page["data"][0]["id"].as_str()),
+        (200, Some(id.as_str())),
+        "{page}"
+    );
+    let (status, found) =
+        read(&list_customers::handle(&app, request(&fixture("lookup-customer.json"))).await);
+    assert_eq!(
+        (status, found["data"][0]["id"].as_str()),
+        (200, Some(id.as_str())),
+        "{found}"
+    );
+
+    let response = update_customer::handle(&app, request(&with_id("update-customer.json"))).await;
+    assert_eq!(response.headers()["etag"], "\"2\"");
+    let (status, updated) = read(&response);
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(updated["data"]["email"], "ann@lee.example");
+    assert_eq!(updated["data"]["metadata"]["tier"], "platinum");
+    assert!(updated["data"].get("last_name").is_none());
+
+    let response = delete_customer::handle(&app, request(&with_id("delete-customer.json"))).await;
+    assert_eq!(response.status(), 204);
+    let (status, _) =
+        read(&get_customer::handle(&app, request(&with_id("get-customer.json"))).await);
+    assert_eq!(status, 404);
+}

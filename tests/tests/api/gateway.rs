@@ -289,3 +289,86 @@ async fn a_document_through_the_real_functions() {
     );
     assert!(stack.objects().await.is_empty());
 }
+
+/// The whole lifecycle over HTTP through the real binaries: create, find by a `+`-encoded
+/// mobile, patch with `If-Match`, list, erase.
+#[tokio::test]
+async fn a_customers_lifecycle_over_http() {
+    let stack = Stack::new().await;
+    let gateway = stack.gateway().await;
+    let url = gateway.url();
+    let token = token_for(TENANT);
+    let response = post(
+        &url,
+        Some(&token),
+        r#"{"first_name":"Ann","email":"ann@example.com","mobile":"+19203751411"}"#,
+    )
+    .await;
+    assert_eq!(response.headers()["etag"], "\"1\"");
+    let (status, created) = json_of(response).await;
+    assert_eq!(status, 201);
+    let id = created["data"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
+    let response = client()
+        .get(format!("{url}/customers?mobile=%2B19203751411"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("lookup");
+    let (status, found) = json_of(response).await;
+    assert_eq!(
+        (status, found["data"][0]["id"].as_str()),
+        (200, Some(id.as_str()))
+    );
+
+    let patch = |if_match: &'static str| {
+        client()
+            .patch(format!("{url}/customers/{id}"))
+            .bearer_auth(&token)
+            .header("content-type", "application/merge-patch+json")
+            .header("if-match", if_match)
+            .body(r#"{"email":"ann@new.example"}"#)
+            .send()
+    };
+    let response = patch("\"1\"").await.expect("patch");
+    assert_eq!(response.headers()["etag"], "\"2\"");
+    let (status, patched) = json_of(response).await;
+    assert_eq!(
+        (status, patched["data"]["email"].as_str()),
+        (200, Some("ann@new.example"))
+    );
+    let (status, problem) = json_of(patch("\"1\"").await.expect("stale patch")).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (412, Some("precondition_failed"))
+    );
+
+    let response = client()
+        .get(format!("{url}/customers?limit=10"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("list");
+    let (status, page) = json_of(response).await;
+    assert_eq!(status, 200);
+    assert_eq!(page["data"][0]["email"], "ann@new.example");
+    assert_eq!(page["next_cursor"], Value::Null);
+
+    let response = client()
+        .delete(format!("{url}/customers/{id}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(response.status(), 204);
+    let response = client()
+        .get(format!("{url}/customers/{id}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), 404);
+}

@@ -140,7 +140,11 @@ impl Mix {
         let first = rng.usize(0..FIELDS.len());
         for (i, field) in FIELDS.iter().enumerate() {
             if i == first || rng.u32(0..4) == 0 {
-                set(&mut body, field, json!(pool_value(field, rng.usize(0..POOL))));
+                set(
+                    &mut body,
+                    field,
+                    json!(pool_value(field, rng.usize(0..POOL))),
+                );
             }
         }
         body.insert("source".into(), json!(SOURCES[rng.usize(0..SOURCES.len())]));
@@ -158,7 +162,11 @@ impl Mix {
         for field in FIELDS {
             match rng.u32(0..4) {
                 0 => set(&mut body, field, Value::Null),
-                1 | 2 => set(&mut body, field, json!(pool_value(field, rng.usize(0..POOL)))),
+                1 | 2 => set(
+                    &mut body,
+                    field,
+                    json!(pool_value(field, rng.usize(0..POOL))),
+                ),
                 _ => {}
             }
         }
@@ -174,9 +182,7 @@ impl Mix {
 /// `external_id` lives inside `identifiers`; the others at the top.
 fn set(body: &mut Map<String, Value>, field: &str, value: Value) {
     if field == "external_id" {
-        let identifiers = body
-            .entry("identifiers")
-            .or_insert_with(|| json!({}));
+        let identifiers = body.entry("identifiers").or_insert_with(|| json!({}));
         identifiers["external_id"] = value;
     } else {
         body.insert(field.to_owned(), value);
@@ -250,18 +256,30 @@ fn audit(items: &[Value]) -> Vec<String> {
             problems.push(format!("an erased customer is alive: {tombstone}"));
         }
         if claims.values().any(|owner| owner == id) {
-            problems.push(format!("an erased customer still holds a claim: {tombstone}"));
+            problems.push(format!(
+                "an erased customer still holds a claim: {tombstone}"
+            ));
         }
         let fields: BTreeSet<&str> = tombstone
             .as_object()
             .map(|o| o.keys().map(String::as_str).collect())
             .unwrap_or_default();
-        let allowed: BTreeSet<&str> =
-            ["pk", "sk", "entity", "tenant_id", "id", "deleted_at", "deleted_by", "request_id"]
-                .into_iter()
-                .collect();
+        let allowed: BTreeSet<&str> = [
+            "pk",
+            "sk",
+            "entity",
+            "tenant_id",
+            "id",
+            "deleted_at",
+            "deleted_by",
+            "request_id",
+        ]
+        .into_iter()
+        .collect();
         if !fields.is_subset(&allowed) {
-            problems.push(format!("a tombstone keeps more than its audit fields: {tombstone}"));
+            problems.push(format!(
+                "a tombstone keeps more than its audit fields: {tombstone}"
+            ));
         }
     }
     problems
@@ -289,21 +307,34 @@ async fn the_uniqueness_invariant_holds_under_a_concurrent_mix() {
     let outcomes = std::mem::take(&mut *mix.outcomes.lock().unwrap_or_else(|p| p.into_inner()));
     let mut counts: BTreeMap<(&str, u16), usize> = BTreeMap::new();
     for outcome in &outcomes {
-        *counts.entry((outcome.operation, outcome.status)).or_default() += 1;
+        *counts
+            .entry((outcome.operation, outcome.status))
+            .or_default() += 1;
         assert!(
             documented(outcome.operation, outcome.status, &outcome.body),
             "seed {seed}: undocumented answer {outcome:?}"
         );
         if outcome.operation == "lookup" {
             assert!(
-                outcome.body["data"].as_array().is_some_and(|d| d.len() <= 1),
+                outcome.body["data"]
+                    .as_array()
+                    .is_some_and(|d| d.len() <= 1),
                 "seed {seed}: a lookup found several customers: {outcome:?}"
             );
         }
     }
     println!("answers (operation, status): count = {counts:?}");
-    assert!(outcomes.len() >= 500, "seed {seed}: only {} operations", outcomes.len());
-    for needed in [("create", 201), ("patch", 200), ("delete", 204), ("link", 200)] {
+    assert!(
+        outcomes.len() >= 500,
+        "seed {seed}: only {} operations",
+        outcomes.len()
+    );
+    for needed in [
+        ("create", 201),
+        ("patch", 200),
+        ("delete", 204),
+        ("link", 200),
+    ] {
         assert!(
             counts.get(&needed).is_some_and(|n| *n > 0),
             "seed {seed}: the mix never produced {needed:?}: {counts:?}"

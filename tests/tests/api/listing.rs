@@ -30,11 +30,19 @@ async fn twenty_five_customers_over_three_pages_newest_first() {
         assert_eq!(status, 201, "{body}");
         let customer = &body["data"];
         created.push((
-            customer["created_at"].as_str().unwrap_or_default().to_owned(),
+            customer["created_at"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
             customer["id"].as_str().unwrap_or_default().to_owned(),
         ));
     }
-    create(&stack, OTHER_TENANT, &json!({"first_name": "X", "email": "x@example.com"})).await;
+    create(
+        &stack,
+        OTHER_TENANT,
+        &json!({"first_name": "X", "email": "x@example.com"}),
+    )
+    .await;
     created.sort_unstable_by(|a, b| b.cmp(a));
     let newest_first: Vec<String> = created.into_iter().map(|(_, id)| id).collect();
 
@@ -64,7 +72,12 @@ async fn twenty_five_customers_over_three_pages_newest_first() {
 async fn tampered_and_foreign_cursors_and_bad_queries_are_400() {
     let stack = Stack::new().await;
     for i in 0..3 {
-        create(&stack, TENANT, &json!({"first_name": "C", "email": format!("c{i}@example.com")})).await;
+        create(
+            &stack,
+            TENANT,
+            &json!({"first_name": "C", "email": format!("c{i}@example.com")}),
+        )
+        .await;
     }
     let (_, body) = list(&stack, TENANT, &[("limit", "1")]).await;
     let cursor = page(&body).1.expect("a next page");
@@ -83,8 +96,16 @@ async fn tampered_and_foreign_cursors_and_bad_queries_are_400() {
         (vec![("limit", "101")], "?limit", "out_of_range"),
         (vec![("sort", "name")], "?sort", "unknown_parameter"),
         (vec![("email", "not-an-email")], "?email", "invalid_email"),
-        (vec![("mobile", "0512345678")], "?mobile", "country_required"),
-        (vec![("email", "a@b.co"), ("card_number", "1")], "?card_number", "conflicting_value"),
+        (
+            vec![("mobile", "0512345678")],
+            "?mobile",
+            "country_required",
+        ),
+        (
+            vec![("email", "a@b.co"), ("card_number", "1")],
+            "?card_number",
+            "conflicting_value",
+        ),
     ] {
         let (status, problem) = list(&stack, TENANT, &query).await;
         assert_eq!(status, 400, "{query:?}: {problem}");
@@ -115,7 +136,11 @@ async fn each_lookup_finds_a_customer_created_just_before() {
     for query in lookups {
         let (status, body) = list(&stack, TENANT, query).await;
         assert_eq!(status, 200, "{query:?}: {body}");
-        assert_eq!(body, json!({"data": [ann.clone()], "next_cursor": null}), "{query:?}");
+        assert_eq!(
+            body,
+            json!({"data": [ann.clone()], "next_cursor": null}),
+            "{query:?}"
+        );
     }
     for (tenant, query) in [
         (TENANT, [("email", "bo@example.com")]),
@@ -136,7 +161,12 @@ async fn erased_customers_are_neither_listed_nor_found() {
     let stack = Stack::new().await;
     let mut ids = Vec::new();
     for i in 0..3 {
-        let (_, body) = create(&stack, TENANT, &json!({"first_name": "C", "email": format!("c{i}@example.com")})).await;
+        let (_, body) = create(
+            &stack,
+            TENANT,
+            &json!({"first_name": "C", "email": format!("c{i}@example.com")}),
+        )
+        .await;
         ids.push(body["data"]["id"].as_str().unwrap_or_default().to_owned());
     }
     assert_eq!(delete(&stack, TENANT, &ids[1]).await.0, 204);

@@ -227,3 +227,66 @@ async fn request_lines_report_the_dynamodb_capacity_consumed() {
     assert_eq!(lines[2]["consumed_rcu"].as_f64(), Some(0.0), "{text}");
     assert_eq!(lines[2]["consumed_wcu"].as_f64(), Some(0.0), "{text}");
 }
+
+#[tokio::test]
+async fn lookups_patches_and_erasures_log_their_route_and_no_personal_data() {
+    use integration_tests::calls::{customer, send};
+    let stack = Stack::new().await;
+    let app = stack.app();
+    let (capture, _guard) = Capture::start();
+    let created = send(
+        &app,
+        Event::new("POST /customers")
+            .json(&json!({"first_name": "Zebulon", "email": "zebulon.q@example.org"}))
+            .by_tenant(TENANT),
+    )
+    .await;
+    let (_, body) = read(&created);
+    let id = body["data"]["id"].as_str().unwrap_or_default().to_owned();
+    let lookup = Event::new("GET /customers")
+        .query("email", "zebulon.q@example.org")
+        .by_tenant(TENANT);
+    assert_eq!(send(&app, lookup).await.status(), 200);
+    let patch = customer("PATCH", &id)
+        .json(&json!({"last_name": "Quixotic", "mobile": "+19203751411"}))
+        .by_tenant(TENANT);
+    assert_eq!(send(&app, patch).await.status(), 200);
+    let taken = customer("PATCH", &id)
+        .json(&json!({"email": "nope"}))
+        .by_tenant(TENANT);
+    assert_eq!(send(&app, taken).await.status(), 400);
+    assert_eq!(
+        send(&app, customer("DELETE", &id).by_tenant(TENANT))
+            .await
+            .status(),
+        204
+    );
+
+    let text = capture.text();
+    for secret in ["Zebulon", "zebulon", "Quixotic", "9203751411"] {
+        assert!(
+            !text.contains(secret),
+            "the log contains {secret:?}:\n{text}"
+        );
+    }
+    let routes: Vec<(String, u64)> = capture
+        .lines_of("request")
+        .iter()
+        .map(|l| {
+            (
+                l["route"].as_str().unwrap_or_default().to_owned(),
+                l["status"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        routes,
+        [
+            ("POST /customers".to_owned(), 201),
+            ("GET /customers".to_owned(), 200),
+            ("PATCH /customers/{id}".to_owned(), 200),
+            ("PATCH /customers/{id}".to_owned(), 400),
+            ("DELETE /customers/{id}".to_owned(), 204),
+        ]
+    );
+}

@@ -74,7 +74,10 @@ async fn a_merge_patch_changes_what_it_names_and_nothing_else() {
     assert_eq!(after["addresses"].as_array().map(Vec::len), Some(1));
     assert_eq!(body["warnings"], json!([]));
     let (_, read_back) = get(&stack, TENANT, &id).await;
-    assert_eq!(&read_back["data"], after, "what PATCH returns is what is stored");
+    assert_eq!(
+        &read_back["data"], after,
+        "what PATCH returns is what is stored"
+    );
 }
 
 #[tokio::test]
@@ -89,12 +92,20 @@ async fn read_only_and_unknown_fields_and_every_rule_fail_at_once() {
             "email": "nope", "groups": ["not-a-group"], "addresses": [{"line1": "x", "city": "y", "country": "ZZ"}]}),
     )
     .await;
-    assert_eq!((status, problem["code"].as_str()), (400, Some("validation_failed")));
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (400, Some("validation_failed"))
+    );
     let errors: Vec<(&str, &str)> = problem["errors"]
         .as_array()
         .expect("errors")
         .iter()
-        .map(|e| (e["field"].as_str().unwrap_or(""), e["code"].as_str().unwrap_or("")))
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap_or(""),
+                e["code"].as_str().unwrap_or(""),
+            )
+        })
         .collect();
     assert_eq!(
         errors,
@@ -118,7 +129,10 @@ async fn only_merge_patch_or_json_bodies_are_taken() {
     let id = ann(&stack).await;
     let body = r#"{"company":"X"}"#;
     let mut versions = Vec::new();
-    for media in ["application/merge-patch+json", "application/json; charset=utf-8"] {
+    for media in [
+        "application/merge-patch+json",
+        "application/json; charset=utf-8",
+    ] {
         let (status, body) = call(
             &stack,
             customer("PATCH", &id)
@@ -130,7 +144,11 @@ async fn only_merge_patch_or_json_bodies_are_taken() {
         assert_eq!(status, 200, "{media}: {body}");
         versions.push(body["data"]["version"].clone());
     }
-    assert_eq!(versions, [json!(2), json!(2)], "the second patch changed nothing");
+    assert_eq!(
+        versions,
+        [json!(2), json!(2)],
+        "the second patch changed nothing"
+    );
     let response = send(
         &stack.app(),
         customer("PATCH", &id)
@@ -144,7 +162,10 @@ async fn only_merge_patch_or_json_bodies_are_taken() {
         "application/merge-patch+json, application/json"
     );
     let (status, problem) = read(&response);
-    assert_eq!((status, problem["code"].as_str()), (415, Some("unsupported_media_type")));
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (415, Some("unsupported_media_type"))
+    );
 }
 
 #[tokio::test]
@@ -153,7 +174,12 @@ async fn moving_an_email_frees_the_old_one_at_once() {
     let id = ann(&stack).await;
     let (status, _) = patch(&stack, TENANT, &id, &json!({"email": "ann@new.example"})).await;
     assert_eq!(status, 200);
-    let (status, body) = create(&stack, TENANT, &json!({"first_name": "Bo", "email": "ann@example.com"})).await;
+    let (status, body) = create(
+        &stack,
+        TENANT,
+        &json!({"first_name": "Bo", "email": "ann@example.com"}),
+    )
+    .await;
     assert_eq!(status, 201, "{body}");
     let (_, found) = list(&stack, TENANT, &[("email", "ann@new.example")]).await;
     assert_eq!(found["data"][0]["id"], id.as_str());
@@ -163,11 +189,24 @@ async fn moving_an_email_frees_the_old_one_at_once() {
 async fn a_value_of_another_customer_is_409_on_its_field_and_nothing_changes() {
     let stack = Stack::new().await;
     let id = ann(&stack).await;
-    create(&stack, TENANT, &json!({"first_name": "Bo", "email": "bo@example.com", "mobile": "+19203751411"})).await;
+    create(
+        &stack,
+        TENANT,
+        &json!({"first_name": "Bo", "email": "bo@example.com", "mobile": "+19203751411"}),
+    )
+    .await;
     let claims_before = claims(&stack).await;
     for (body, code, field) in [
-        (json!({"email": "BO@example.com", "company": "X"}), "email_taken", "/email"),
-        (json!({"mobile": "(920) 375-1411", "mobile_country": "US"}), "mobile_taken", "/mobile"),
+        (
+            json!({"email": "BO@example.com", "company": "X"}),
+            "email_taken",
+            "/email",
+        ),
+        (
+            json!({"mobile": "(920) 375-1411", "mobile_country": "US"}),
+            "mobile_taken",
+            "/mobile",
+        ),
     ] {
         let (status, problem) = patch(&stack, TENANT, &id, &body).await;
         assert_eq!(
@@ -200,10 +239,23 @@ async fn the_same_value_in_another_spelling_touches_no_claim() {
 #[tokio::test]
 async fn twenty_concurrent_patches_moving_two_customers_onto_one_email_have_one_winner() {
     let stack = Stack::new().await;
-    let (_, a) = create(&stack, TENANT, &json!({"first_name": "A", "email": "a@example.com"})).await;
-    let (_, b) = create(&stack, TENANT, &json!({"first_name": "B", "email": "b@example.com"})).await;
+    let (_, a) = create(
+        &stack,
+        TENANT,
+        &json!({"first_name": "A", "email": "a@example.com"}),
+    )
+    .await;
+    let (_, b) = create(
+        &stack,
+        TENANT,
+        &json!({"first_name": "B", "email": "b@example.com"}),
+    )
+    .await;
     let ids = [a["data"]["id"].clone(), b["data"]["id"].clone()];
-    let ids: Vec<String> = ids.iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect();
+    let ids: Vec<String> = ids
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect();
     let app = stack.app();
     let patches = (0..20).map(|i| {
         let event = customer("PATCH", &ids[i % 2])
@@ -217,7 +269,10 @@ async fn twenty_concurrent_patches_moving_two_customers_onto_one_email_have_one_
         .map(read)
         .collect();
     let (_, owner) = list(&stack, TENANT, &[("email", "shared@example.com")]).await;
-    let winner = owner["data"][0]["id"].as_str().unwrap_or_default().to_owned();
+    let winner = owner["data"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert!(ids.contains(&winner), "{owner}");
     for (i, (status, body)) in responses.iter().enumerate() {
         let expected = if ids[i % 2] == winner { 200 } else { 409 };
@@ -228,14 +283,26 @@ async fn twenty_concurrent_patches_moving_two_customers_onto_one_email_have_one_
         .into_iter()
         .filter(|(field, _, _)| field == "email")
         .collect();
-    let loser = ids.iter().find(|id| **id != winner).cloned().unwrap_or_default();
-    let loser_email = if loser == ids[0] { "a@example.com" } else { "b@example.com" };
+    let loser = ids
+        .iter()
+        .find(|id| **id != winner)
+        .cloned()
+        .unwrap_or_default();
+    let loser_email = if loser == ids[0] {
+        "a@example.com"
+    } else {
+        "b@example.com"
+    };
     assert_eq!(
         email_claims,
         {
             let mut expected = vec![
                 ("email".to_owned(), loser_email.to_owned(), loser.clone()),
-                ("email".to_owned(), "shared@example.com".to_owned(), winner.clone()),
+                (
+                    "email".to_owned(),
+                    "shared@example.com".to_owned(),
+                    winner.clone(),
+                ),
             ];
             expected.sort();
             expected
@@ -260,7 +327,10 @@ async fn if_match_names_the_version_read() {
     assert_eq!(matching.status(), 200);
     assert_eq!(matching.headers()["etag"], "\"2\"");
     let (status, problem) = call(&stack, patch_if("\"1\"", "Stale")).await;
-    assert_eq!((status, problem["code"].as_str()), (412, Some("precondition_failed")));
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (412, Some("precondition_failed"))
+    );
     let (status, body) = call(&stack, patch_if("*", "Any")).await;
     assert_eq!((status, body["data"]["version"].as_u64()), (200, Some(3)));
     let (_, read_back) = get(&stack, TENANT, &id).await;
@@ -284,9 +354,9 @@ async fn ten_concurrent_patches_of_different_fields_all_land() {
         json!({"metadata": {"b": 2}}),
     ];
     let app = stack.app();
-    let patches = fields.iter().map(|body| {
-        send(&app, customer("PATCH", &id).json(body).by_tenant(TENANT))
-    });
+    let patches = fields
+        .iter()
+        .map(|body| send(&app, customer("PATCH", &id).json(body).by_tenant(TENANT)));
     let statuses: Vec<u16> = futures::future::join_all(patches)
         .await
         .iter()
@@ -308,7 +378,10 @@ async fn ten_concurrent_patches_of_different_fields_all_land() {
     ] {
         assert_eq!(c[field], value, "{field}");
     }
-    assert_eq!(c["metadata"], json!({"tier": "gold", "points": 10, "a": 1, "b": 2}));
+    assert_eq!(
+        c["metadata"],
+        json!({"tier": "gold", "points": 10, "a": 1, "b": 2})
+    );
 }
 
 #[tokio::test]
@@ -322,7 +395,13 @@ async fn an_identity_document_is_replaced_and_removed_and_never_kept() {
     )
     .await;
     let id = body["data"]["id"].as_str().unwrap_or_default().to_owned();
-    let (status, body) = patch(&stack, TENANT, &id, &json!({"identity_document": passport("P7654321")})).await;
+    let (status, body) = patch(
+        &stack,
+        TENANT,
+        &id,
+        &json!({"identity_document": passport("P7654321")}),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["identity_document"]["number_last4"], "4321");
     assert!(stack.objects().await.is_empty(), "no image is left in S3");
@@ -345,7 +424,10 @@ async fn an_identity_document_is_replaced_and_removed_and_never_kept() {
     assert_eq!(status, 201, "the removed document is free: {body}");
     assert!(stack.objects().await.is_empty());
     let items = format!("{:?}", stack.items().await);
-    assert!(!items.contains("7654321") && !items.contains("iVBOR"), "no number, no image");
+    assert!(
+        !items.contains("7654321") && !items.contains("iVBOR"),
+        "no number, no image"
+    );
 }
 
 #[tokio::test]

@@ -187,12 +187,16 @@ async fn a_value_released_between_the_two_reads_is_read_again() {
     let owner = existing(&f).await;
     let tenant = principal(TENANT).tenant;
     f.store.before(Op::Get, move |state| {
-        let key = (tenant.as_str().to_owned(), Claim::new(UniqueField::Email, "ann@example.com"));
+        let key = (
+            tenant.as_str().to_owned(),
+            Claim::new(UniqueField::Email, "ann@example.com"),
+        );
         state.claims.remove(&key);
         let moved = Claim::new(UniqueField::Email, "ann@new.example");
-        state
-            .claims
-            .insert((tenant.as_str().to_owned(), moved), Owner::Customer(owner.id));
+        state.claims.insert(
+            (tenant.as_str().to_owned(), moved),
+            Owner::Customer(owner.id),
+        );
         if let Some(customer) = state.customer_mut(&tenant, owner.id) {
             let email = crate::domain::Email::parse("ann@new.example").ok();
             customer.details.email = email.clone();
@@ -206,6 +210,10 @@ async fn a_value_released_between_the_two_reads_is_read_again() {
         Err(CustomerError::Taken(UniqueField::Email))
     );
     let stored = f.store.state().customers.values().next().cloned();
-    assert_eq!(stored.map(|c| c.sources.len()), Some(1), "no account was added");
+    assert_eq!(
+        stored.map(|c| c.sources.len()),
+        Some(1),
+        "no account was added"
+    );
     assert!(!f.store.state().claims.keys().any(|(_, c)| c.value == "C77"));
 }
