@@ -4,6 +4,7 @@
 use integration_tests::calls::{create, delete, list};
 use integration_tests::{Stack, OTHER_TENANT, TENANT};
 use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
 
 /// The ids of a page, and its cursor.
 fn page(body: &Value) -> (Vec<String>, Option<String>) {
@@ -19,7 +20,8 @@ fn page(body: &Value) -> (Vec<String>, Option<String>) {
 #[tokio::test]
 async fn twenty_five_customers_over_three_pages_newest_first() {
     let stack = Stack::new().await;
-    let mut created: Vec<(String, String)> = Vec::new();
+    // By instant: RFC 3339 strings do not sort (`…39Z` is after `…39.277Z`).
+    let mut created: Vec<(time::OffsetDateTime, String)> = Vec::new();
     for i in 0..25 {
         let (status, body) = create(
             &stack,
@@ -29,11 +31,9 @@ async fn twenty_five_customers_over_three_pages_newest_first() {
         .await;
         assert_eq!(status, 201, "{body}");
         let customer = &body["data"];
+        let created_at = customer["created_at"].as_str().unwrap_or_default();
         created.push((
-            customer["created_at"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
+            time::OffsetDateTime::parse(created_at, &Rfc3339).expect("RFC 3339"),
             customer["id"].as_str().unwrap_or_default().to_owned(),
         ));
     }
