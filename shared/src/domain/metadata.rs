@@ -12,6 +12,8 @@ pub enum MetadataError {
     InvalidValue,
     #[error("strings must be at most {MAX_STRING_CHARS} characters")]
     StringTooLong,
+    #[error("numbers must be 0 or between 1e-130 and 1e38 in magnitude")]
+    NumberOutOfRange,
 }
 
 impl super::Violation for MetadataError {
@@ -21,6 +23,7 @@ impl super::Violation for MetadataError {
             MetadataError::InvalidKey => "invalid_key",
             MetadataError::InvalidValue => "invalid_type",
             MetadataError::StringTooLong => "too_long",
+            MetadataError::NumberOutOfRange => "number_out_of_range",
         }
     }
 }
@@ -63,6 +66,7 @@ impl MetadataValue {
     pub fn parse(raw: &serde_json::Value) -> Result<Self, MetadataError> {
         match raw {
             serde_json::Value::Bool(b) => Ok(Self::Bool(*b)),
+            serde_json::Value::Number(n) if !storable(n) => Err(MetadataError::NumberOutOfRange),
             serde_json::Value::Number(n) => Ok(Self::Number(n.clone())),
             serde_json::Value::String(s) if s.chars().count() > MAX_STRING_CHARS => {
                 Err(MetadataError::StringTooLong)
@@ -71,6 +75,20 @@ impl MetadataValue {
             _ => Err(MetadataError::InvalidValue),
         }
     }
+}
+
+/// Whether the number is stored exactly as written: zero, or a magnitude from 1e-130 (the
+/// smallest DynamoDB keeps) to below 1e38. A float is written out in positional form, and
+/// from 1e38 on that form has more than DynamoDB's 38 digits of precision. 64-bit integers
+/// always fit.
+fn storable(number: &serde_json::Number) -> bool {
+    if number.is_i64() || number.is_u64() {
+        return true;
+    }
+    number
+        .as_f64()
+        .map(f64::abs)
+        .is_some_and(|m| m == 0.0 || (1e-130..1e38).contains(&m))
 }
 
 /// A customer's custom fields: at most 50 validated keys with flat values.
@@ -135,6 +153,35 @@ mod tests {
         );
         for bad in [json!(null), json!([1]), json!({"a": 1})] {
             assert_eq!(MetadataValue::parse(&bad), Err(MetadataError::InvalidValue));
+        }
+    }
+
+    /// Found by the contract test: numbers DynamoDB cannot keep as written made a create fail
+    /// with a 500.
+    #[test]
+    fn numbers_are_those_dynamodb_can_store() {
+        for fine in [
+            json!(0),
+            json!(0.0),
+            json!(-5),
+            json!(u64::MAX),
+            json!(1e-130),
+            json!(-9.9e37),
+        ] {
+            assert!(MetadataValue::parse(&fine).is_ok(), "{fine}");
+        }
+        for bad in [
+            json!(4.878482038107299e-176),
+            json!(-1e-131),
+            json!(1e38),
+            json!(9.9e125),
+            json!(f64::MAX),
+        ] {
+            assert_eq!(
+                MetadataValue::parse(&bad),
+                Err(MetadataError::NumberOutOfRange),
+                "{bad}"
+            );
         }
     }
 

@@ -2,6 +2,7 @@
 //! again), a module per feature.
 
 mod compatibility;
+mod contract;
 mod countries;
 mod create_and_get;
 mod documents;

@@ -94,8 +94,11 @@ fn parse_address(value: &Value, at: Pointer, r: &mut Report) -> Option<Address> 
     let zipcode = parse_zipcode(&obj, r);
     let country = obj.parse_required("country", r, CountryCode::parse);
     let phone = obj.str("phone", r).and_then(|raw| {
-        // Without a valid country a national number cannot be read; the country error says why.
-        let region = country.map(PhoneRegion::Country);
+        // The address's country reads national digits only: an E.164 number stands on its own
+        // (an address abroad may well have a home-country contact number). Without a valid
+        // country a national number cannot be read; the country's own error says why.
+        let international = raw.trim_start().starts_with('+');
+        let region = country.filter(|_| !international).map(PhoneRegion::Country);
         match Phone::parse(raw, region) {
             Err(PhoneError::CountryRequired) if obj.present("country") => None,
             result => r.check(&obj.at("phone"), result),
@@ -173,6 +176,18 @@ mod tests {
         assert!(!list[0].is_default);
         // A landline is fine for an address; it is read in the address's country.
         assert_eq!(list[1].phone.as_ref().unwrap().as_str(), "+966112345678");
+        let abroad = ok(with(json!({"addresses": [
+            address(json!({"country": "GB", "phone": "+966 11 234 5678"})),
+        ]})));
+        assert_eq!(
+            abroad.addresses.as_slice()[0]
+                .phone
+                .as_ref()
+                .unwrap()
+                .as_str(),
+            "+966112345678",
+            "an E.164 contact number of another country"
+        );
         assert_eq!(list[1].country.alpha2(), "SA");
         assert!(list[1].is_default);
     }
