@@ -110,6 +110,21 @@ pub async fn create_concurrently(
         .collect()
 }
 
+/// The (field, code) of each error of a problem, in order.
+pub fn errors(problem: &Value) -> Vec<(&str, &str)> {
+    problem["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap_or(""),
+                e["code"].as_str().unwrap_or(""),
+            )
+        })
+        .collect()
+}
+
 /// A race for one unique value: exactly one create won (201), every other one got 409.
 pub fn assert_one_winner(responses: &[(u16, Value)]) {
     let statuses: Vec<u16> = responses.iter().map(|(status, _)| *status).collect();

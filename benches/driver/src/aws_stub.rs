@@ -8,7 +8,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -17,15 +17,17 @@ use std::sync::{Arc, Mutex};
 struct Recorded {
     calls: BTreeMap<String, usize>,
     objects: HashMap<String, Bytes>,
-    /// Request bodies of DynamoDB operations, newest last.
-    dynamodb: Vec<(String, Value)>,
+    /// Request and answer bodies of DynamoDB operations, newest last.
+    dynamodb: Vec<(String, Value, Value)>,
 }
+
+mod listing;
 
 #[derive(Clone)]
 pub struct AwsStub {
     pub addr: SocketAddr,
     recorded: Arc<Mutex<Recorded>>,
-    /// The `Item` GetItem answers with.
+    /// The customer item the stub holds: what GetItem, lookups and pages answer with.
     item: Arc<Mutex<Option<Value>>>,
 }
 
@@ -74,9 +76,19 @@ impl AwsStub {
             .dynamodb
             .iter()
             .rev()
-            .find(|(op, _)| op == operation)
-            .map(|(_, body)| body.clone())
+            .find(|(op, _, _)| op == operation)
+            .map(|(_, body, _)| body.clone())
             .ok_or_else(|| anyhow!("the function never called DynamoDB {operation}"))
+    }
+
+    /// Every (request, answer) of a DynamoDB operation since the last reset, in order.
+    pub fn exchanges(&self, operation: &str) -> Vec<(Value, Value)> {
+        self.lock()
+            .dynamodb
+            .iter()
+            .filter(|(op, _, _)| op == operation)
+            .map(|(_, request, answer)| (request.clone(), answer.clone()))
+            .collect()
     }
 
     pub fn answer_get_item_with(&self, item: Value) {
@@ -143,20 +155,22 @@ async fn handle(
 
 fn dynamodb(stub: &AwsStub, operation: String, body: &[u8]) -> Response {
     let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    let answer = match operation.as_str() {
-        "GetItem" => match &*stub.item.lock().unwrap_or_else(|e| e.into_inner()) {
-            Some(item) => serde_json::json!({ "Item": item }),
-            None => serde_json::json!({}),
-        },
-        "Query" => serde_json::json!({ "Items": [], "Count": 0, "ScannedCount": 0 }),
-        _ => serde_json::json!({}),
+    let item = stub.item.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let answer = match (operation.as_str(), item) {
+        ("GetItem", Some(item)) => json!({ "Item": listing::get(&request, &item) }),
+        ("Query", Some(item)) if request["IndexName"] == listing::INDEX => {
+            listing::shard_page(&request, &item)
+        }
+        ("BatchGetItem", Some(item)) => listing::batch(&request, &item),
+        ("Query", _) => json!({ "Items": [], "Count": 0, "ScannedCount": 0 }),
+        _ => json!({}),
     };
     let mut recorded = stub.lock();
     *recorded
         .calls
         .entry(format!("DynamoDB.{operation}"))
         .or_default() += 1;
-    recorded.dynamodb.push((operation, request));
+    recorded.dynamodb.push((operation, request, answer.clone()));
     (
         StatusCode::OK,
         [("content-type", "application/x-amz-json-1.0")],

@@ -15,6 +15,15 @@ pub struct Events {
     /// The document fixture with the largest images the contract allows: a ~5.6 MB request.
     pub create_largest: Bytes,
     pub get: Bytes,
+    /// `events/list-customers.json`: a page of 20.
+    pub list: Bytes,
+    /// `events/lookup-customer.json`: by email.
+    pub lookup: Bytes,
+    /// `events/update-customer.json`: a patch that moves the email (a unique value).
+    pub patch_unique: Bytes,
+    /// The same patch changing the company alone: no unique value moves.
+    pub patch_plain: Bytes,
+    pub delete: Bytes,
 }
 
 /// Side of the 1 MB test images: an uncompressed 8-bit PNG is about width x height bytes.
@@ -35,6 +44,14 @@ impl Events {
             create_with_images: encode(&with_images(document.clone(), &one_mb)?),
             create_largest: encode(&with_images(document, &largest)?),
             get: encode(&fixture(root, "get-customer.json")?),
+            list: encode(&fixture(root, "list-customers.json")?),
+            lookup: encode(&fixture(root, "lookup-customer.json")?),
+            patch_unique: encode(&fixture(root, "update-customer.json")?),
+            patch_plain: encode(&with_body(
+                fixture(root, "update-customer.json")?,
+                &serde_json::json!({"company": "Lee & Co"}),
+            )),
+            delete: encode(&fixture(root, "delete-customer.json")?),
         })
     }
 }
@@ -48,6 +65,11 @@ fn fixture(root: &Path, name: &str) -> Result<Value> {
 
 fn encode(event: &Value) -> Bytes {
     Bytes::from(event.to_string())
+}
+
+fn with_body(mut event: Value, body: &Value) -> Value {
+    event["body"] = Value::String(body.to_string());
+    event
 }
 
 /// The event with both document images replaced by `image`.

@@ -5,6 +5,7 @@
 mod aws_stub;
 mod capacity;
 mod events;
+mod lifecycle;
 mod measure;
 mod process;
 mod report;
@@ -27,6 +28,9 @@ const BASELINE: &str = "hello-world";
 const CPU_ROUNDS: usize = 9;
 const CREATE: &str = "create-customer";
 const GET: &str = "get-customer";
+const LIST: &str = "list-customers";
+const UPDATE: &str = "update-customer";
+const DELETE: &str = "delete-customer";
 
 const CREATE_CALLS: &[(&str, usize)] = &[("DynamoDB.TransactWriteItems", 1)];
 const CREATE_WITH_DOCUMENT_CALLS: &[(&str, usize)] = &[
@@ -109,6 +113,13 @@ async fn main() -> Result<()> {
     let baseline = Binary::new(BASELINE, &options.release_dir, BTreeMap::new());
     let create = find(&functions, CREATE)?;
     let get = find(&functions, GET)?;
+    let lifecycle = lifecycle::Functions {
+        create,
+        list: find(&functions, LIST)?,
+        update: find(&functions, UPDATE)?,
+        delete: find(&functions, DELETE)?,
+        baseline: &baseline,
+    };
     let logs = root.join("target/bench/functions.log");
     std::fs::create_dir_all(logs.parent().context("log path")?)?;
     let _ = std::fs::remove_file(&logs);
@@ -205,6 +216,7 @@ async fn main() -> Result<()> {
             "µs",
             Goal::Report,
         ));
+        lifecycle::cpu(&bench, &lifecycle, &events, n, CPU_ROUNDS, &mut report).await?;
     }
 
     if options.wants("instructions") {
@@ -264,6 +276,7 @@ async fn main() -> Result<()> {
     if options.wants("capacity") {
         eprintln!("DynamoDB capacity");
         dynamodb_capacity(&bench, create, get, &events, &mut report).await?;
+        lifecycle::capacity(&bench, &lifecycle, &events, &mut report).await?;
     }
 
     if options.wants("size") {

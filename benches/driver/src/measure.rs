@@ -149,6 +149,26 @@ impl Bench {
     }
 
     /// One request that must make exactly one DynamoDB call, `operation`; its request body.
+    /// One request through a fresh process; the stub must have seen exactly `calls`.
+    pub async fn single_run(
+        &self,
+        binary: &Binary,
+        event: &Bytes,
+        status: u16,
+        calls: &[(&str, usize)],
+    ) -> Result<()> {
+        self.aws.reset();
+        let mut running = self.start(binary, &[], INIT_LIMIT).await?;
+        running.call(event, status).await?;
+        running.kill().await?;
+        let workload = Workload {
+            event,
+            status,
+            calls_per_request: calls,
+        };
+        self.check_calls(&binary.name, &workload, 1)
+    }
+
     pub async fn single_call(
         &self,
         binary: &Binary,

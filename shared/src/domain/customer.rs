@@ -82,28 +82,7 @@ pub struct NewCustomer {
 impl NewCustomer {
     /// The unique values these details take: email, mobile and loyalty identifiers.
     pub fn claims(&self) -> Vec<Claim> {
-        let values = [
-            (UniqueField::Email, self.email.as_ref().map(Email::as_str)),
-            (
-                UniqueField::Mobile,
-                self.mobile.as_ref().map(Mobile::as_str),
-            ),
-            (
-                UniqueField::ExternalId,
-                self.identifiers.external_id.as_ref().map(|e| e.as_str()),
-            ),
-            (
-                UniqueField::CardNumber,
-                self.identifiers
-                    .card
-                    .as_ref()
-                    .map(|c| c.card_number.as_str()),
-            ),
-        ];
-        values
-            .into_iter()
-            .filter_map(|(field, value)| value.map(|value| Claim::new(field, value)))
-            .collect()
+        SourceIdentifiers::of(self).claims()
     }
 }
 

@@ -208,17 +208,7 @@ async fn axim_example() {
 async fn axim_example_as_documented_has_a_phone_number_of_no_country() {
     let (status, body) = migrate(&axim("65161861")).await;
     assert_eq!(status, 400, "{body}");
-    let errors: Vec<(&str, &str)> = body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| {
-            (
-                e["field"].as_str().unwrap_or(""),
-                e["code"].as_str().unwrap_or(""),
-            )
-        })
-        .collect();
+    let errors = integration_tests::calls::errors(&body);
     assert_eq!(
         errors,
         [

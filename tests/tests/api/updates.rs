@@ -96,17 +96,7 @@ async fn read_only_and_unknown_fields_and_every_rule_fail_at_once() {
         (status, problem["code"].as_str()),
         (400, Some("validation_failed"))
     );
-    let errors: Vec<(&str, &str)> = problem["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| {
-            (
-                e["field"].as_str().unwrap_or(""),
-                e["code"].as_str().unwrap_or(""),
-            )
-        })
-        .collect();
+    let errors = integration_tests::calls::errors(&problem);
     assert_eq!(
         errors,
         [

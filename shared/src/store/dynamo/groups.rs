@@ -3,12 +3,11 @@
 use super::cancellation::Role;
 use super::claims::Owner;
 use super::transaction::Transaction;
-use super::{capacity, errors, from_item, DynamoStore};
-use crate::clients::boxed;
+use super::{from_item, DynamoStore, IndexQuery};
 use crate::domain::{Claim, CustomerGroup, TenantId, UniqueField};
 use crate::store::keys::{self, CollectionKey, COLLECTIONS_INDEX};
 use crate::store::{GroupStore, Page, PageKey, StoreError};
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
+use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize)]
@@ -58,24 +57,15 @@ impl GroupStore for DynamoStore {
                 .map(|(k, v)| (k, AttributeValue::S(v)))
                 .collect()
         });
-        let output = boxed(
-            self.client()
-                .query()
-                .table_name(&self.table)
-                .index_name(COLLECTIONS_INDEX)
-                .key_condition_expression("gsi1pk = :collection")
-                .expression_attribute_values(
-                    ":collection",
-                    AttributeValue::S(keys::group_collection_partition(tenant)),
-                )
-                .limit(limit as i32)
-                .set_exclusive_start_key(start)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send(),
-        )
-        .await
-        .map_err(errors::classify)?;
-        capacity::add_read(output.consumed_capacity().and_then(|c| c.capacity_units()));
+        let output = self
+            .query_index(IndexQuery {
+                index: COLLECTIONS_INDEX,
+                partition: ("gsi1pk", keys::group_collection_partition(tenant)),
+                newest_first: false,
+                limit,
+                start,
+            })
+            .await?;
         let items = output
             .items
             .unwrap_or_default()

@@ -3,7 +3,7 @@
 //! table itself.
 
 use super::customers::CustomerItem;
-use super::{capacity, errors, from_item, key_attributes, DynamoStore, Item};
+use super::{capacity, errors, from_item, key_attributes, DynamoStore, IndexQuery, Item};
 use crate::clients::boxed;
 use crate::domain::{Claim, Customer, CustomerId, TenantId};
 use crate::retry::{Backoff, CONTENTION_BUDGET};
@@ -100,22 +100,15 @@ impl DynamoStore {
             key.insert("gsi2sk".into(), AttributeValue::S(position.clone()));
             Some(key)
         });
-        let output = boxed(
-            self.client()
-                .query()
-                .table_name(&self.table)
-                .index_name(CUSTOMERS_INDEX)
-                .key_condition_expression("gsi2pk = :shard")
-                .expression_attribute_values(":shard", AttributeValue::S(partition))
-                .scan_index_forward(false)
-                .limit(limit as i32)
-                .set_exclusive_start_key(start)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send(),
-        )
-        .await
-        .map_err(errors::classify)?;
-        capacity::add_read(output.consumed_capacity().and_then(|c| c.capacity_units()));
+        let output = self
+            .query_index(IndexQuery {
+                index: CUSTOMERS_INDEX,
+                partition: ("gsi2pk", partition),
+                newest_first: true,
+                limit,
+                start,
+            })
+            .await?;
         let positions = output
             .items()
             .iter()

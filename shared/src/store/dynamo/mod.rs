@@ -59,6 +59,44 @@ impl DynamoStore {
     }
 }
 
+/// Which part of a secondary index a query reads: its partition, in which order, from where.
+struct IndexQuery<'a> {
+    index: &'a str,
+    /// The index's partition-key attribute and the partition to read.
+    partition: (&'a str, String),
+    newest_first: bool,
+    limit: u32,
+    start: Option<Item>,
+}
+
+impl DynamoStore {
+    /// One page of an index partition; its capacity is counted for the request's log line.
+    async fn query_index(
+        &self,
+        query: IndexQuery<'_>,
+    ) -> Result<aws_sdk_dynamodb::operation::query::QueryOutput, StoreError> {
+        let (attribute, partition) = query.partition;
+        let output = boxed(
+            self.client()
+                .query()
+                .table_name(&self.table)
+                .index_name(query.index)
+                .key_condition_expression("#partition = :partition")
+                .expression_attribute_names("#partition", attribute)
+                .expression_attribute_values(":partition", AttributeValue::S(partition))
+                .scan_index_forward(!query.newest_first)
+                .limit(query.limit as i32)
+                .set_exclusive_start_key(query.start)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send(),
+        )
+        .await
+        .map_err(errors::classify)?;
+        capacity::add_read(output.consumed_capacity().and_then(|c| c.capacity_units()));
+        Ok(output)
+    }
+}
+
 fn key_attributes(key: Key) -> Item {
     HashMap::from([
         ("pk".to_owned(), AttributeValue::S(key.pk)),

@@ -1,0 +1,80 @@
+//! What the stub answers for reading customers, given the one customer item it holds: the item
+//! itself, its claims (lookups), a shard of the listing index, and a page's batch read. Each
+//! answer has the shape and sizes DynamoDB's would, so that the function does its real work
+//! and the capacity figures are those of real items.
+
+use serde_json::{json, Map, Value};
+
+pub const INDEX: &str = "CustomersByTenant";
+
+/// GetItem: a claim item (any `CLAIM` key) names the held customer; any other key is the
+/// customer.
+pub fn get(request: &Value, customer: &Value) -> Value {
+    if request["Key"]["sk"]["S"] == "CLAIM" {
+        let field = request["Key"]["pk"]["S"]
+            .as_str()
+            .and_then(|pk| pk.split('#').nth(2))
+            .unwrap_or("EMAIL")
+            .to_lowercase();
+        return json!({
+            "pk": request["Key"]["pk"], "sk": {"S": "CLAIM"}, "entity": {"S": "claim"},
+            "tenant_id": customer["tenant_id"], "field": {"S": field},
+            "customer_id": customer["id"],
+        });
+    }
+    customer.clone()
+}
+
+/// A shard's newest `Limit` entries: keys only, as the keys-only index holds them, newest first,
+/// with their own ids so that a page reads as many customers as it takes.
+pub fn shard_page(request: &Value, customer: &Value) -> Value {
+    let limit = request["Limit"].as_u64().unwrap_or(20);
+    let shard = request["ExpressionAttributeValues"][":shard"]["S"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let tenant = customer["tenant_id"]["S"].as_str().unwrap_or_default();
+    let shard_number: u64 = shard
+        .rsplit('#')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let items: Vec<Value> = (0..limit)
+        .map(|i| {
+            let id = format!("00000000-0000-4000-8000-{:06x}{:06x}", shard_number, i);
+            let created = 1_795_600_000_000_u64 - i * 1_000 - shard_number;
+            json!({
+                "pk": {"S": format!("TENANT#{tenant}#CUSTOMER#{id}")},
+                "sk": {"S": "PROFILE"},
+                "gsi2pk": {"S": shard},
+                "gsi2sk": {"S": format!("{created:015}#{id}")},
+            })
+        })
+        .collect();
+    json!({ "Items": items, "Count": limit, "ScannedCount": limit })
+}
+
+/// BatchGetItem: the held customer under each requested key (its id and key swapped in).
+pub fn batch(request: &Value, customer: &Value) -> Value {
+    let Some(tables) = request["RequestItems"].as_object() else {
+        return json!({ "Responses": {} });
+    };
+    let mut responses = Map::new();
+    for (table, wanted) in tables {
+        let items: Vec<Value> = wanted["Keys"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|key| {
+                let mut item = customer.clone();
+                let pk = key["pk"]["S"].as_str().unwrap_or_default();
+                let id = pk.rsplit('#').next().unwrap_or_default();
+                item["pk"] = key["pk"].clone();
+                item["id"] = json!({ "S": id });
+                item
+            })
+            .collect();
+        responses.insert(table.clone(), Value::Array(items));
+    }
+    json!({ "Responses": responses })
+}
