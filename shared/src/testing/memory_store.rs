@@ -266,6 +266,41 @@ fn all_owned(state: &State, tenant: &TenantId, claims: &[Claim], owner: Customer
         .all(|c| state.claims.get(&claim_key(tenant, c)) == Some(&Owner::Customer(owner)))
 }
 
+/// A page of `items` by their position, after `start`'s, like a DynamoDB query with a `Limit`:
+/// a full page always says where the next one starts, even when nothing follows (that next
+/// page is then empty).
+fn page_of<'a, T: Clone + 'a>(
+    items: impl Iterator<Item = (String, &'a T)>,
+    limit: u32,
+    start: Option<PageKey>,
+    newest_first: bool,
+) -> Page<T> {
+    let after = start.and_then(|key| key.get("after").cloned());
+    let mut items: Vec<(String, &T)> = items
+        .filter(|(position, _)| match &after {
+            None => true,
+            Some(after) if newest_first => position < after,
+            Some(after) => position > after,
+        })
+        .collect();
+    items.sort_by(|a, b| {
+        if newest_first {
+            b.0.cmp(&a.0)
+        } else {
+            a.0.cmp(&b.0)
+        }
+    });
+    items.truncate(limit as usize);
+    let next = (items.len() == limit as usize).then(|| {
+        let last = items.last().map(|(p, _)| p.clone()).unwrap_or_default();
+        PageKey::from([("after".to_owned(), last)])
+    });
+    Page {
+        items: items.into_iter().map(|(_, item)| item.clone()).collect(),
+        next,
+    }
+}
+
 /// Where a customer sorts in its tenant's listing (newest last).
 fn customer_position(customer: &Customer) -> String {
     let millis = customer.created_at.unix_timestamp_nanos() / 1_000_000;
@@ -284,7 +319,6 @@ impl CustomerFinder for MemoryStore {
         })
     }
 
-    /// Newest first; a full page says where the next one starts.
     async fn list(
         &self,
         tenant: &TenantId,
@@ -292,25 +326,12 @@ impl CustomerFinder for MemoryStore {
         start: Option<PageKey>,
     ) -> Result<Page<Customer>, StoreError> {
         self.serve(Op::List, |state| {
-            let before = start.and_then(|key| key.get("before").cloned());
-            let mut customers: Vec<&Customer> = state
+            let customers = state
                 .customers
                 .iter()
                 .filter(|((t, _), _)| t == tenant.as_str())
-                .map(|(_, customer)| customer)
-                .filter(|c| before.as_ref().is_none_or(|b| customer_position(c) < *b))
-                .collect();
-            customers.sort_by_key(|c| std::cmp::Reverse(customer_position(c)));
-            let items: Vec<Customer> = customers
-                .into_iter()
-                .take(limit as usize)
-                .cloned()
-                .collect();
-            let next = (items.len() == limit as usize).then(|| {
-                let last = items.last().map(customer_position).unwrap_or_default();
-                PageKey::from([("before".to_owned(), last)])
-            });
-            Ok(Page { items, next })
+                .map(|(_, customer)| (customer_position(customer), customer));
+            Ok(page_of(customers, limit, start, true))
         })
     }
 }
@@ -405,8 +426,6 @@ impl GroupStore for MemoryStore {
         })
     }
 
-    /// Like a DynamoDB query with a `Limit`: a full page always says where the next one
-    /// starts, even when nothing follows (that next page is then empty).
     async fn list_groups(
         &self,
         tenant: &TenantId,
@@ -414,22 +433,12 @@ impl GroupStore for MemoryStore {
         start: Option<PageKey>,
     ) -> Result<Page<CustomerGroup>, StoreError> {
         self.serve(Op::ListGroups, |state| {
-            let after = start.and_then(|key| key.get("gsi1sk").cloned());
-            let mut groups: Vec<&CustomerGroup> = state
+            let groups = state
                 .groups
                 .iter()
                 .filter(|((t, _), _)| t == tenant.as_str())
-                .map(|(_, group)| group)
-                .filter(|group| after.as_ref().is_none_or(|a| group_position(group) > *a))
-                .collect();
-            groups.sort_by_key(|group| group_position(group));
-            let items: Vec<CustomerGroup> =
-                groups.into_iter().take(limit as usize).cloned().collect();
-            let next = (items.len() == limit as usize).then(|| {
-                let last = items.last().map(group_position).unwrap_or_default();
-                PageKey::from([("gsi1sk".to_owned(), last)])
-            });
-            Ok(Page { items, next })
+                .map(|(_, group)| (group_position(group), group));
+            Ok(page_of(groups, limit, start, false))
         })
     }
 }
