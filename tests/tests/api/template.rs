@@ -60,30 +60,138 @@ fn statements(t: &Value, function: &str) -> Vec<Value> {
 }
 
 #[test]
-fn only_the_create_function_touches_documents_and_only_below_its_prefix() {
+fn only_the_functions_that_take_documents_touch_them_and_only_below_their_prefix() {
     let t = template();
-    let create = statements(&t, "CreateCustomerFunction");
-    let s3: Vec<&Value> = create
+    for function in ["CreateCustomerFunction", "UpdateCustomerFunction"] {
+        let statements = statements(&t, function);
+        let s3: Vec<&Value> = statements
+            .iter()
+            .filter(|s| format!("{:?}", s["Action"]).contains("s3:"))
+            .collect();
+        assert_eq!(s3.len(), 1, "{function}");
+        assert!(format!("{:?}", s3[0]["Resource"]).contains("/documents/*"));
+        let env = &resource(&t, function)["Properties"]["Environment"]["Variables"];
+        assert!(
+            format!("{:?}", env["DOCUMENT_HASH_KEY"]).contains("{{resolve:secretsmanager:"),
+            "{function}: the key comes from Secrets Manager"
+        );
+    }
+    for function in [
+        "GetCustomerFunction",
+        "DeleteCustomerFunction",
+        "ListCustomersFunction",
+    ] {
+        assert!(
+            !format!("{:?}", statements(&t, function)).contains("s3:"),
+            "{function}"
+        );
+        let env = resource(&t, function)["Properties"].get("Environment");
+        assert!(
+            !format!("{env:?}").contains("DOCUMENT_HASH_KEY"),
+            "{function} never sees the fingerprint key"
+        );
+    }
+}
+
+/// Every action a function is allowed, on which resource, as `action on resource` lines.
+fn permissions(t: &Value, function: &str) -> Vec<String> {
+    let mut lines: Vec<String> = statements(t, function)
         .iter()
-        .filter(|s| format!("{:?}", s["Action"]).contains("s3:"))
+        .flat_map(|statement| {
+            let actions: Vec<String> = match &statement["Action"] {
+                Value::String(action) => vec![action.clone()],
+                Value::Sequence(actions) => actions
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let resource = match &statement["Resource"] {
+                Value::Tagged(tagged) => format!("{:?}", tagged.value)
+                    .replace("String(\"", "")
+                    .replace("\")", ""),
+                other => format!("{other:?}"),
+            };
+            let on = if resource.contains("/index/") {
+                "index"
+            } else if resource.contains("DocumentsBucket") {
+                "documents"
+            } else {
+                "table"
+            };
+            actions
+                .into_iter()
+                .map(move |action| format!("{action} on {on}"))
+                .collect::<Vec<_>>()
+        })
         .collect();
-    assert_eq!(s3.len(), 1);
-    let actions: Vec<&str> = s3[0]["Action"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
-    assert_eq!(actions, ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]);
-    assert!(format!("{:?}", s3[0]["Resource"]).contains("/documents/*"));
-    let get = statements(&t, "GetCustomerFunction");
-    assert!(!format!("{get:?}").contains("s3:"));
-    let env = &resource(&t, "CreateCustomerFunction")["Properties"]["Environment"]["Variables"];
-    assert!(
-        format!("{:?}", env["DOCUMENT_HASH_KEY"]).contains("{{resolve:secretsmanager:"),
-        "the key comes from Secrets Manager"
-    );
-    assert!(resource(&t, "GetCustomerFunction")["Properties"]
-        .get("Environment")
-        .is_none());
+    lines.sort();
+    lines
+}
+
+#[test]
+fn each_function_may_do_what_its_route_needs_and_nothing_else() {
+    let t = template();
+    let expected: [(&str, &[&str]); 8] = [
+        (
+            "CreateCustomerFunction",
+            &[
+                "dynamodb:ConditionCheckItem on table",
+                "dynamodb:GetItem on table",
+                "dynamodb:PutItem on table",
+                "dynamodb:UpdateItem on table",
+                "s3:DeleteObject on documents",
+                "s3:GetObject on documents",
+                "s3:PutObject on documents",
+            ],
+        ),
+        ("GetCustomerFunction", &["dynamodb:GetItem on table"]),
+        (
+            "ListCustomersFunction",
+            &[
+                "dynamodb:BatchGetItem on table",
+                "dynamodb:GetItem on table",
+                "dynamodb:Query on index",
+            ],
+        ),
+        (
+            "UpdateCustomerFunction",
+            &[
+                "dynamodb:ConditionCheckItem on table",
+                "dynamodb:DeleteItem on table",
+                "dynamodb:GetItem on table",
+                "dynamodb:PutItem on table",
+                "s3:DeleteObject on documents",
+                "s3:GetObject on documents",
+                "s3:PutObject on documents",
+            ],
+        ),
+        (
+            "DeleteCustomerFunction",
+            &[
+                "dynamodb:DeleteItem on table",
+                "dynamodb:GetItem on table",
+                "dynamodb:PutItem on table",
+            ],
+        ),
+        (
+            "CreateCustomerGroupFunction",
+            &["dynamodb:PutItem on table"],
+        ),
+        ("ListCustomerGroupsFunction", &["dynamodb:Query on index"]),
+        ("ListCountriesFunction", &[]),
+    ];
+    for (function, allowed) in expected {
+        let allowed: Vec<String> = allowed.iter().map(|a| (*a).to_owned()).collect();
+        let granted = if resource(&t, function)["Properties"]
+            .get("Policies")
+            .is_some()
+        {
+            permissions(&t, function)
+        } else {
+            Vec::new()
+        };
+        assert_eq!(granted, allowed, "{function}");
+    }
 }
