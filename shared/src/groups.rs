@@ -4,7 +4,9 @@ use crate::auth::Principal;
 use crate::clock::Clock;
 use crate::cursor::{CursorKey, InvalidCursor};
 use crate::domain::{CustomerGroup, UniqueField};
-use crate::store::{GroupStore, StoreError};
+use crate::idempotency::{Answer, Idempotent};
+use crate::keyed::{self, KeyedError};
+use crate::store::{GroupStore, IdempotencyStore, StoreError};
 use crate::validation::{page_size, parse_new_group, ValidationErrors};
 use serde_json::{Map, Value};
 use thiserror::Error;
@@ -19,6 +21,10 @@ pub enum GroupError {
     InvalidCursor(#[from] InvalidCursor),
     #[error("listing needs CURSOR_KEY")]
     NoCursorKey,
+    #[error("the idempotency key was used for another request")]
+    IdempotencyKeyReused,
+    #[error("the response could not be rendered")]
+    Unrepresentable,
     #[error(transparent)]
     Store(StoreError),
 }
@@ -47,20 +53,46 @@ impl<S> Groups<S> {
     }
 }
 
-impl<S: GroupStore> Groups<S> {
+impl From<KeyedError> for GroupError {
+    fn from(error: KeyedError) -> Self {
+        match error {
+            KeyedError::KeyReused => Self::IdempotencyKeyReused,
+            KeyedError::Render => Self::Unrepresentable,
+            KeyedError::Store(error) => Self::Store(error),
+        }
+    }
+}
+
+impl<S: GroupStore + IdempotencyStore> Groups<S> {
     pub async fn create(
         &self,
         principal: &Principal,
         body: &Map<String, Value>,
-    ) -> Result<CustomerGroup, GroupError> {
-        let group = parse_new_group(body, (self.clock)())?.value;
-        match self.store.insert_group(&principal.tenant, &group).await {
-            Ok(()) => Ok(group),
+        keyed: Option<&Idempotent<'_, CustomerGroup>>,
+    ) -> Result<Answer<CustomerGroup>, GroupError> {
+        let now = (self.clock)();
+        let tenant = &principal.tenant;
+        if let Some(response) = keyed::recorded_answer(&self.store, tenant, keyed, now).await? {
+            return Ok(Answer::Replayed(response));
+        }
+        let group = parse_new_group(body, now)?.value;
+        let receipt = keyed::receipt(keyed, &group, now)?;
+        match self
+            .store
+            .insert_group(tenant, &group, receipt.as_ref())
+            .await
+        {
+            Ok(()) => Ok(Answer::Fresh(group)),
+            Err(StoreError::AlreadyRecorded) => Ok(Answer::Replayed(
+                keyed::answer_after_losing(&self.store, tenant, keyed, now).await?,
+            )),
             Err(StoreError::Taken(UniqueField::GroupName)) => Err(GroupError::NameTaken),
             Err(e) => Err(GroupError::Store(e)),
         }
     }
+}
 
+impl<S: GroupStore> Groups<S> {
     pub async fn list(
         &self,
         principal: &Principal,
@@ -111,29 +143,45 @@ mod tests {
             .unwrap_or_default()
     }
 
+    /// A create done now (no key).
+    async fn create(
+        groups: &Groups<MemoryStore>,
+        principal: &Principal,
+        body: &Map<String, Value>,
+    ) -> Result<CustomerGroup, GroupError> {
+        groups
+            .create(principal, body, None)
+            .await
+            .map(|answer| match answer {
+                Answer::Fresh(group) => group,
+                replayed => panic!("a create without a key replayed: {replayed:?}"),
+            })
+    }
+
     #[tokio::test]
     async fn a_group_is_created_at_the_clocks_time_and_its_name_is_unique() {
         let store = MemoryStore::new();
         let groups = groups(&store);
         let acme = principal("acme");
-        let group = groups.create(&acme, &body(" VIP ")).await.expect("created");
+        let group = create(&groups, &acme, &body(" VIP "))
+            .await
+            .expect("created");
         assert_eq!(group.name.as_str(), "VIP");
         assert_eq!(group.created_at, NOW);
         assert_eq!(
-            groups.create(&acme, &body("vip")).await,
+            create(&groups, &acme, &body("vip")).await,
             Err(GroupError::NameTaken)
         );
-        assert!(groups
-            .create(&principal("other"), &body("VIP"))
+        assert!(create(&groups, &principal("other"), &body("VIP"))
             .await
             .is_ok());
         assert!(matches!(
-            groups.create(&acme, &body(" ")).await,
+            create(&groups, &acme, &body(" ")).await,
             Err(GroupError::Invalid(_))
         ));
         store.fail_next(Op::InsertGroup, StoreError::Unavailable("timed out".into()));
         assert_eq!(
-            groups.create(&acme, &body("Gold")).await,
+            create(&groups, &acme, &body("Gold")).await,
             Err(GroupError::Store(StoreError::Unavailable(
                 "timed out".into()
             )))
@@ -147,13 +195,8 @@ mod tests {
         let acme = principal("acme");
         let mut created = Vec::new();
         for i in 0..5 {
-            created.push(
-                groups
-                    .create(&acme, &body(&format!("G{i}")))
-                    .await
-                    .expect("group")
-                    .id,
-            );
+            let group = create(&groups, &acme, &body(&format!("G{i}"))).await;
+            created.push(group.expect("group").id);
         }
         let mut seen = Vec::new();
         let mut cursor: Option<String> = None;

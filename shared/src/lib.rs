@@ -18,6 +18,8 @@ pub mod documents;
 pub mod domain;
 pub mod groups;
 pub mod http;
+pub mod idempotency;
+pub mod keyed;
 pub mod lambda;
 pub mod retry;
 pub mod store;

@@ -1,5 +1,5 @@
-//! A fault-injecting HTTP proxy in front of a local S3: it passes requests through until told
-//! to fail some, so that tests can break S3 part-way through a request.
+//! A fault-injecting HTTP proxy in front of a local S3 or DynamoDB: it passes requests through
+//! until told to fail some, so that tests can break storage part-way through a request.
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -14,6 +14,9 @@ pub struct Faults {
     pub fail_puts_from: Option<usize>,
     pub fail_gets: bool,
     pub fail_deletes: bool,
+    /// DynamoDB transactions reach the server (and are applied) but their answers are lost:
+    /// the function sees a 500 each time, as if the server had died before answering.
+    pub lose_transaction_answers: bool,
 }
 
 #[derive(Default)]
@@ -70,6 +73,18 @@ impl Drop for FaultProxy {
     }
 }
 
+fn dynamodb_error() -> Response {
+    let mut response = Response::new(Body::from(
+        r#"{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"injected fault"}"#,
+    ));
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response.headers_mut().insert(
+        "content-type",
+        "application/x-amz-json-1.0".parse().expect("header"),
+    );
+    response
+}
+
 fn s3_error(code: &str) -> Response {
     let mut response = Response::new(Body::from(format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>injected fault</Message></Error>"
@@ -84,6 +99,11 @@ fn s3_error(code: &str) -> Response {
 async fn forward(State(state): State<Arc<ProxyState>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let is_object = parts.uri.path().contains("/documents/");
+    let is_transaction = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|t| t.to_str().ok())
+        .is_some_and(|t| t.ends_with("TransactWriteItems"));
     let faults = state.faults.lock().expect("faults").clone();
     if is_object {
         let injected = match parts.method {
@@ -123,6 +143,7 @@ async fn forward(State(state): State<Arc<ProxyState>>, request: Request) -> Resp
         .send()
         .await;
     match upstream {
+        Ok(_) if is_transaction && faults.lose_transaction_answers => dynamodb_error(),
         Ok(r) => {
             let status = r.status();
             let headers = r.headers().clone();

@@ -63,6 +63,21 @@ impl Stack {
         stack
     }
 
+    /// DynamoDB behind a fault proxy (a server of this test's own): a test can lose the
+    /// answers of transactions that were applied.
+    pub async fn with_dynamodb_faults() -> Self {
+        let moto = Moto::start().expect("moto");
+        let proxy = FaultProxy::start(&moto.endpoint).await;
+        let direct = moto.endpoint.clone();
+        let mut stack = Self::on(vec![moto], &direct, &direct, None).await;
+        stack
+            .environment
+            .insert("AWS_ENDPOINT_URL_DYNAMODB".into(), proxy.endpoint.clone());
+        stack.sdk = sdk_config(&stack.environment).await;
+        stack.faults = Some(proxy);
+        stack
+    }
+
     async fn on(
         motos: Vec<Moto>,
         dynamodb_endpoint: &str,

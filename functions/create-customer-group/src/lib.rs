@@ -1,8 +1,11 @@
 //! `POST /customer-groups`: create a customer group.
 
+use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use shared::auth::Scope;
+use shared::domain::CustomerGroup;
 use shared::http::{self, Envelope};
+use shared::idempotency::{RecordedResponse, RenderError};
 use shared::lambda::App;
 
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
@@ -12,9 +15,17 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
             Scope::CustomersWrite,
             |principal, request| async move {
                 let body = http::json_object(&request)?;
-                let group = app.groups.create(&principal, &body).await?;
-                Envelope::new(&group).created()
+                let idempotent = http::idempotent(&request, Some(&body), &render)?;
+                let answer = app
+                    .groups
+                    .create(&principal, &body, idempotent.as_ref())
+                    .await?;
+                http::respond(answer, &render)
             },
         )
         .await
+}
+
+fn render(group: &CustomerGroup) -> Result<RecordedResponse, RenderError> {
+    http::record(Envelope::new(group), StatusCode::CREATED, None)
 }

@@ -3,6 +3,7 @@
 use lambda_http::{Body, Request, Response};
 use shared::auth::Scope;
 use shared::http::{self, ApiError, RequestInfo};
+use shared::idempotency::{RecordedResponse, RenderError};
 use shared::lambda::App;
 
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
@@ -14,11 +15,29 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
                 let id = http::path_parameter(&request, "id").ok_or(ApiError::NotFound)?;
                 let precondition = http::precondition(&request);
                 let request_id = RequestInfo::of(&request).request_id;
-                app.customers
-                    .erase(&principal, id, &precondition, request_id.as_deref())
+                let idempotent = http::idempotent(&request, None, &render)?;
+                let answer = app
+                    .customers
+                    .erase(
+                        &principal,
+                        id,
+                        &precondition,
+                        request_id.as_deref(),
+                        idempotent.as_ref(),
+                    )
                     .await?;
-                Ok(http::no_content())
+                http::respond(answer, &render)
             },
         )
         .await
+}
+
+/// 204 without a body.
+fn render(_: &()) -> Result<RecordedResponse, RenderError> {
+    Ok(RecordedResponse {
+        status: 204,
+        body: None,
+        location: None,
+        etag: None,
+    })
 }

@@ -1,8 +1,11 @@
 //! `PATCH /customers/{id}`: correct a customer with a JSON Merge Patch.
 
+use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use shared::auth::Scope;
+use shared::customers::Updated;
 use shared::http::{self, ApiError, Envelope};
+use shared::idempotency::{RecordedResponse, RenderError};
 use shared::lambda::App;
 
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
@@ -16,17 +19,22 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
                     .to_owned();
                 let precondition = http::precondition(&request);
                 let patch = http::merge_patch(&request)?;
+                let idempotent = http::idempotent(&request, Some(&patch), &render)?;
                 // The raw body (up to 6 MB with a document's images) is not needed once parsed.
                 drop(request);
-                let updated = app
+                let answer = app
                     .customers
-                    .update(&principal, &id, patch, &precondition)
+                    .update(&principal, &id, patch, &precondition, idempotent.as_ref())
                     .await?;
-                Envelope::new(&updated.customer)
-                    .warnings(&updated.warnings)
-                    .version(updated.customer.version)
-                    .ok()
+                http::respond(answer, &render)
             },
         )
         .await
+}
+
+fn render(updated: &Updated) -> Result<RecordedResponse, RenderError> {
+    let envelope = Envelope::new(&updated.customer)
+        .warnings(&updated.warnings)
+        .version(updated.customer.version);
+    http::record(envelope, StatusCode::OK, None)
 }

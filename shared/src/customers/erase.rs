@@ -4,35 +4,50 @@
 use super::{CustomerError, Customers, Precondition};
 use crate::auth::Principal;
 use crate::domain::{timestamp, CustomerId, Tombstone};
+use crate::idempotency::{Answer, Idempotent};
+use crate::keyed;
 use crate::retry::{Backoff, CONTENTION_BUDGET};
-use crate::store::{CustomerEraser, CustomerReader, StoreError};
+use crate::store::{CustomerEraser, CustomerReader, IdempotencyStore, StoreError};
 
-impl<S: CustomerReader + CustomerEraser + Sync, D> Customers<S, D> {
+impl<S: CustomerReader + CustomerEraser + IdempotencyStore + Sync, D> Customers<S, D> {
     /// Erases the customer at the version `precondition` names, or else at whatever version
     /// is current (re-read after a concurrent change). Every value it held is free at once.
+    /// A keyed erasure answers a retry with its own 204, not a 404.
     pub async fn erase(
         &self,
         principal: &Principal,
         id: &str,
         precondition: &Precondition,
         request_id: Option<&str>,
-    ) -> Result<(), CustomerError> {
+        keyed: Option<&Idempotent<'_, ()>>,
+    ) -> Result<Answer<()>, CustomerError> {
         let id = CustomerId::parse(id).ok_or(CustomerError::NotFound)?;
+        let now = (self.clock)();
+        let tenant = &principal.tenant;
+        if let Some(response) = keyed::recorded_answer(&self.store, tenant, keyed, now).await? {
+            return Ok(Answer::Replayed(response));
+        }
         let tombstone = Tombstone {
             id,
-            deleted_at: timestamp((self.clock)()),
+            deleted_at: timestamp(now),
             deleted_by: principal.subject.clone(),
             request_id: request_id.map(str::to_owned),
         };
+        let receipt = keyed::receipt(keyed, &(), now)?;
         let mut backoff = Backoff::new(CONTENTION_BUDGET);
         loop {
             let customer = self.current(principal, id, precondition).await?;
             match self
                 .store
-                .erase(&principal.tenant, &customer, &tombstone)
+                .erase(tenant, &customer, &tombstone, receipt.as_ref())
                 .await
             {
-                Ok(()) => return Ok(()),
+                Ok(()) => return Ok(Answer::Fresh(())),
+                Err(StoreError::AlreadyRecorded) => {
+                    return Ok(Answer::Replayed(
+                        keyed::answer_after_losing(&self.store, tenant, keyed, now).await?,
+                    ))
+                }
                 Err(StoreError::Stale) if matches!(precondition, Precondition::Versions(_)) => {
                     return Err(CustomerError::PreconditionFailed)
                 }

@@ -7,27 +7,34 @@ use crate::auth::Principal;
 use crate::domain::{
     timestamp, Claim, Customer, CustomerId, SourceAccount, SourceIdentifiers, UniqueField, Warning,
 };
+use crate::idempotency::{Answer, Idempotent};
+use crate::keyed;
 use crate::retry::{Backoff, CONTENTION_BUDGET};
-use crate::store::{CustomerReader, SourceLinker, StoreError};
+use crate::store::{CustomerReader, IdempotencyStore, SourceLinker, StoreError};
 use time::OffsetDateTime;
 
 /// A create that collided and opted in to linking.
 pub(super) struct LinkRequest<'a> {
     pub principal: &'a Principal,
-    /// The customer the create would have registered.
+    /// The customer the create would have registered, and the warnings its parsing gave.
     pub customer: &'a Customer,
+    pub warnings: &'a [Warning],
     pub claims: &'a [Claim],
     /// The first taken value the create met.
     pub collided: UniqueField,
     pub now: OffsetDateTime,
+    pub keyed: Option<&'a Idempotent<'a, Created>>,
 }
 
-impl<S: CustomerReader + SourceLinker + Sync, D> Customers<S, D> {
+impl<S: CustomerReader + SourceLinker + IdempotencyStore + Sync, D> Customers<S, D> {
     /// Every identifier must be the customer's or free, and the customer must not have the
     /// source yet; otherwise it is the 409 of the taken field. The update is conditional on the
     /// customer's version, so a concurrent change means a re-read and another try (with
     /// backoff, for as long as the request may wait), never a lost write.
-    pub(super) async fn link(&self, link: LinkRequest<'_>) -> Result<Created, CustomerError> {
+    pub(super) async fn link(
+        &self,
+        link: LinkRequest<'_>,
+    ) -> Result<Answer<Created>, CustomerError> {
         let mut backoff = Backoff::new(CONTENTION_BUDGET);
         loop {
             if let Some(created) = self.try_link(&link).await? {
@@ -40,13 +47,18 @@ impl<S: CustomerReader + SourceLinker + Sync, D> Customers<S, D> {
     }
 
     /// One attempt: `None` when the customer (or a claim) changed under it.
-    async fn try_link(&self, link: &LinkRequest<'_>) -> Result<Option<Created>, CustomerError> {
+    async fn try_link(
+        &self,
+        link: &LinkRequest<'_>,
+    ) -> Result<Option<Answer<Created>>, CustomerError> {
         let LinkRequest {
             principal,
             customer: request,
+            warnings,
             claims,
             collided,
             now,
+            keyed,
         } = *link;
         let tenant = &principal.tenant;
         let owners = self
@@ -102,22 +114,27 @@ impl<S: CustomerReader + SourceLinker + Sync, D> Customers<S, D> {
             identifiers: SourceIdentifiers::of(&request.details),
             created_at: timestamp(now),
         };
+        let mut customer = existing.clone();
+        customer.version += 1;
+        customer.updated_at = account.created_at;
+        customer.sources.push(account.clone());
+        let mut all_warnings = warnings.to_vec();
+        all_warnings.push(Warning::SourceAccountLinked { source });
+        let linked = Created {
+            customer,
+            warnings: all_warnings,
+            linked: true,
+        };
+        let receipt = keyed::receipt(keyed, &linked, now)?;
         match self
             .store
-            .link_source(tenant, &existing, &account, &free)
+            .link_source(tenant, &existing, &account, &free, receipt.as_ref())
             .await
         {
-            Ok(()) => {
-                let mut customer = existing;
-                customer.version += 1;
-                customer.updated_at = account.created_at;
-                customer.sources.push(account);
-                Ok(Some(Created {
-                    customer,
-                    warnings: vec![Warning::SourceAccountLinked { source }],
-                    linked: true,
-                }))
-            }
+            Ok(()) => Ok(Some(Answer::Fresh(linked))),
+            Err(StoreError::AlreadyRecorded) => Ok(Some(Answer::Replayed(
+                keyed::answer_after_losing(&self.store, tenant, keyed, now).await?,
+            ))),
             Err(StoreError::Stale | StoreError::Taken(_)) => Ok(None),
             Err(other) => Err(CustomerError::Store(other)),
         }

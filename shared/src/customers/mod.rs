@@ -24,7 +24,9 @@ use crate::domain::{
     Claim, Customer, CustomerId, DocumentRecord, UniqueField, VerificationReason,
     VerificationStatus, Warning,
 };
-use crate::store::{CustomerReader, CustomerWriter, SourceLinker, StoreError};
+use crate::idempotency::{Answer, Idempotent};
+use crate::keyed::{self, KeyedError};
+use crate::store::{CustomerReader, CustomerWriter, IdempotencyStore, SourceLinker, StoreError};
 use crate::validation::{parse_new_customer, CustomerInput, ValidationErrors};
 use serde_json::{Map, Value};
 use thiserror::Error;
@@ -56,6 +58,9 @@ pub enum CustomerError {
     DocumentsNotConfigured,
     #[error("listing needs CURSOR_KEY")]
     NoCursorKey,
+    /// The request's `Idempotency-Key` was used for another request.
+    #[error("the idempotency key was used for another request")]
+    IdempotencyKeyReused,
     #[error("the cursor is not one this API issued to this tenant")]
     InvalidCursor,
     /// A stored customer that cannot be turned back into JSON (a bug, never the client's).
@@ -66,6 +71,16 @@ pub enum CustomerError {
 impl From<StoreError> for CustomerError {
     fn from(error: StoreError) -> Self {
         Self::Store(error)
+    }
+}
+
+impl From<KeyedError> for CustomerError {
+    fn from(error: KeyedError) -> Self {
+        match error {
+            KeyedError::KeyReused => Self::IdempotencyKeyReused,
+            KeyedError::Render => Self::Unrepresentable,
+            KeyedError::Store(error) => Self::Store(error),
+        }
     }
 }
 
@@ -131,7 +146,7 @@ impl<S, D> Customers<S, D> {
 
 impl<S, D> Customers<S, D>
 where
-    S: CustomerWriter + CustomerReader + SourceLinker + Sync,
+    S: CustomerWriter + CustomerReader + SourceLinker + IdempotencyStore + Sync,
     D: DocumentChecker,
 {
     /// Validates everything first (an invalid request touches neither the bucket nor the
@@ -139,12 +154,19 @@ where
     /// then writes the customer and all its claims in one transaction.
     /// Takes the body by value: once parsed, its base64 images (up to ~5.6 MB) are dropped
     /// before the decoded ones are uploaded and read back.
+    /// A keyed request whose key has a record is answered from it before any of that (no image
+    /// is staged again); otherwise its record goes into the write's transaction.
     pub async fn create(
         &self,
         principal: &Principal,
         body: Map<String, Value>,
-    ) -> Result<Created, CustomerError> {
+        keyed: Option<&Idempotent<'_, Created>>,
+    ) -> Result<Answer<Created>, CustomerError> {
         let now = (self.clock)();
+        let tenant = &principal.tenant;
+        if let Some(response) = keyed::recorded_answer(&self.store, tenant, keyed, now).await? {
+            return Ok(Answer::Replayed(response));
+        }
         let parsed = parse_new_customer(&body, now.date())?;
         drop(body);
         let mut warnings = parsed.warnings;
@@ -164,27 +186,32 @@ where
         };
         let customer = Customer::register(details, document, principal.subject.clone(), now);
         let claims: Vec<Claim> = customer.claims().into_iter().collect();
+        let created = Created {
+            customer,
+            warnings,
+            linked: false,
+        };
+        let receipt = keyed::receipt(keyed, &created, now)?;
         match self
             .store
-            .insert(&principal.tenant, &customer, &claims)
+            .insert(tenant, &created.customer, &claims, receipt.as_ref())
             .await
         {
-            Ok(()) => Ok(Created {
-                customer,
-                warnings,
-                linked: false,
-            }),
+            Ok(()) => Ok(Answer::Fresh(created)),
+            Err(StoreError::AlreadyRecorded) => Ok(Answer::Replayed(
+                keyed::answer_after_losing(&self.store, tenant, keyed, now).await?,
+            )),
             Err(StoreError::Taken(field)) if link_existing => {
                 let link = LinkRequest {
                     principal,
-                    customer: &customer,
+                    customer: &created.customer,
+                    warnings: &created.warnings,
                     claims: &claims,
                     collided: field,
                     now,
+                    keyed,
                 };
-                let mut linked = self.link(link).await?;
-                linked.warnings.splice(0..0, warnings);
-                Ok(linked)
+                self.link(link).await
             }
             Err(StoreError::Taken(field)) => Err(CustomerError::Taken(field)),
             Err(StoreError::UnknownGroups(missing)) => Err(CustomerError::UnknownGroups(

@@ -5,8 +5,10 @@ use super::{review_warning, CustomerError, Customers, Precondition};
 use crate::auth::Principal;
 use crate::documents::DocumentChecker;
 use crate::domain::{Customer, CustomerId, DocumentChange, GroupId, Warning};
+use crate::idempotency::{Answer, Idempotent};
+use crate::keyed;
 use crate::retry::{Backoff, CONTENTION_BUDGET};
-use crate::store::{ClaimChanges, CustomerReader, CustomerUpdater, StoreError};
+use crate::store::{ClaimChanges, CustomerReader, CustomerUpdater, IdempotencyStore, StoreError};
 use crate::validation::{parse_customer_patch, CustomerPatch, DocumentPatch, Parsed};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -19,22 +21,27 @@ pub struct Updated {
 
 impl<S, D> Customers<S, D>
 where
-    S: CustomerReader + CustomerUpdater + Sync,
+    S: CustomerReader + CustomerUpdater + IdempotencyStore + Sync,
     D: DocumentChecker,
 {
     /// Applies `patch` to the customer: to the version `precondition` names, or else to the
     /// current one, re-read and re-applied after a concurrent change (never losing it). A
-    /// patch that changes nothing writes nothing. A new identity document is checked once,
-    /// exactly as on create, before the first attempt.
+    /// patch that changes nothing writes nothing (but the record of a keyed one). A new
+    /// identity document is checked once, exactly as on create, before the first attempt.
     pub async fn update(
         &self,
         principal: &Principal,
         id: &str,
         patch: Map<String, Value>,
         precondition: &Precondition,
-    ) -> Result<Updated, CustomerError> {
+        keyed: Option<&Idempotent<'_, Updated>>,
+    ) -> Result<Answer<Updated>, CustomerError> {
         let id = CustomerId::parse(id).ok_or(CustomerError::NotFound)?;
         let now = (self.clock)();
+        let tenant = &principal.tenant;
+        if let Some(response) = keyed::recorded_answer(&self.store, tenant, keyed, now).await? {
+            return Ok(Answer::Replayed(response));
+        }
         let mut current = self.current(principal, id, precondition).await?;
         let mut parsed = parse(&current, &patch, now)?;
         let mut warnings = std::mem::take(&mut parsed.warnings);
@@ -54,10 +61,11 @@ where
         loop {
             let patched = parsed.value;
             if patched.details == current.details && document == DocumentChange::Keep {
-                return Ok(Updated {
+                let unchanged = Updated {
                     customer: current,
-                    warnings,
-                });
+                    warnings: warnings.clone(),
+                };
+                return self.unchanged(tenant, unchanged, keyed, now).await;
             }
             let revised = current.revise(patched.details, document.clone(), now);
             let changes = ClaimChanges::between(&current, &revised);
@@ -68,22 +76,28 @@ where
                 .filter(|group| !current.details.groups.contains(group))
                 .copied()
                 .collect();
+            let updated = Updated {
+                customer: revised,
+                warnings: warnings.clone(),
+            };
+            let receipt = keyed::receipt(keyed, &updated, now)?;
             let written = self
                 .store
                 .replace(
-                    &principal.tenant,
+                    tenant,
                     current.version,
-                    &revised,
+                    &updated.customer,
                     &changes,
                     &new_groups,
+                    receipt.as_ref(),
                 )
                 .await;
             match written {
-                Ok(()) => {
-                    return Ok(Updated {
-                        customer: revised,
-                        warnings,
-                    })
+                Ok(()) => return Ok(Answer::Fresh(updated)),
+                Err(StoreError::AlreadyRecorded) => {
+                    return Ok(Answer::Replayed(
+                        keyed::answer_after_losing(&self.store, tenant, keyed, now).await?,
+                    ))
                 }
                 Err(StoreError::Taken(field)) => return Err(CustomerError::Taken(field)),
                 Err(StoreError::UnknownGroups(missing)) => {
@@ -109,6 +123,29 @@ where
                 }
                 Err(other) => return Err(CustomerError::Store(other)),
             }
+        }
+    }
+}
+
+impl<S: IdempotencyStore, D> Customers<S, D> {
+    /// A patch that changes nothing: no write, but a keyed one records its answer (so that a
+    /// retry replays it even after the customer changed).
+    async fn unchanged(
+        &self,
+        tenant: &crate::domain::TenantId,
+        unchanged: Updated,
+        keyed: Option<&Idempotent<'_, Updated>>,
+        now: OffsetDateTime,
+    ) -> Result<Answer<Updated>, CustomerError> {
+        let Some(receipt) = keyed::receipt(keyed, &unchanged, now)? else {
+            return Ok(Answer::Fresh(unchanged));
+        };
+        match self.store.record(tenant, &receipt).await {
+            Ok(()) => Ok(Answer::Fresh(unchanged)),
+            Err(StoreError::AlreadyRecorded) => Ok(Answer::Replayed(
+                keyed::answer_after_losing(&self.store, tenant, keyed, now).await?,
+            )),
+            Err(other) => Err(CustomerError::Store(other)),
         }
     }
 }

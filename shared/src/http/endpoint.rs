@@ -32,6 +32,7 @@ impl Endpoint {
     {
         let started = Instant::now();
         let info = RequestInfo::of(&request);
+        let idempotency_key = key_hash(&request);
         let principal = Principal::authorize(info.claims.as_ref(), &self.tenant_claim, scope);
         let tenant = principal.as_ref().ok().map(|p| p.tenant.to_string());
         let (result, consumed) = match principal {
@@ -50,10 +51,13 @@ impl Endpoint {
                 (problem.into_response(), Some(code))
             }
         };
+        let replayed = response.headers().contains_key(super::REPLAYED);
         tracing::info!(
             request_id = info.request_id.as_deref(),
             route = %info.route,
             status = response.status().as_u16(),
+            idempotency_key = idempotency_key.as_deref(),
+            replayed,
             latency_ms = started.elapsed().as_secs_f64() * 1e3,
             tenant = tenant.as_deref(),
             error_code,
@@ -63,4 +67,13 @@ impl Endpoint {
         );
         response
     }
+}
+
+/// The request's `Idempotency-Key` as the log knows it: a short hash, never the key (a client
+/// may put anything in it).
+fn key_hash(request: &Request) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let key = request.headers().get(super::IDEMPOTENCY_KEY)?;
+    let digest = Sha256::digest(key.as_bytes());
+    Some(digest.iter().take(8).map(|b| format!("{b:02x}")).collect())
 }

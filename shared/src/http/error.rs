@@ -28,6 +28,10 @@ pub enum ApiError {
     NotFound,
     #[error("precondition failed")]
     PreconditionFailed,
+    #[error("invalid idempotency key")]
+    InvalidIdempotencyKey,
+    #[error("idempotency key reused")]
+    IdempotencyKeyReused,
     #[error("taken")]
     Taken(UniqueField),
     #[error(transparent)]
@@ -51,6 +55,7 @@ impl From<CustomerError> for ApiError {
             CustomerError::Invalid(errors) => ApiError::Validation(errors),
             CustomerError::NotFound => ApiError::NotFound,
             CustomerError::PreconditionFailed => ApiError::PreconditionFailed,
+            CustomerError::IdempotencyKeyReused => ApiError::IdempotencyKeyReused,
             CustomerError::Taken(field) => ApiError::Taken(field),
             CustomerError::UnknownGroups(pointers) => ApiError::Validation(ValidationErrors(
                 pointers
@@ -79,6 +84,8 @@ impl From<GroupError> for ApiError {
             GroupError::InvalidCursor(_) => ApiError::InvalidCursor,
             GroupError::NoCursorKey => ApiError::Misconfigured("CURSOR_KEY is not set"),
             GroupError::Store(error) => ApiError::Store(error),
+            GroupError::IdempotencyKeyReused => ApiError::IdempotencyKeyReused,
+            GroupError::Unrepresentable => ApiError::Serialization,
         }
     }
 }
@@ -168,6 +175,20 @@ impl ApiError {
                 "Not found",
                 "No customer with this id exists.",
             ),
+            ApiError::InvalidIdempotencyKey => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_idempotency_key",
+                "Invalid idempotency key",
+                "Idempotency-Key must be 1-255 visible ASCII characters (! to ~), such as a UUID. Nothing was done.",
+            )
+            .with_field("Idempotency-Key".to_owned()),
+            ApiError::IdempotencyKeyReused => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "Idempotency key reused",
+                "This Idempotency-Key was used for another request on this route within 24 hours; nothing was written. Use a new key for a new request.",
+            )
+            .with_field("Idempotency-Key".to_owned()),
             ApiError::PreconditionFailed => Problem::new(
                 StatusCode::PRECONDITION_FAILED,
                 "precondition_failed",
@@ -236,6 +257,7 @@ impl ApiError {
             // Taken is mapped above; this arm is a store error the client cannot fix.
             ApiError::Store(
                 StoreError::Internal(_)
+                | StoreError::AlreadyRecorded
                 | StoreError::Taken(_)
                 | StoreError::UnknownGroups(_)
                 | StoreError::Stale,

@@ -5,6 +5,7 @@
 mod caching;
 mod endpoint;
 mod error;
+mod keyed;
 mod logging;
 mod problem;
 mod request;
@@ -14,6 +15,7 @@ mod warnings;
 pub use caching::{cacheable, etag, none_match};
 pub use endpoint::Endpoint;
 pub use error::ApiError;
+pub use keyed::{answer, idempotent, record, respond, Render, IDEMPOTENCY_KEY, REPLAYED};
 pub use logging::{init_tracing, json_subscriber};
 pub use problem::Problem;
 pub use request::{

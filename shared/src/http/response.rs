@@ -55,6 +55,11 @@ impl<'a, T: Serialize + ?Sized> Envelope<'a, T> {
         self
     }
 
+    /// The `ETag` this envelope's response carries, if any.
+    pub fn etag_value(&self) -> Option<&str> {
+        self.etag.as_deref()
+    }
+
     pub fn to_json(&self) -> Result<String, ApiError> {
         serde_json::to_string(self).map_err(|_| ApiError::Serialization)
     }

@@ -31,6 +31,14 @@ pub fn tombstone(tenant: &TenantId, id: CustomerId) -> Key {
     }
 }
 
+/// The record of a keyed request; `scope` is a hash of the route and the client's key.
+pub fn idempotency(tenant: &TenantId, scope: &str) -> Key {
+    Key {
+        pk: format!("TENANT#{tenant}#IDEMPOTENCY#{scope}"),
+        sk: "IDEMPOTENCY".to_owned(),
+    }
+}
+
 pub fn group(tenant: &TenantId, id: GroupId) -> Key {
     Key {
         pk: format!("TENANT#{tenant}#GROUP#{id}"),

@@ -13,6 +13,7 @@ use crate::domain::{
     Claim, Customer, CustomerGroup, CustomerId, GroupId, SourceAccount, TenantId, Tombstone,
     UniqueField,
 };
+use crate::idempotency::{IdempotencyRecord, Receipt};
 use std::collections::BTreeMap;
 use std::future::Future;
 use thiserror::Error;
@@ -27,6 +28,10 @@ pub enum StoreError {
     /// Customer groups that do not exist in the tenant (checked in the same transaction).
     #[error("unknown customer groups")]
     UnknownGroups(Vec<GroupId>),
+    /// The write's idempotency key already has a live record: an earlier request with the key
+    /// was done (read the record to answer).
+    #[error("the idempotency key already has a record")]
+    AlreadyRecorded,
     /// Concurrent writers kept winning for longer than a request may wait: the client may
     /// retry at once; nothing was written.
     #[error("concurrent writes kept conflicting")]
@@ -39,6 +44,25 @@ pub enum StoreError {
     Internal(String),
 }
 
+/// Every write below takes an optional `receipt`: the record of a keyed request, written in
+/// the same transaction on condition that its key has no live record (`AlreadyRecorded`
+/// otherwise, reported before any other failed condition).
+pub trait IdempotencyStore {
+    /// The record at `scope` in `tenant`, read strongly consistently (live or not).
+    fn recorded(
+        &self,
+        tenant: &TenantId,
+        scope: &str,
+    ) -> impl Future<Output = Result<Option<IdempotencyRecord>, StoreError>> + Send;
+
+    /// Writes a record alone: a keyed request that succeeded without writing anything else.
+    fn record(
+        &self,
+        tenant: &TenantId,
+        receipt: &Receipt,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
 pub trait CustomerWriter {
     /// Writes the customer and its claims, all or nothing, provided every claim is free
     /// (`Taken` with the first taken field otherwise) and every group in
@@ -49,6 +73,7 @@ pub trait CustomerWriter {
         tenant: &TenantId,
         customer: &Customer,
         claims: &[Claim],
+        receipt: Option<&Receipt>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
@@ -70,6 +95,7 @@ pub trait SourceLinker {
         customer: &Customer,
         account: &SourceAccount,
         free: &[Claim],
+        receipt: Option<&Receipt>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
@@ -118,6 +144,7 @@ pub trait CustomerUpdater {
         revised: &Customer,
         changes: &ClaimChanges,
         new_groups: &[GroupId],
+        receipt: Option<&Receipt>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
@@ -149,6 +176,7 @@ pub trait CustomerEraser {
         tenant: &TenantId,
         customer: &Customer,
         tombstone: &Tombstone,
+        receipt: Option<&Receipt>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
@@ -170,6 +198,7 @@ pub trait GroupStore {
         &self,
         tenant: &TenantId,
         group: &CustomerGroup,
+        receipt: Option<&Receipt>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// The tenant's groups, oldest first (then by id), from `start` (a previous page's

@@ -10,6 +10,7 @@ mod erasure;
 mod events;
 mod gateway;
 mod groups;
+mod idempotency;
 mod identifiers;
 mod invariant;
 mod listing;

@@ -177,7 +177,7 @@ fn each_function_may_do_what_its_route_needs_and_nothing_else() {
         ),
         (
             "CreateCustomerGroupFunction",
-            &["dynamodb:PutItem on table"],
+            &["dynamodb:GetItem on table", "dynamodb:PutItem on table"],
         ),
         ("ListCustomerGroupsFunction", &["dynamodb:Query on index"]),
         ("ListCountriesFunction", &[]),

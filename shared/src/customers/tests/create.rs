@@ -235,6 +235,7 @@ async fn a_document_where_none_is_configured_is_refused() {
         .create(
             &principal(TENANT),
             body(json!({"first_name": "Ann", "email": "ann@example.com", "identity_document": passport("P1234567", 640)})),
+            None,
         )
         .await;
     assert_eq!(result, Err(CustomerError::DocumentsNotConfigured));

@@ -6,14 +6,17 @@ use crate::domain::Tombstone;
 
 impl Fixture {
     async fn erase(&self, id: CustomerId, precondition: Precondition) -> Result<(), CustomerError> {
-        self.customers
-            .erase(
-                &principal(TENANT),
-                &id.to_string(),
-                &precondition,
-                Some("req-1"),
-            )
-            .await
+        fresh(
+            self.customers
+                .erase(
+                    &principal(TENANT),
+                    &id.to_string(),
+                    &precondition,
+                    Some("req-1"),
+                    None,
+                )
+                .await,
+        )
     }
 }
 
@@ -118,6 +121,7 @@ async fn another_tenant_cannot_erase_and_failures_are_passed_on() {
             &principal("other"),
             &ann.id.to_string(),
             &Precondition::None,
+            None,
             None,
         )
         .await;

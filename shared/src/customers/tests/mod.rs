@@ -4,6 +4,7 @@
 mod create;
 mod erase;
 mod get;
+mod keyed;
 mod link;
 mod list;
 mod update;
@@ -12,6 +13,7 @@ use super::*;
 use crate::cursor::CursorKey;
 use crate::documents::FingerprintKey;
 use crate::domain::{timestamp, CustomerGroup, GroupId, Source, Text};
+use crate::idempotency::Answer;
 use crate::testing::{png, principal, BucketOp, MemoryBucket, MemoryStore, Op, Owner};
 use serde_json::json;
 use time::macros::datetime;
@@ -53,9 +55,23 @@ pub(super) fn body(value: serde_json::Value) -> Map<String, Value> {
     }
 }
 
+/// The outcome of a write done now (not answered from a record).
+pub(super) fn fresh<T: std::fmt::Debug>(
+    answer: Result<Answer<T>, CustomerError>,
+) -> Result<T, CustomerError> {
+    answer.map(|answer| match answer {
+        Answer::Fresh(outcome) => outcome,
+        replayed => panic!("expected a fresh outcome, got {replayed:?}"),
+    })
+}
+
 impl Fixture {
     pub async fn create(&self, value: serde_json::Value) -> Result<Created, CustomerError> {
-        self.customers.create(&principal(TENANT), body(value)).await
+        fresh(
+            self.customers
+                .create(&principal(TENANT), body(value), None)
+                .await,
+        )
     }
 
     pub async fn created(&self, value: serde_json::Value) -> Customer {
@@ -63,6 +79,14 @@ impl Fixture {
             Ok(created) => created.customer,
             Err(e) => panic!("create failed: {e:?}"),
         }
+    }
+
+    pub fn stored_version(&self, id: CustomerId) -> Option<u64> {
+        let tenant = principal(TENANT).tenant;
+        self.store
+            .state()
+            .customer_mut(&tenant, id)
+            .map(|c| c.version)
     }
 
     pub fn customer_count(&self) -> usize {

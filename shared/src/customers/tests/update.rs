@@ -10,14 +10,17 @@ impl Fixture {
         patch: serde_json::Value,
         precondition: Precondition,
     ) -> Result<Updated, CustomerError> {
-        self.customers
-            .update(
-                &principal(TENANT),
-                &id.to_string(),
-                body(patch),
-                &precondition,
-            )
-            .await
+        fresh(
+            self.customers
+                .update(
+                    &principal(TENANT),
+                    &id.to_string(),
+                    body(patch),
+                    &precondition,
+                    None,
+                )
+                .await,
+        )
     }
 
     async fn ann(&self) -> Customer {
@@ -539,6 +542,7 @@ async fn only_the_tenants_existing_customers_can_be_patched() {
             &ann.id.to_string(),
             body(json!({})),
             &Precondition::None,
+            None,
         )
         .await;
     assert_eq!(other, Err(CustomerError::NotFound));
@@ -554,6 +558,7 @@ async fn only_the_tenants_existing_customers_can_be_patched() {
             "nope",
             body(json!({})),
             &Precondition::None,
+            None,
         )
         .await;
     assert_eq!(malformed, Err(CustomerError::NotFound));

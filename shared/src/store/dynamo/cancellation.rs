@@ -17,6 +17,8 @@ pub(super) enum Role {
     Group(GroupId),
     /// A conditional update on a record's version.
     Versioned,
+    /// The record of a keyed request, put on condition that its key has no live record.
+    Receipt,
 }
 
 #[derive(Debug, PartialEq)]
@@ -35,6 +37,10 @@ pub(super) fn outcome(codes: &[&str], roles: &[Role]) -> Outcome {
         .filter(|(code, _)| **code == "ConditionalCheckFailed")
         .map(|(_, role)| *role)
         .collect();
+    // The key was used by a request that succeeded: its record answers, whatever else failed.
+    if failed.contains(&Role::Receipt) {
+        return Outcome::Failed(StoreError::AlreadyRecorded);
+    }
     // A missing group makes the request itself invalid: that is said first.
     let missing: Vec<GroupId> = failed
         .iter()
@@ -134,6 +140,25 @@ mod tests {
         assert_eq!(
             outcome(&["None", "None", "None", failed], &roles),
             Outcome::Failed(StoreError::UnknownGroups(vec![b]))
+        );
+    }
+
+    #[test]
+    fn a_key_with_a_record_answers_before_anything_else() {
+        let roles = [
+            Role::Record,
+            Role::Claim(UniqueField::Email),
+            Role::Group(GroupId::random()),
+            Role::Receipt,
+        ];
+        let failed = "ConditionalCheckFailed";
+        assert_eq!(
+            outcome(&[failed, failed, failed, failed], &roles),
+            Outcome::Failed(StoreError::AlreadyRecorded)
+        );
+        assert_eq!(
+            outcome(&["None", failed, "None", "None"], &roles),
+            Outcome::Failed(StoreError::Taken(UniqueField::Email))
         );
     }
 

@@ -5,6 +5,7 @@ use super::claims::Owner;
 use super::transaction::Transaction;
 use super::DynamoStore;
 use crate::domain::{Claim, Customer, CustomerId, GroupId, SourceAccount, TenantId, Tombstone};
+use crate::idempotency::Receipt;
 use crate::store::{
     keys, ClaimChanges, CustomerEraser, CustomerReader, CustomerUpdater, CustomerWriter,
     SourceLinker, StoreError,
@@ -71,6 +72,7 @@ impl CustomerWriter for DynamoStore {
         tenant: &TenantId,
         customer: &Customer,
         claims: &[Claim],
+        receipt: Option<&Receipt>,
     ) -> Result<(), StoreError> {
         let mut transaction = Transaction::new(&self.table);
         transaction.put_new(Role::Record, &CustomerItem::of(tenant, customer))?;
@@ -80,6 +82,7 @@ impl CustomerWriter for DynamoStore {
         for group in &customer.details.groups {
             transaction.require(Role::Group(*group), keys::group(tenant, *group))?;
         }
+        transaction.maybe_receipt(tenant, receipt)?;
         self.commit(transaction).await
     }
 }
@@ -110,6 +113,7 @@ impl SourceLinker for DynamoStore {
         customer: &Customer,
         account: &SourceAccount,
         free: &[Claim],
+        receipt: Option<&Receipt>,
     ) -> Result<(), StoreError> {
         let accounts = serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(vec![account])
             .map_err(|e| StoreError::Internal(format!("serialising a source account: {e}")))?;
@@ -136,6 +140,7 @@ impl SourceLinker for DynamoStore {
         for claim in free {
             transaction.claim(tenant, claim, Owner::Customer(customer.id))?;
         }
+        transaction.maybe_receipt(tenant, receipt)?;
         self.commit(transaction).await
     }
 }
@@ -148,6 +153,7 @@ impl CustomerUpdater for DynamoStore {
         revised: &Customer,
         changes: &ClaimChanges,
         new_groups: &[GroupId],
+        receipt: Option<&Receipt>,
     ) -> Result<(), StoreError> {
         let mut transaction = Transaction::new(&self.table);
         transaction.put_versioned(&CustomerItem::of(tenant, revised), previous_version)?;
@@ -160,6 +166,7 @@ impl CustomerUpdater for DynamoStore {
         for group in new_groups {
             transaction.require(Role::Group(*group), keys::group(tenant, *group))?;
         }
+        transaction.maybe_receipt(tenant, receipt)?;
         self.commit(transaction).await
     }
 }
@@ -170,6 +177,7 @@ impl CustomerEraser for DynamoStore {
         tenant: &TenantId,
         customer: &Customer,
         tombstone: &Tombstone,
+        receipt: Option<&Receipt>,
     ) -> Result<(), StoreError> {
         let mut transaction = Transaction::new(&self.table);
         transaction.delete_versioned(keys::customer(tenant, customer.id), customer.version)?;
@@ -183,6 +191,7 @@ impl CustomerEraser for DynamoStore {
             tombstone,
         };
         transaction.put_new(Role::Record, &item)?;
+        transaction.maybe_receipt(tenant, receipt)?;
         self.commit(transaction).await
     }
 }

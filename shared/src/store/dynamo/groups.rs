@@ -5,6 +5,7 @@ use super::claims::Owner;
 use super::transaction::Transaction;
 use super::{from_item, DynamoStore, IndexQuery};
 use crate::domain::{Claim, CustomerGroup, TenantId, UniqueField};
+use crate::idempotency::Receipt;
 use crate::store::keys::{self, CollectionKey, COLLECTIONS_INDEX};
 use crate::store::{GroupStore, Page, PageKey, StoreError};
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -27,6 +28,7 @@ impl GroupStore for DynamoStore {
         &self,
         tenant: &TenantId,
         group: &CustomerGroup,
+        receipt: Option<&Receipt>,
     ) -> Result<(), StoreError> {
         let item = GroupItem {
             key: keys::group(tenant, group.id),
@@ -43,6 +45,7 @@ impl GroupStore for DynamoStore {
         transaction.put_new(Role::Record, &item)?;
         let name = Claim::new(UniqueField::GroupName, group.name_key());
         transaction.claim(tenant, &name, Owner::Group(group.id))?;
+        transaction.maybe_receipt(tenant, receipt)?;
         self.commit(transaction).await
     }
 

@@ -8,6 +8,7 @@ mod customers;
 mod errors;
 mod groups;
 mod listing;
+mod receipts;
 mod transaction;
 
 use super::capacity;

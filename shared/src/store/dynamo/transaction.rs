@@ -35,11 +35,31 @@ impl<'a> Transaction<'a> {
 
     /// Puts `item` on condition that no item has its key yet.
     pub fn put_new<T: Serialize>(&mut self, role: Role, item: &T) -> Result<(), StoreError> {
-        let put = Put::builder()
+        self.put_if(role, item, "attribute_not_exists(#pk)", &[], &[])
+    }
+
+    /// Puts `item` on `condition` (`#pk` names the partition key; `names` and `values` the
+    /// rest of its placeholders).
+    pub fn put_if<T: Serialize>(
+        &mut self,
+        role: Role,
+        item: &T,
+        condition: &str,
+        names: &[(&str, &str)],
+        values: &[(&str, AttributeValue)],
+    ) -> Result<(), StoreError> {
+        let mut put = Put::builder()
             .table_name(self.table)
             .set_item(Some(to_item(item)?))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", PARTITION_KEY)
+            .condition_expression(condition)
+            .expression_attribute_names("#pk", PARTITION_KEY);
+        for (placeholder, name) in names {
+            put = put.expression_attribute_names(*placeholder, *name);
+        }
+        for (placeholder, value) in values {
+            put = put.expression_attribute_values(*placeholder, value.clone());
+        }
+        let put = put
             .build()
             .map_err(|e| StoreError::Internal(e.to_string()))?;
         self.push(role, TransactWriteItem::builder().put(put).build());

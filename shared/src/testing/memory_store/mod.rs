@@ -7,12 +7,17 @@ use crate::domain::{
     Claim, Customer, CustomerGroup, CustomerId, GroupId, SourceAccount, TenantId, Tombstone,
     UniqueField,
 };
+use crate::idempotency::{IdempotencyRecord, Receipt};
 use crate::store::{
     ClaimChanges, CustomerEraser, CustomerFinder, CustomerReader, CustomerUpdater, CustomerWriter,
     GroupStore, Page, PageKey, SourceLinker, StoreError,
 };
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+
+mod records;
+
+use records::{keep_record, no_live_record};
 
 /// A store call, to hook into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +32,8 @@ pub enum Op {
     Erase,
     InsertGroup,
     ListGroups,
+    Recorded,
+    Record,
 }
 
 /// Who holds a claim.
@@ -43,6 +50,8 @@ pub struct State {
     pub claims: BTreeMap<(String, Claim), Owner>,
     pub groups: BTreeMap<(String, GroupId), CustomerGroup>,
     pub tombstones: BTreeMap<(String, String), Tombstone>,
+    /// Records of keyed requests, by tenant and scope.
+    pub records: BTreeMap<(String, String), IdempotencyRecord>,
 }
 
 impl State {
@@ -154,8 +163,10 @@ impl CustomerWriter for MemoryStore {
         tenant: &TenantId,
         customer: &Customer,
         claims: &[Claim],
+        receipt: Option<&Receipt>,
     ) -> Result<(), StoreError> {
         self.serve(Op::Insert, |state| {
+            no_live_record(state, tenant, receipt)?;
             let missing: Vec<GroupId> = customer
                 .details
                 .groups
@@ -183,6 +194,7 @@ impl CustomerWriter for MemoryStore {
                     .claims
                     .insert(claim_key(tenant, claim), Owner::Customer(customer.id));
             }
+            keep_record(state, tenant, receipt);
             Ok(())
         })
     }
@@ -219,8 +231,10 @@ impl SourceLinker for MemoryStore {
         customer: &Customer,
         account: &SourceAccount,
         free: &[Claim],
+        receipt: Option<&Receipt>,
     ) -> Result<(), StoreError> {
         self.serve(Op::LinkSource, |state| {
+            no_live_record(state, tenant, receipt)?;
             let current = state
                 .customers
                 .get(&customer_key(tenant, customer.id))
@@ -241,6 +255,7 @@ impl SourceLinker for MemoryStore {
                 stored.version += 1;
                 stored.updated_at = account.created_at;
             }
+            keep_record(state, tenant, receipt);
             Ok(())
         })
     }
@@ -344,8 +359,10 @@ impl CustomerUpdater for MemoryStore {
         revised: &Customer,
         changes: &ClaimChanges,
         new_groups: &[GroupId],
+        receipt: Option<&Receipt>,
     ) -> Result<(), StoreError> {
         self.serve(Op::Replace, |state| {
+            no_live_record(state, tenant, receipt)?;
             let missing = missing_groups(state, tenant, new_groups);
             if !missing.is_empty() {
                 return Err(StoreError::UnknownGroups(missing));
@@ -369,6 +386,7 @@ impl CustomerUpdater for MemoryStore {
                     .insert(claim_key(tenant, claim), Owner::Customer(revised.id));
             }
             state.customers.insert(key, revised.clone());
+            keep_record(state, tenant, receipt);
             Ok(())
         })
     }
@@ -380,8 +398,10 @@ impl CustomerEraser for MemoryStore {
         tenant: &TenantId,
         customer: &Customer,
         tombstone: &Tombstone,
+        receipt: Option<&Receipt>,
     ) -> Result<(), StoreError> {
         self.serve(Op::Erase, |state| {
+            no_live_record(state, tenant, receipt)?;
             let key = customer_key(tenant, customer.id);
             let claims: Vec<Claim> = customer.claims().into_iter().collect();
             let current = state.customers.get(&key).map(|c| c.version);
@@ -394,6 +414,7 @@ impl CustomerEraser for MemoryStore {
             }
             state.customers.remove(&key);
             state.tombstones.insert(key, tombstone.clone());
+            keep_record(state, tenant, receipt);
             Ok(())
         })
     }
@@ -410,8 +431,10 @@ impl GroupStore for MemoryStore {
         &self,
         tenant: &TenantId,
         group: &CustomerGroup,
+        receipt: Option<&Receipt>,
     ) -> Result<(), StoreError> {
         self.serve(Op::InsertGroup, |state| {
+            no_live_record(state, tenant, receipt)?;
             let name = Claim::new(UniqueField::GroupName, group.name_key());
             if state.claims.contains_key(&claim_key(tenant, &name)) {
                 return Err(StoreError::Taken(UniqueField::GroupName));
@@ -422,6 +445,7 @@ impl GroupStore for MemoryStore {
             state
                 .groups
                 .insert((tenant.as_str().to_owned(), group.id), group.clone());
+            keep_record(state, tenant, receipt);
             Ok(())
         })
     }

@@ -1,0 +1,322 @@
+//! Keyed writes (`Idempotency-Key`): the record goes with the write, a retry is answered from
+//! it, a failure records nothing, a record expires after 24 hours.
+
+use super::*;
+use crate::customers::Precondition;
+use crate::idempotency::{
+    IdempotencyKey, Idempotent, KeyedRequest, RecordedResponse, RenderError, RECORD_LIFETIME,
+};
+
+fn keyed_request(key: &str, body: &serde_json::Value) -> KeyedRequest {
+    let key = IdempotencyKey::parse(key).expect("key");
+    KeyedRequest::new(
+        &key,
+        "POST /customers",
+        "POST",
+        "/customers",
+        body.as_object(),
+    )
+}
+
+fn render_created(created: &Created) -> Result<RecordedResponse, RenderError> {
+    Ok(RecordedResponse {
+        status: if created.linked { 200 } else { 201 },
+        body: Some(created.customer.id.to_string()),
+        location: None,
+        etag: Some(format!("\"{}\"", created.customer.version)),
+    })
+}
+
+impl Fixture {
+    async fn keyed_create(
+        &self,
+        key: &str,
+        value: serde_json::Value,
+    ) -> Result<Answer<Created>, CustomerError> {
+        let keyed = Idempotent {
+            request: keyed_request(key, &value),
+            render: &render_created,
+        };
+        self.customers
+            .create(&principal(TENANT), body(value), Some(&keyed))
+            .await
+    }
+
+    fn inserts(&self) -> usize {
+        self.store
+            .calls()
+            .iter()
+            .filter(|op| **op == Op::Insert)
+            .count()
+    }
+}
+
+fn recorded(answer: Result<Answer<Created>, CustomerError>) -> RecordedResponse {
+    match answer {
+        Ok(Answer::Replayed(response)) => response,
+        other => panic!("expected a replay, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_retry_is_answered_from_the_record_and_writes_nothing() {
+    let f = fixture();
+    let request = json!({"first_name": "Ann", "identifiers": {"external_id": "crm-1"},
+        "identity_document": passport("P1234567", 640)});
+    let first = fresh(f.keyed_create("k-1", request.clone()).await).expect("created");
+    let uploads = f.bucket.calls(BucketOp::Put);
+    let again = recorded(f.keyed_create("k-1", request).await);
+    assert_eq!(again, render_created(&first).expect("rendered"));
+    assert_eq!(f.inserts(), 1, "the retry wrote nothing");
+    assert_eq!(
+        f.bucket.calls(BucketOp::Put),
+        uploads,
+        "no image was staged again"
+    );
+    assert_eq!(f.customer_count(), 1);
+}
+
+#[tokio::test]
+async fn the_key_of_another_request_is_refused() {
+    let f = fixture();
+    fresh(
+        f.keyed_create(
+            "k-1",
+            json!({"first_name": "Ann", "email": "ann@example.com"}),
+        )
+        .await,
+    )
+    .expect("created");
+    assert_eq!(
+        f.keyed_create(
+            "k-1",
+            json!({"first_name": "Bo", "email": "bo@example.com"})
+        )
+        .await,
+        Err(CustomerError::IdempotencyKeyReused)
+    );
+    assert_eq!(f.customer_count(), 1);
+    let other_tenant = Idempotent {
+        request: keyed_request(
+            "k-1",
+            &json!({"first_name": "Bo", "email": "bo@example.com"}),
+        ),
+        render: &render_created,
+    };
+    let elsewhere = f
+        .customers
+        .create(
+            &principal("other"),
+            body(json!({"first_name": "Bo", "email": "bo@example.com"})),
+            Some(&other_tenant),
+        )
+        .await;
+    assert!(
+        matches!(elsewhere, Ok(Answer::Fresh(_))),
+        "keys are per tenant"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_request_records_nothing_and_its_corrected_retry_goes_through() {
+    let f = fixture();
+    f.created(json!({"first_name": "Ann", "email": "ann@example.com"}))
+        .await;
+    assert!(matches!(
+        f.keyed_create("k-1", json!({"first_name": "", "email": "x@example.com"}))
+            .await,
+        Err(CustomerError::Invalid(_))
+    ));
+    assert_eq!(
+        f.keyed_create(
+            "k-1",
+            json!({"first_name": "Bo", "email": "ann@example.com"})
+        )
+        .await,
+        Err(CustomerError::Taken(UniqueField::Email))
+    );
+    assert!(f.store.state().records.is_empty());
+    let corrected = f
+        .keyed_create(
+            "k-1",
+            json!({"first_name": "Bo", "email": "bo@example.com"}),
+        )
+        .await;
+    assert!(matches!(corrected, Ok(Answer::Fresh(_))));
+}
+
+#[tokio::test]
+async fn a_request_that_loses_to_its_keys_record_is_answered_from_it() {
+    let f = fixture();
+    let request = json!({"first_name": "Ann", "email": "ann@example.com"});
+    // Another request with the same key and body wins between this one's check and its write.
+    let winner = RecordedResponse {
+        status: 201,
+        body: Some("the winner's customer".into()),
+        location: None,
+        etag: None,
+    };
+    let scope = keyed_request("k-1", &request).scope;
+    let fingerprint = keyed_request("k-1", &request).fingerprint;
+    let tenant = principal(TENANT).tenant;
+    let response = winner.clone();
+    f.store.before(Op::Insert, move |state| {
+        state.records.insert(
+            (tenant.as_str().to_owned(), scope),
+            crate::idempotency::IdempotencyRecord {
+                fingerprint,
+                response,
+                created_at: NOW,
+                expires_at: NOW + RECORD_LIFETIME,
+            },
+        );
+        Ok(())
+    });
+    assert_eq!(recorded(f.keyed_create("k-1", request).await), winner);
+    assert_eq!(f.customer_count(), 0, "the loser wrote nothing");
+}
+
+#[tokio::test]
+async fn a_record_older_than_a_day_answers_no_more() {
+    fn a_day_later() -> OffsetDateTime {
+        NOW + RECORD_LIFETIME + time::Duration::seconds(1)
+    }
+    let f = fixture();
+    let request = json!({"first_name": "Ann", "email": "ann@example.com"});
+    fresh(f.keyed_create("k-1", request.clone()).await).expect("created");
+    let later: UseCase = Customers::new(f.store.clone(), a_day_later as Clock);
+    let keyed = Idempotent {
+        request: keyed_request(
+            "k-1",
+            &json!({"first_name": "Bo", "email": "bo@example.com"}),
+        ),
+        render: &render_created,
+    };
+    let reused = later
+        .create(
+            &principal(TENANT),
+            body(json!({"first_name": "Bo", "email": "bo@example.com"})),
+            Some(&keyed),
+        )
+        .await;
+    assert!(matches!(reused, Ok(Answer::Fresh(_))), "{reused:?}");
+    assert_eq!(f.customer_count(), 2);
+}
+
+#[tokio::test]
+async fn a_keyed_link_replays_its_200() {
+    let f = fixture();
+    f.created(json!({"first_name": "Ann", "email": "ann@example.com", "source": "WEBSITE"}))
+        .await;
+    let request = json!({"first_name": "Ann", "email": "ann@example.com", "source": "INSTORE", "link_existing": true});
+    let linked = fresh(f.keyed_create("k-1", request.clone()).await).expect("linked");
+    assert!(linked.linked);
+    let again = recorded(f.keyed_create("k-1", request).await);
+    assert_eq!(again.status, 200);
+    assert_eq!(
+        f.store.state().customers.values().next().map(|c| c.version),
+        Some(2)
+    );
+}
+
+fn render_updated(updated: &Updated) -> Result<RecordedResponse, RenderError> {
+    Ok(RecordedResponse {
+        status: 200,
+        body: Some(updated.customer.version.to_string()),
+        location: None,
+        etag: None,
+    })
+}
+
+fn render_erased(_: &()) -> Result<RecordedResponse, RenderError> {
+    Ok(RecordedResponse {
+        status: 204,
+        body: None,
+        location: None,
+        etag: None,
+    })
+}
+
+#[tokio::test]
+async fn keyed_patches_and_erasures_replay_instead_of_acting_again() {
+    let f = fixture();
+    let ann = f
+        .created(json!({"first_name": "Ann", "email": "ann@example.com"}))
+        .await;
+    let (caller, id) = (principal(TENANT), ann.id.to_string());
+    let path = format!("/customers/{}", ann.id);
+    let key = IdempotencyKey::parse("k-2").expect("key");
+    let patch = json!({"company": "Acme"});
+    let keyed = Idempotent {
+        request: KeyedRequest::new(
+            &key,
+            "PATCH /customers/{id}",
+            "PATCH",
+            &path,
+            patch.as_object(),
+        ),
+        render: &render_updated,
+    };
+    let update = || {
+        f.customers.update(
+            &caller,
+            &id,
+            body(patch.clone()),
+            &Precondition::None,
+            Some(&keyed),
+        )
+    };
+    assert!(matches!(update().await, Ok(Answer::Fresh(ref u)) if u.customer.version == 2));
+    let again = update().await;
+    assert!(
+        matches!(again, Ok(Answer::Replayed(ref r)) if r.body.as_deref() == Some("2")),
+        "{again:?}"
+    );
+    assert_eq!(f.stored_version(ann.id), Some(2), "not bumped again");
+
+    let keyed = Idempotent {
+        request: KeyedRequest::new(&key, "DELETE /customers/{id}", "DELETE", &path, None),
+        render: &render_erased,
+    };
+    let erase = || {
+        f.customers
+            .erase(&caller, &id, &Precondition::None, None, Some(&keyed))
+    };
+    assert!(matches!(erase().await, Ok(Answer::Fresh(()))));
+    assert!(matches!(erase().await, Ok(Answer::Replayed(ref r)) if r.status == 204));
+}
+
+#[tokio::test]
+async fn a_keyed_patch_that_changes_nothing_still_records_its_answer() {
+    let f = fixture();
+    let ann = f
+        .created(json!({"first_name": "Ann", "email": "ann@example.com"}))
+        .await;
+    let key = IdempotencyKey::parse("k-3").expect("key");
+    let keyed = Idempotent {
+        request: KeyedRequest::new(
+            &key,
+            "PATCH /customers/{id}",
+            "PATCH",
+            "/x",
+            json!({}).as_object(),
+        ),
+        render: &render_updated,
+    };
+    let unchanged = f
+        .customers
+        .update(
+            &principal(TENANT),
+            &ann.id.to_string(),
+            body(json!({})),
+            &Precondition::None,
+            Some(&keyed),
+        )
+        .await;
+    assert!(matches!(unchanged, Ok(Answer::Fresh(ref u)) if u.customer.version == 1));
+    assert_eq!(f.store.state().records.len(), 1);
+    assert!(
+        !f.store.calls().contains(&Op::Replace),
+        "no write of the customer"
+    );
+}
