@@ -290,3 +290,41 @@ async fn lookups_patches_and_erasures_log_their_route_and_no_personal_data() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_keyed_request_logs_a_hash_of_its_key_and_whether_it_was_replayed() {
+    use integration_tests::calls::send;
+    let stack = Stack::new().await;
+    let app = stack.app();
+    let (capture, _guard) = Capture::start();
+    let key = "client-secret-key-4f1c9a";
+    let create = || {
+        Event::new("POST /customers")
+            .json(&json!({"first_name": "Zebulon", "email": "zebulon.q@example.org"}))
+            .header("idempotency-key", key)
+            .by_tenant(TENANT)
+    };
+    assert_eq!(send(&app, create()).await.status(), 201);
+    assert_eq!(send(&app, create()).await.status(), 201);
+
+    let text = capture.text();
+    for secret in [key, "4f1c9a", "Zebulon", "zebulon"] {
+        assert!(
+            !text.contains(secret),
+            "the log contains {secret:?}:\n{text}"
+        );
+    }
+    let lines = capture.lines_of("request");
+    assert_eq!(lines.len(), 2, "{text}");
+    let hashes: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l["idempotency_key"].as_str())
+        .collect();
+    // The same key hashes alike, so that a retry can be told from its first request.
+    assert_eq!(hashes.len(), 2, "{text}");
+    assert_eq!(hashes[0], hashes[1]);
+    assert_eq!(hashes[0].len(), 16);
+    assert!(hashes[0].bytes().all(|b| b.is_ascii_hexdigit()));
+    let replayed: Vec<Option<bool>> = lines.iter().map(|l| l["replayed"].as_bool()).collect();
+    assert_eq!(replayed, [Some(false), Some(true)]);
+}
