@@ -157,7 +157,10 @@ fn dynamodb(stub: &AwsStub, operation: String, body: &[u8]) -> Response {
     let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let item = stub.item.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let answer = match (operation.as_str(), item) {
-        ("GetItem", Some(item)) => json!({ "Item": listing::get(&request, &item) }),
+        ("GetItem", Some(item)) => match listing::get(&request, &item) {
+            Some(found) => json!({ "Item": found }),
+            None => json!({}),
+        },
         ("Query", Some(item)) if request["IndexName"] == listing::INDEX => {
             listing::shard_page(&request, &item)
         }

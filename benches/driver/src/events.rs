@@ -10,6 +10,8 @@ use std::path::Path;
 pub struct Events {
     /// `events/create-customer.json`: a full customer, no document.
     pub create: Bytes,
+    /// The same with an `Idempotency-Key`.
+    pub create_keyed: Bytes,
     /// The document fixture with a front and a back image of about 1 MB each.
     pub create_with_images: Bytes,
     /// The document fixture with the largest images the contract allows: a ~5.6 MB request.
@@ -41,6 +43,11 @@ impl Events {
         }
         Ok(Self {
             create: encode(&fixture(root, "create-customer.json")?),
+            create_keyed: encode(&with_header(
+                fixture(root, "create-customer.json")?,
+                "idempotency-key",
+                "4b0d3c1e-8a55-4f6e-9a1d-2f7c9e0b6a13",
+            )),
             create_with_images: encode(&with_images(document.clone(), &one_mb)?),
             create_largest: encode(&with_images(document, &largest)?),
             get: encode(&fixture(root, "get-customer.json")?),
@@ -69,6 +76,11 @@ fn encode(event: &Value) -> Bytes {
 
 fn with_body(mut event: Value, body: &Value) -> Value {
     event["body"] = Value::String(body.to_string());
+    event
+}
+
+fn with_header(mut event: Value, name: &str, value: &str) -> Value {
+    event["headers"][name] = Value::String(value.to_owned());
     event
 }
 

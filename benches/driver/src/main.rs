@@ -5,6 +5,7 @@
 mod aws_stub;
 mod capacity;
 mod events;
+mod keyed;
 mod lifecycle;
 mod measure;
 mod process;
@@ -277,6 +278,7 @@ async fn main() -> Result<()> {
         eprintln!("DynamoDB capacity");
         dynamodb_capacity(&bench, create, get, &events, &mut report).await?;
         lifecycle::capacity(&bench, &lifecycle, &events, &mut report).await?;
+        keyed::capacity(&bench, create, &events, &mut report).await?;
     }
 
     if options.wants("size") {

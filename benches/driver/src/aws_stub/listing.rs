@@ -7,22 +7,26 @@ use serde_json::{json, Map, Value};
 
 pub const INDEX: &str = "CustomersByTenant";
 
-/// GetItem: a claim item (any `CLAIM` key) names the held customer; any other key is the
-/// customer.
-pub fn get(request: &Value, customer: &Value) -> Value {
-    if request["Key"]["sk"]["S"] == "CLAIM" {
+/// GetItem: a claim item (any `CLAIM` key) names the held customer; an idempotency record is
+/// never there (each keyed request is a first one); any other key is the customer.
+pub fn get(request: &Value, customer: &Value) -> Option<Value> {
+    let sort_key = &request["Key"]["sk"]["S"];
+    if sort_key == "IDEMPOTENCY" {
+        return None;
+    }
+    if sort_key == "CLAIM" {
         let field = request["Key"]["pk"]["S"]
             .as_str()
             .and_then(|pk| pk.split('#').nth(2))
             .unwrap_or("EMAIL")
             .to_lowercase();
-        return json!({
+        return Some(json!({
             "pk": request["Key"]["pk"], "sk": {"S": "CLAIM"}, "entity": {"S": "claim"},
             "tenant_id": customer["tenant_id"], "field": {"S": field},
             "customer_id": customer["id"],
-        });
+        }));
     }
-    customer.clone()
+    Some(customer.clone())
 }
 
 /// A shard's newest `Limit` entries: keys only, as the keys-only index holds them, newest first,
