@@ -1,6 +1,7 @@
 //! Erasure (GDPR art. 17): the customer and every claim it holds go in one transaction, which
 //! leaves a tombstone without personal data for audit.
 
+use super::update::Found;
 use super::{CustomerError, Customers, Precondition};
 use crate::auth::Principal;
 use crate::domain::{timestamp, CustomerId, Tombstone};
@@ -36,7 +37,10 @@ impl<S: CustomerReader + CustomerEraser + IdempotencyStore + Sync, D> Customers<
         let receipt = keyed::receipt(keyed, &(), now)?;
         let mut backoff = Backoff::new(CONTENTION_BUDGET);
         loop {
-            let customer = self.current(principal, id, precondition).await?;
+            let customer = match self.found(principal, id, precondition, keyed, now).await? {
+                Found::Customer(customer) => customer,
+                Found::Recorded(response) => return Ok(Answer::Replayed(response)),
+            };
             match self
                 .store
                 .erase(tenant, &customer, &tombstone, receipt.as_ref())

@@ -5,7 +5,7 @@ use super::{review_warning, CustomerError, Customers, Precondition};
 use crate::auth::Principal;
 use crate::documents::DocumentChecker;
 use crate::domain::{Customer, CustomerId, DocumentChange, GroupId, Warning};
-use crate::idempotency::{Answer, Idempotent};
+use crate::idempotency::{Answer, Idempotent, RecordedResponse};
 use crate::keyed;
 use crate::retry::{Backoff, CONTENTION_BUDGET};
 use crate::store::{ClaimChanges, CustomerReader, CustomerUpdater, IdempotencyStore, StoreError};
@@ -42,7 +42,10 @@ where
         if let Some(response) = keyed::recorded_answer(&self.store, tenant, keyed, now).await? {
             return Ok(Answer::Replayed(response));
         }
-        let mut current = self.current(principal, id, precondition).await?;
+        let mut current = match self.found(principal, id, precondition, keyed, now).await? {
+            Found::Customer(customer) => customer,
+            Found::Recorded(response) => return Ok(Answer::Replayed(response)),
+        };
         let mut parsed = parse(&current, &patch, now)?;
         let mut warnings = std::mem::take(&mut parsed.warnings);
         let document = match std::mem::replace(&mut parsed.value.document, DocumentPatch::Keep) {
@@ -118,7 +121,10 @@ where
                         return Err(CustomerError::Store(StoreError::Contended));
                     }
                     // Another write came first: apply the patch to what it left.
-                    current = self.current(principal, id, precondition).await?;
+                    current = match self.found(principal, id, precondition, keyed, now).await? {
+                        Found::Customer(customer) => customer,
+                        Found::Recorded(response) => return Ok(Answer::Replayed(response)),
+                    };
                     parsed = parse(&current, &patch, now)?;
                 }
                 Err(other) => return Err(CustomerError::Store(other)),
@@ -146,6 +152,38 @@ impl<S: IdempotencyStore, D> Customers<S, D> {
                 keyed::answer_after_losing(&self.store, tenant, keyed, now).await?,
             )),
             Err(other) => Err(CustomerError::Store(other)),
+        }
+    }
+}
+
+/// What a keyed write found to act on: the customer, or the answer a request with its key
+/// that ran alongside already recorded.
+pub(super) enum Found {
+    Customer(Customer),
+    Recorded(RecordedResponse),
+}
+
+impl<S: CustomerReader + IdempotencyStore, D> Customers<S, D> {
+    /// The customer as stored now, if `precondition` admits its version. A keyed request that
+    /// finds it gone, or moved past `precondition`, may have lost to a retry of itself that
+    /// came first (the erasure or the patch it made): that one's record is the answer.
+    pub(super) async fn found<T>(
+        &self,
+        principal: &Principal,
+        id: CustomerId,
+        precondition: &Precondition,
+        keyed: Option<&Idempotent<'_, T>>,
+        now: OffsetDateTime,
+    ) -> Result<Found, CustomerError> {
+        match self.current(principal, id, precondition).await {
+            Ok(customer) => Ok(Found::Customer(customer)),
+            Err(lost @ (CustomerError::NotFound | CustomerError::PreconditionFailed)) => {
+                match keyed::recorded_answer(&self.store, &principal.tenant, keyed, now).await? {
+                    Some(response) => Ok(Found::Recorded(response)),
+                    None => Err(lost),
+                }
+            }
+            Err(other) => Err(other),
         }
     }
 }

@@ -320,3 +320,122 @@ async fn a_keyed_patch_that_changes_nothing_still_records_its_answer() {
         "no write of the customer"
     );
 }
+
+/// A record of `request` answering `response`, as a request with its key that came first left it.
+fn winners_record(
+    request: &KeyedRequest,
+    response: &RecordedResponse,
+) -> crate::idempotency::IdempotencyRecord {
+    crate::idempotency::IdempotencyRecord {
+        fingerprint: request.fingerprint.clone(),
+        response: response.clone(),
+        created_at: NOW,
+        expires_at: NOW + RECORD_LIFETIME,
+    }
+}
+
+#[tokio::test]
+async fn a_keyed_erasure_that_finds_its_customer_gone_by_its_own_retry_answers_204() {
+    let f = fixture();
+    let ann = f
+        .created(json!({"first_name": "Ann", "email": "ann@example.com"}))
+        .await;
+    let (caller, id) = (principal(TENANT), ann.id.to_string());
+    let key = IdempotencyKey::parse("k-4").expect("key");
+    let path = format!("/customers/{id}");
+    let request = KeyedRequest::new(&key, "DELETE /customers/{id}", "DELETE", &path, None);
+    let keyed = Idempotent {
+        request: request.clone(),
+        render: &render_erased,
+    };
+    // The retry erases the customer and records its 204 between this request's check of the
+    // key and its read of the customer.
+    let winner = render_erased(&()).expect("rendered");
+    let (tenant, record) = (caller.tenant.clone(), winners_record(&request, &winner));
+    f.store.before(Op::Get, move |state| {
+        state.customers.clear();
+        state
+            .records
+            .insert((tenant.as_str().to_owned(), request.scope.clone()), record);
+        Ok(())
+    });
+    let answer = f
+        .customers
+        .erase(&caller, &id, &Precondition::None, None, Some(&keyed))
+        .await;
+    assert!(
+        matches!(answer, Ok(Answer::Replayed(ref r)) if r.status == 204),
+        "{answer:?}"
+    );
+
+    // Without a record, a customer that is not there is not found, keyed or not.
+    let fresh_key = IdempotencyKey::parse("k-6").expect("key");
+    let other = Idempotent {
+        request: KeyedRequest::new(&fresh_key, "DELETE /customers/{id}", "DELETE", &path, None),
+        render: &render_erased,
+    };
+    let missing = f
+        .customers
+        .erase(&caller, &id, &Precondition::None, None, Some(&other))
+        .await;
+    assert!(
+        matches!(missing, Err(CustomerError::NotFound)),
+        "{missing:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_keyed_patch_whose_version_its_own_retry_moved_on_replays_instead_of_412() {
+    let f = fixture();
+    let ann = f
+        .created(json!({"first_name": "Ann", "email": "ann@example.com"}))
+        .await;
+    let (caller, id) = (principal(TENANT), ann.id.to_string());
+    let key = IdempotencyKey::parse("k-5").expect("key");
+    let path = format!("/customers/{id}");
+    let patch = json!({"company": "Acme"});
+    let request = KeyedRequest::new(
+        &key,
+        "PATCH /customers/{id}",
+        "PATCH",
+        &path,
+        patch.as_object(),
+    );
+    let keyed = Idempotent {
+        request: request.clone(),
+        render: &render_updated,
+    };
+    let winner = RecordedResponse {
+        status: 200,
+        body: Some("2".into()),
+        location: None,
+        etag: Some("\"2\"".into()),
+    };
+    let (tenant, record) = (caller.tenant.clone(), winners_record(&request, &winner));
+    let customer_id = ann.id;
+    let moved_tenant = caller.tenant.clone();
+    f.store.before(Op::Get, move |state| {
+        if let Some(customer) = state.customer_mut(&moved_tenant, customer_id) {
+            customer.version = 2;
+        }
+        state
+            .records
+            .insert((tenant.as_str().to_owned(), request.scope.clone()), record);
+        Ok(())
+    });
+    let answer = f
+        .customers
+        .update(
+            &caller,
+            &id,
+            body(patch.clone()),
+            &Precondition::Versions(vec![1]),
+            Some(&keyed),
+        )
+        .await;
+    assert!(
+        matches!(answer, Ok(Answer::Replayed(ref r)) if *r == winner),
+        "{answer:?}"
+    );
+    assert_eq!(f.stored_version(ann.id), Some(2), "nothing written");
+}
