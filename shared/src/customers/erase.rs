@@ -38,7 +38,7 @@ impl<S: CustomerReader + CustomerEraser + IdempotencyStore + Sync, D> Customers<
         let mut backoff = Backoff::new(CONTENTION_BUDGET);
         loop {
             let customer = match self.found(principal, id, precondition, keyed, now).await? {
-                Found::Customer(customer) => customer,
+                Found::Customer(customer) => *customer,
                 Found::Recorded(response) => return Ok(Answer::Replayed(response)),
             };
             match self

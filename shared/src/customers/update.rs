@@ -43,7 +43,7 @@ where
             return Ok(Answer::Replayed(response));
         }
         let mut current = match self.found(principal, id, precondition, keyed, now).await? {
-            Found::Customer(customer) => customer,
+            Found::Customer(customer) => *customer,
             Found::Recorded(response) => return Ok(Answer::Replayed(response)),
         };
         let mut parsed = parse(&current, &patch, now)?;
@@ -122,7 +122,7 @@ where
                     }
                     // Another write came first: apply the patch to what it left.
                     current = match self.found(principal, id, precondition, keyed, now).await? {
-                        Found::Customer(customer) => customer,
+                        Found::Customer(customer) => *customer,
                         Found::Recorded(response) => return Ok(Answer::Replayed(response)),
                     };
                     parsed = parse(&current, &patch, now)?;
@@ -159,7 +159,7 @@ impl<S: IdempotencyStore, D> Customers<S, D> {
 /// What a keyed write found to act on: the customer, or the answer a request with its key
 /// that ran alongside already recorded.
 pub(super) enum Found {
-    Customer(Customer),
+    Customer(Box<Customer>),
     Recorded(RecordedResponse),
 }
 
@@ -176,7 +176,7 @@ impl<S: CustomerReader + IdempotencyStore, D> Customers<S, D> {
         now: OffsetDateTime,
     ) -> Result<Found, CustomerError> {
         match self.current(principal, id, precondition).await {
-            Ok(customer) => Ok(Found::Customer(customer)),
+            Ok(customer) => Ok(Found::Customer(Box::new(customer))),
             Err(lost @ (CustomerError::NotFound | CustomerError::PreconditionFailed)) => {
                 match keyed::recorded_answer(&self.store, &principal.tenant, keyed, now).await? {
                     Some(response) => Ok(Found::Recorded(response)),
