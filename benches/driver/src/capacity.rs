@@ -63,6 +63,21 @@ pub fn read_units(size: usize, consistent: bool) -> f64 {
     }
 }
 
+/// Read units of `GetItem` exchanges (request, answer). A read that finds nothing is charged
+/// its minimum, as DynamoDB charges it.
+pub fn get_item_units(exchanges: &[(Value, Value)]) -> Result<f64> {
+    let mut units = 0.0;
+    for (request, answer) in exchanges {
+        let consistent = request["ConsistentRead"].as_bool().unwrap_or(false);
+        let size = match answer["Item"].as_object() {
+            Some(item) => item_size(item)?,
+            None => 1,
+        };
+        units += read_units(size, consistent);
+    }
+    Ok(units)
+}
+
 /// An item's size: each attribute's name plus its value.
 pub fn item_size(attributes: &Map<String, Value>) -> Result<usize> {
     attributes

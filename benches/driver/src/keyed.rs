@@ -47,16 +47,7 @@ pub async fn capacity(
         Goal::AtMost((total - record_wru) as f64 + RECORD_WRU),
     ));
 
-    // DynamoDB charges a read that finds nothing its minimum: 1 RRU strongly consistent.
-    let mut read = 0.0;
-    for (request, answer) in bench.aws.exchanges("GetItem") {
-        let consistent = request["ConsistentRead"].as_bool().unwrap_or(false);
-        let size = match answer["Item"].as_object() {
-            Some(item) => capacity::item_size(item)?,
-            None => 1,
-        };
-        read += capacity::read_units(size, consistent);
-    }
+    let read = capacity::get_item_units(&bench.aws.exchanges("GetItem"))?;
     report.push(Row::value(
         "RRU per create with a key (its record read, strongly consistent, none found)",
         read,

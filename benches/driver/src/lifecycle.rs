@@ -176,12 +176,7 @@ pub async fn capacity(
     bench
         .single_run(f.list, &events.lookup, 200, LOOKUP_CALLS)
         .await?;
-    let mut lookup = 0.0;
-    for (request, answer) in bench.aws.exchanges("GetItem") {
-        let consistent = request["ConsistentRead"].as_bool().unwrap_or(false);
-        let size = capacity::item_size(answer["Item"].as_object().context("item")?)?;
-        lookup += capacity::read_units(size, consistent);
-    }
+    let lookup = capacity::get_item_units(&bench.aws.exchanges("GetItem"))?;
     report.push(Row::value(
         "RRU per lookup (a claim, then its customer, strongly consistent)",
         lookup,
