@@ -28,6 +28,8 @@ pub struct Settings {
     pub documents: Option<DocumentSettings>,
     /// The key that signs pagination cursors: only listing functions have it.
     pub cursor_key: Option<Vec<u8>>,
+    /// Bearer tokens verified by the function: under `sam local start-api` only.
+    pub local_auth: Option<crate::auth::local::LocalAuth>,
 }
 
 #[derive(Clone)]
@@ -48,6 +50,7 @@ impl std::fmt::Debug for Settings {
                 "cursor_key",
                 &self.cursor_key.as_ref().map(|_| "<redacted>"),
             )
+            .field("local_auth", &self.local_auth)
             .finish()
     }
 }
@@ -74,6 +77,9 @@ impl Settings {
                     hash_key: required("DOCUMENT_HASH_KEY")?.into_bytes(),
                 }),
             },
+            local_auth: crate::auth::local::LocalAuth::from_env(|name| {
+                std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+            }),
         })
     }
 }
@@ -109,6 +115,9 @@ pub fn sdk_config_from(
         retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Credentials, Region,
         SharedCredentialsProvider,
     };
+    // Declared but empty is unset: the template declares `AWS_ENDPOINT_URL` empty so that
+    // `sam local --env-vars` may set it.
+    let var = |name| var(name).filter(|value: &String| !value.trim().is_empty());
     let region = var("AWS_REGION")
         .or_else(|| var("AWS_DEFAULT_REGION"))
         .ok_or(ConfigError::Missing("AWS_REGION"))?;
@@ -239,6 +248,7 @@ mod tests {
                 hash_key: hash_key.as_bytes().to_vec(),
             }),
             cursor_key: Some(cursor_key.as_bytes().to_vec()),
+            local_auth: None,
         };
         let secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
         let mut pairs = BASE.to_vec();
@@ -286,6 +296,17 @@ mod tests {
         let sdk = config(&BASE).unwrap();
         assert_eq!(sdk.endpoint_url(), None);
         assert_eq!(endpoint(&sdk, "DynamoDB"), None);
+    }
+
+    #[test]
+    fn a_declared_but_empty_endpoint_is_no_endpoint() {
+        let mut pairs = BASE.to_vec();
+        pairs.push(("AWS_ENDPOINT_URL", ""));
+        pairs.push(("AWS_ENDPOINT_URL_S3", " "));
+        let sdk = config(&pairs).unwrap();
+        assert_eq!(sdk.endpoint_url(), None);
+        assert_eq!(endpoint(&sdk, "DynamoDB"), None);
+        assert_eq!(endpoint(&sdk, "S3"), None);
     }
 
     #[test]

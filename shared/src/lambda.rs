@@ -73,7 +73,8 @@ impl App {
             .transpose()?;
         let store = DynamoStore::new(dynamodb, settings.table_name.clone());
         Ok(Self {
-            endpoint: Endpoint::new(settings.tenant_claim.clone()),
+            endpoint: Endpoint::new(settings.tenant_claim.clone())
+                .with_local_auth(settings.local_auth.clone()),
             customers: Customers::new(store.clone(), clock::system)
                 .with_documents(documents)
                 .with_cursor_key(cursor_key.clone()),

@@ -130,6 +130,7 @@ impl Stack {
                 bucket: self.bucket.clone(),
                 hash_key: DOCUMENT_HASH_KEY.as_bytes().to_vec(),
             }),
+            local_auth: None,
         }
     }
 

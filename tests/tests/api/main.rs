@@ -14,6 +14,7 @@ mod idempotency;
 mod identifiers;
 mod invariant;
 mod listing;
+mod local_auth;
 mod logging;
 mod outage;
 mod sources;

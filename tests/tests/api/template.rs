@@ -195,3 +195,108 @@ fn each_function_may_do_what_its_route_needs_and_nothing_else() {
         assert_eq!(granted, allowed, "{function}");
     }
 }
+
+#[test]
+fn functions_deploy_as_arm64_unless_a_local_run_asks_otherwise() {
+    let t = template();
+    let parameter = &t["Parameters"]["Architecture"];
+    assert_eq!(parameter["Default"].as_str(), Some("arm64"));
+    let allowed: Vec<&str> = parameter["AllowedValues"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(allowed, ["arm64", "x86_64"]);
+    let globals = format!("{:?}", t["Globals"]["Function"]["Architectures"]);
+    assert!(
+        globals.contains("Ref") && globals.contains("Architecture"),
+        "{globals}"
+    );
+    let functions = t["Resources"]
+        .as_mapping()
+        .into_iter()
+        .flatten()
+        .filter(|(_, r)| r["Type"].as_str() == Some("AWS::Serverless::Function"));
+    for (id, function) in functions {
+        assert!(
+            function["Properties"].get("Architectures").is_none(),
+            "{id:?} must take the stack's architecture"
+        );
+    }
+}
+
+#[test]
+fn the_endpoint_variable_is_declared_empty_so_that_only_a_local_run_sets_it() {
+    let t = template();
+    let variables = &t["Globals"]["Function"]["Environment"]["Variables"];
+    assert_eq!(variables["AWS_ENDPOINT_URL"].as_str(), Some(""));
+}
+
+/// What in `t` would let a deployment turn on the functions' own token check (which must run
+/// under `sam local` only): the local secret anything but a literal empty string, or a
+/// function declaring the secret or `AWS_SAM_LOCAL` itself.
+fn local_auth_openings(t: &Value) -> Vec<String> {
+    let mut openings = Vec::new();
+    let globals = &t["Globals"]["Function"]["Environment"]["Variables"];
+    if globals.get("LOCAL_JWT_SECRET").and_then(Value::as_str) != Some("") {
+        openings.push(format!(
+            "Globals: LOCAL_JWT_SECRET is {:?}, not a literal empty string",
+            globals.get("LOCAL_JWT_SECRET")
+        ));
+    }
+    if globals.get("AWS_SAM_LOCAL").is_some() {
+        openings.push("Globals declare AWS_SAM_LOCAL".to_owned());
+    }
+    for (id, resource) in t["Resources"].as_mapping().into_iter().flatten() {
+        let variables = &resource["Properties"]["Environment"]["Variables"];
+        for name in ["LOCAL_JWT_SECRET", "AWS_SAM_LOCAL"] {
+            if variables.get(name).is_some() {
+                openings.push(format!("{id:?} declares {name}"));
+            }
+        }
+    }
+    openings
+}
+
+#[test]
+fn no_deployment_can_turn_on_the_local_token_check() {
+    let text = std::fs::read_to_string(workspace_root().join("template.yaml")).unwrap();
+    let openings = |text: &str| local_auth_openings(&serde_yaml::from_str(text).unwrap());
+    assert_eq!(openings(&text), Vec::<String>::new());
+
+    // The check sees each way a template could open it.
+    let bucket_variable = "          DOCUMENTS_BUCKET: !Ref DocumentsBucket\n";
+    assert!(text.contains(bucket_variable));
+    let mutations = [
+        text.replacen(
+            "LOCAL_JWT_SECRET: \"\"",
+            "LOCAL_JWT_SECRET: !Ref JwtIssuer",
+            1,
+        ),
+        text.replacen(
+            "LOCAL_JWT_SECRET: \"\"",
+            "LOCAL_JWT_SECRET: a-development-secret-of-32-bytes-or-more",
+            1,
+        ),
+        text.replacen(
+            bucket_variable,
+            &format!("{bucket_variable}          AWS_SAM_LOCAL: \"true\"\n"),
+            1,
+        ),
+        text.replacen(
+            bucket_variable,
+            &format!("{bucket_variable}          LOCAL_JWT_SECRET: !Ref JwtIssuer\n"),
+            1,
+        ),
+        text.replacen(
+            "        LOCAL_JWT_SECRET: \"\"\n",
+            "        LOCAL_JWT_SECRET: \"\"\n        AWS_SAM_LOCAL: \"true\"\n",
+            1,
+        ),
+    ];
+    for mutated in &mutations {
+        assert_ne!(mutated, &text, "the mutation applies");
+        assert!(!openings(mutated).is_empty(), "not caught:\n{mutated}");
+    }
+}

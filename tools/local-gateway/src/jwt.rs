@@ -1,9 +1,14 @@
 //! The local JWT authorizer. It does what API Gateway's HTTP API JWT authorizer does before any
 //! function runs: verify signature, `exp`, `nbf`, `iss` and `aud`, and answer 401 itself. It
-//! verifies HS256 with a shared secret; in AWS the authorizer uses the issuer's JWKS (RS256).
+//! verifies HS256 with a shared secret (in AWS the authorizer uses the issuer's JWKS, RS256),
+//! through the very verifier the functions use under `sam local start-api`
+//! (`shared::auth::local`), and mints development tokens with `jsonwebtoken`, so the tests
+//! below check the two against each other.
 
-use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{Map, Value};
+use shared::auth::local::LocalAuth;
+pub use shared::auth::local::{gateway_claims, Rejection};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The authorizer's settings: issuer and audiences come from the template's
@@ -30,42 +35,11 @@ impl JwtConfig {
     /// The verified claims of `authorization` (a header value), or why it was refused, in
     /// the words API Gateway uses in `WWW-Authenticate`.
     pub fn verify(&self, authorization: Option<&str>) -> Result<Map<String, Value>, Rejection> {
-        let header = authorization.ok_or(Rejection::Missing)?.trim();
-        let token = match header.split_once(' ') {
-            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
-            Some(_) => return Err(Rejection::Invalid("invalid authorization scheme".into())),
-            None => header,
-        };
-        if token.is_empty() || token.eq_ignore_ascii_case("bearer") {
-            return Err(Rejection::Missing);
-        }
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_issuer(&[&self.issuer]);
-        validation.set_audience(&self.audiences);
-        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
-        validation.validate_nbf = true;
-        validation.leeway = 0;
-        decode::<Map<String, Value>>(
-            token,
-            &DecodingKey::from_secret(self.secret.as_bytes()),
-            &validation,
-        )
-        .map(|data| data.claims)
-        .map_err(|e| {
-            use jsonwebtoken::errors::ErrorKind;
-            Rejection::Invalid(
-                match e.kind() {
-                    ErrorKind::ExpiredSignature => "the token has expired",
-                    ErrorKind::ImmatureSignature => "the token is not valid yet",
-                    ErrorKind::InvalidIssuer => "the token does not have a valid issuer",
-                    ErrorKind::InvalidAudience => "the token does not have a valid audience",
-                    ErrorKind::InvalidSignature => "signature is invalid",
-                    ErrorKind::MissingRequiredClaim(_) => "the token is missing a required claim",
-                    _ => "the token could not be decoded",
-                }
-                .to_owned(),
-            )
-        })
+        LocalAuth::new(self.secret.as_bytes(), &self.issuer, self.audiences.clone())
+            .ok_or(Rejection::Invalid(
+                "the local secret (JWT_SECRET) must be at least 32 bytes",
+            ))?
+            .verify(authorization, now_epoch())
     }
 
     /// Signs a token for local use (`make dev` prints one; tests mint their own).
@@ -98,49 +72,6 @@ pub fn now_epoch() -> i64 {
         .unwrap_or_default()
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Rejection {
-    Missing,
-    Invalid(String),
-}
-
-impl Rejection {
-    /// The `WWW-Authenticate` value API Gateway sends with its 401.
-    pub fn www_authenticate(&self) -> String {
-        match self {
-            Rejection::Missing => "Bearer".to_owned(),
-            Rejection::Invalid(description) => format!(
-                "Bearer scope=\"\" error=\"invalid_token\" error_description=\"{description}\""
-            ),
-        }
-    }
-}
-
-/// Claims as an HTTP API hands them to Lambda: every value a string, arrays as `[a b]`.
-pub fn gateway_claims(claims: &Map<String, Value>) -> Map<String, Value> {
-    claims
-        .iter()
-        .map(|(k, v)| {
-            let text = match v {
-                Value::String(s) => s.clone(),
-                Value::Array(items) => format!(
-                    "[{}]",
-                    items
-                        .iter()
-                        .map(|i| i
-                            .as_str()
-                            .map(str::to_owned)
-                            .unwrap_or_else(|| i.to_string()))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                ),
-                other => other.to_string(),
-            };
-            (k.clone(), Value::String(text))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,7 +102,7 @@ mod tests {
         let expired = c.mint(&c.claims("u", -5)).unwrap();
         assert_eq!(
             c.verify(Some(&expired)),
-            Err(Rejection::Invalid("the token has expired".into()))
+            Err(Rejection::Invalid("the token has expired"))
         );
         let mut other = c.clone();
         other.issuer = "elsewhere".into();

@@ -155,6 +155,12 @@ impl Template {
                             unresolved
                                 .insert(key.to_owned(), format!("a dynamic reference ({value})"));
                         }
+                        // Declared but empty is unset, as the functions read it: the value
+                        // the gateway's own environment passes on (an endpoint) stands.
+                        Ok(value) if value.is_empty() => {
+                            unresolved.remove(key);
+                            environment.remove(key);
+                        }
                         Ok(value) => {
                             unresolved.remove(key);
                             environment.insert(key.to_owned(), value);
@@ -232,7 +238,8 @@ impl Template {
     }
 
     /// Resolves the intrinsic functions a local environment can answer: `Ref` to parameters
-    /// and resources, and `Sub` over those.
+    /// and resources, `Sub` over those, and `Join` (a list parameter is its comma-separated
+    /// text here).
     pub fn resolve(&self, value: &Value, bindings: &Bindings) -> Result<String> {
         match value {
             Value::Tagged(tagged) if tagged.tag == "Ref" => {
@@ -241,6 +248,7 @@ impl Template {
             Value::Tagged(tagged) if tagged.tag == "Sub" => {
                 self.substitute(tagged.value.as_str().unwrap_or_default(), bindings)
             }
+            Value::Tagged(tagged) if tagged.tag == "Join" => self.join(&tagged.value, bindings),
             Value::Sequence(items) => items
                 .iter()
                 .map(|item| self.resolve(item, bindings))
@@ -251,12 +259,34 @@ impl Template {
                     self.reference(name, bindings)
                 } else if let Some(text) = map.get("Fn::Sub").and_then(Value::as_str) {
                     self.substitute(text, bindings)
+                } else if let Some(arguments) = map.get("Fn::Join") {
+                    self.join(arguments, bindings)
                 } else {
                     bail!("unsupported intrinsic function {map:?}")
                 }
             }
             other => scalar(other).ok_or_else(|| anyhow!("unsupported value {other:?}")),
         }
+    }
+
+    /// `Join [delimiter, items]`; `items` a list, or a `Ref` to a list parameter.
+    fn join(&self, arguments: &Value, bindings: &Bindings) -> Result<String> {
+        let (delimiter, items) = match arguments.as_sequence().map(Vec::as_slice) {
+            Some([delimiter, items]) => (delimiter.as_str().unwrap_or_default(), items),
+            _ => bail!("Join takes [delimiter, list]"),
+        };
+        let parts: Vec<String> = match items {
+            Value::Sequence(items) => items
+                .iter()
+                .map(|item| self.resolve(item, bindings))
+                .collect::<Result<_>>()?,
+            reference => self
+                .resolve(reference, bindings)?
+                .split(',')
+                .map(|part| part.trim().to_owned())
+                .collect(),
+        };
+        Ok(parts.join(delimiter))
     }
 
     fn reference(&self, name: &str, bindings: &Bindings) -> Result<String> {
@@ -329,6 +359,7 @@ mod tests {
 Parameters:
   TenantClaim: {Type: String, Default: tenant_id}
   Issuer: {Type: String}
+  Audiences: {Type: CommaDelimitedList, Default: "a, b"}
 Globals:
   Function:
     Timeout: 10
@@ -336,6 +367,9 @@ Globals:
       Variables:
         TABLE_NAME: !Ref Table
         TENANT_CLAIM: !Ref TenantClaim
+        AWS_ENDPOINT_URL: ""
+        AUDIENCES: !Join ["|", !Ref Audiences]
+        PAIR: {"Fn::Join": ["-", [!Ref TenantClaim, "x"]]}
 Resources:
   Table:
     Type: AWS::DynamoDB::Table
@@ -375,6 +409,11 @@ Resources:
         assert!(f.unresolved["SECRET"].contains("dynamic reference"));
         assert!(f.unresolved.contains_key("ODD"));
         assert!(!f.environment.contains_key("SECRET"));
+        // Declared empty: unset, so that the gateway's own endpoint reaches the function.
+        assert!(!f.environment.contains_key("AWS_ENDPOINT_URL"));
+        assert!(!f.unresolved.contains_key("AWS_ENDPOINT_URL"));
+        assert_eq!(f.environment["AUDIENCES"], "a|b");
+        assert_eq!(f.environment["PAIR"], "tenant_id-x");
         assert_eq!(
             f.routes,
             vec![
