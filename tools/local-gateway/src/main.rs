@@ -4,6 +4,7 @@
 //!   local-gateway create-resources  the template's DynamoDB tables and S3 buckets, at
 //!                                AWS_ENDPOINT_URL
 //!   local-gateway token          a signed development token
+//!   local-gateway functions      the template's functions and their routes, as JSON lines
 //!
 //! Common options: --template FILE (template.yaml), --parameter-overrides "K=V K=V",
 //! --resource-name LOGICAL_ID=NAME (repeatable). `serve` also takes --port (GATEWAY_PORT, 3000),
@@ -93,7 +94,8 @@ async fn main() -> Result<()> {
         "serve" => serve(&args).await,
         "create-resources" => create_resources(&args).await,
         "token" => token(&args),
-        other => bail!("unknown command {other}: use serve, create-resources or token"),
+        "functions" => functions(&args),
+        other => bail!("unknown command {other}: use serve, create-resources, token or functions"),
     }
 }
 
@@ -176,5 +178,23 @@ fn token(args: &Args) -> Result<()> {
         ),
     );
     println!("{}", config.mint(&claims)?);
+    Ok(())
+}
+
+/// One line per function: `{"id": "CreateCustomerFunction", "routes": ["POST /customers"]}`,
+/// for tools that drive functions by their routes (tools/sam-local).
+fn functions(args: &Args) -> Result<()> {
+    let template = Template::load(&args.template_path())?;
+    for function in template.functions(&args.bindings()?)? {
+        let routes: Vec<String> = function
+            .routes
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({ "id": function.logical_id, "routes": routes })
+        );
+    }
     Ok(())
 }
