@@ -38,7 +38,7 @@ impl ImageFormat {
     }
 
     /// The format the bytes really are, whatever the client declared.
-    fn sniff(bytes: &[u8]) -> Option<Self> {
+    pub fn sniff(bytes: &[u8]) -> Option<Self> {
         const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
         if bytes.starts_with(PNG) {
             Some(Self::Png)

@@ -14,7 +14,7 @@ pub use fingerprint::{FingerprintKey, KeyError};
 pub use identity::{parse_expiry, DocumentError, DocumentFacts, DocumentNumber, IdentityDocument};
 pub use image::{DocumentImage, ImageError, ImageFormat, MAX_IMAGE_BYTES};
 pub use staging::{Side, StagedImage, Staging, StagingError};
-pub use verifier::{DocumentVerifier, HeaderVerifier};
+pub use verifier::{image_reasons, DocumentVerifier, HeaderVerifier};
 
 use crate::domain::{
     DocumentRecord, TenantId, Verification, VerificationReason, VerificationStatus,

@@ -14,6 +14,8 @@ pub enum MetadataError {
     StringTooLong,
     #[error("numbers must be 0 or between 1e-130 and 1e38 in magnitude")]
     NumberOutOfRange,
+    #[error(transparent)]
+    Text(#[from] super::TextError),
 }
 
 impl super::Violation for MetadataError {
@@ -24,6 +26,7 @@ impl super::Violation for MetadataError {
             MetadataError::InvalidValue => "invalid_type",
             MetadataError::StringTooLong => "too_long",
             MetadataError::NumberOutOfRange => "number_out_of_range",
+            MetadataError::Text(e) => super::Violation::code(e),
         }
     }
 }
@@ -67,11 +70,17 @@ impl MetadataValue {
         match raw {
             serde_json::Value::Bool(b) => Ok(Self::Bool(*b)),
             serde_json::Value::Number(n) if !storable(n) => Err(MetadataError::NumberOutOfRange),
-            serde_json::Value::Number(n) => Ok(Self::Number(n.clone())),
-            serde_json::Value::String(s) if s.chars().count() > MAX_STRING_CHARS => {
-                Err(MetadataError::StringTooLong)
+            serde_json::Value::Number(n) => Ok(Self::Number(canonical(n))),
+            serde_json::Value::String(s) => {
+                // Kept as sent (not trimmed), but composed and free of what hides or reverses
+                // text, as every other text is.
+                let s = super::text::nfc(s);
+                if s.chars().count() > MAX_STRING_CHARS {
+                    return Err(MetadataError::StringTooLong);
+                }
+                super::text::check_characters(&s, true)?;
+                Ok(Self::String(s.into_owned()))
             }
-            serde_json::Value::String(s) => Ok(Self::String(s.clone())),
             _ => Err(MetadataError::InvalidValue),
         }
     }
@@ -89,6 +98,20 @@ fn storable(number: &serde_json::Number) -> bool {
         .as_f64()
         .map(f64::abs)
         .is_some_and(|m| m == 0.0 || (1e-130..1e38).contains(&m))
+}
+
+/// A whole number as an integer (`1e2` and `100.0` are `100`): DynamoDB keeps numbers, not
+/// spellings, and reads a whole one back as an integer, so this is the form that a create
+/// and every later read show alike.
+fn canonical(number: &serde_json::Number) -> serde_json::Number {
+    const TWO_TO_THE_63: f64 = 9_223_372_036_854_775_808.0;
+    match number.as_f64() {
+        Some(f) if !number.is_f64() || f.fract() != 0.0 => number.clone(),
+        // Exact conversions: a whole f64 in [-2^63, 2^63) fits an i64, in [0, 2^64) a u64.
+        Some(f) if (-TWO_TO_THE_63..TWO_TO_THE_63).contains(&f) => (f as i64).into(),
+        Some(f) if (0.0..2.0 * TWO_TO_THE_63).contains(&f) => (f as u64).into(),
+        _ => number.clone(),
+    }
 }
 
 /// A customer's custom fields: at most 50 validated keys with flat values.
@@ -156,6 +179,20 @@ mod tests {
         }
     }
 
+    #[test]
+    fn strings_are_composed_and_visible() {
+        assert_eq!(
+            MetadataValue::parse(&json!("  Cafe\u{301}\nline two ")),
+            Ok(MetadataValue::String("  Caf\u{E9}\nline two ".into()))
+        );
+        assert_eq!(
+            MetadataValue::parse(&json!("gold\u{202E}")),
+            Err(MetadataError::Text(
+                crate::domain::TextError::InvalidCharacter('\u{202E}')
+            ))
+        );
+    }
+
     /// Found by the contract test: numbers DynamoDB cannot keep as written made a create fail
     /// with a 500.
     #[test]
@@ -182,6 +219,23 @@ mod tests {
                 Err(MetadataError::NumberOutOfRange),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn whole_numbers_are_integers() {
+        for (sent, kept) in [
+            (json!(100.0), json!(100)),
+            (json!(-0.0), json!(0)),
+            (json!(1e19), json!(10_000_000_000_000_000_000_u64)),
+            (json!(i64::MIN as f64), json!(i64::MIN)),
+            (json!(1.5), json!(1.5)),
+            (json!(7), json!(7)),
+        ] {
+            let Ok(MetadataValue::Number(n)) = MetadataValue::parse(&sent) else {
+                panic!("{sent}");
+            };
+            assert_eq!(serde_json::Value::Number(n), kept, "{sent}");
         }
     }
 

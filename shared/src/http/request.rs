@@ -1,6 +1,7 @@
 use super::ApiError;
 use crate::auth::Claims;
 use crate::customers::Precondition;
+use crate::validation::{parse_strict, JsonError};
 use lambda_http::http::header;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt};
@@ -105,15 +106,13 @@ fn body_object(
     if !has_media_type(request, accepted) {
         return Err(ApiError::UnsupportedMediaType(accepted));
     }
-    match serde_json::from_slice::<Value>(bytes) {
+    match parse_strict(bytes) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(ApiError::InvalidJson(
             "The body must be a JSON object.".into(),
         )),
-        // serde's message has a line and column, and never quotes the input.
-        Err(e) => Err(ApiError::InvalidJson(format!(
-            "The body is not valid JSON: {e}."
-        ))),
+        Err(JsonError::Syntax(detail)) => Err(ApiError::InvalidJson(detail)),
+        Err(JsonError::Invalid(errors)) => Err(ApiError::Validation(errors)),
     }
 }
 

@@ -3,9 +3,11 @@
 //! of the store traits and of the image bucket, for unit tests of the use cases. Integration
 //! tests use the real DynamoDB and S3 implementations against moto instead.
 
+pub mod fuzz;
 mod images;
 mod memory_bucket;
 mod memory_store;
+pub mod strategies;
 
 pub use images::{jpeg, png};
 pub use memory_bucket::{BucketOp, MemoryBucket};

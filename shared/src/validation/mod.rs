@@ -4,6 +4,7 @@
 mod customer;
 mod document;
 mod group;
+mod json;
 mod merge;
 mod object;
 mod pointer;
@@ -13,6 +14,7 @@ pub use customer::{
     parse_customer_patch, parse_new_customer, CustomerInput, CustomerPatch, DocumentPatch,
 };
 pub use group::parse_new_group;
+pub use json::{parse_strict, JsonError};
 pub use pointer::Pointer;
 pub use query::{page_size, parse_customer_query, CustomerQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 

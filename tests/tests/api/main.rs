@@ -10,6 +10,7 @@ mod erasure;
 mod events;
 mod gateway;
 mod groups;
+mod hostile_input;
 mod idempotency;
 mod identifiers;
 mod invariant;

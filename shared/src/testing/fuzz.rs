@@ -1,0 +1,394 @@
+//! What each fuzz target checks (`fuzz/`, `make fuzz`), here so that the regression tests
+//! (`tests/fuzz_regressions.rs`) replay the same checks on the seeds and on every input that
+//! once failed. Each function takes untrusted bytes, must never panic on its own account, and
+//! panics when a promise to clients breaks: what is accepted is stored and shown exactly,
+//! and a value that was accepted once is accepted again as it was shown.
+
+use crate::auth::local::LocalAuth;
+use crate::auth::{Principal, Scope};
+use crate::cursor::CursorKey;
+use crate::documents::{image_reasons, DocumentImage, ImageFormat};
+use crate::domain::{
+    CallingCode, CountryCode, Customer, Mobile, Phone, PhoneRegion, Subject, TenantId,
+};
+use crate::http::RequestInfo;
+use crate::validation::{parse_customer_patch, parse_new_customer, parse_new_group, parse_strict};
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::fmt::Debug;
+use time::macros::datetime;
+use time::{Date, OffsetDateTime};
+
+const NOW: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
+
+fn today() -> Date {
+    NOW.date()
+}
+
+/// The body of `POST /customers` and `PATCH /customers/{id}`: JSON, then validation; what is
+/// accepted survives DynamoDB's item format and our JSON unchanged, and the customer as shown
+/// is accepted again, unchanged, as the base of an empty merge patch.
+pub fn customer_body(data: &[u8]) -> bool {
+    let Ok(Value::Object(body)) = parse_strict(data) else {
+        return false;
+    };
+    let accepted = parse_new_customer(&body, today());
+    if let Ok(parsed) = &accepted {
+        let parsed = parsed.clone();
+        let Some(subject) = Subject::parse("fuzz") else {
+            panic!("a constant subject is valid");
+        };
+        let customer = Customer::register(parsed.value.details, None, subject, NOW);
+        stored_and_shown_exactly(&customer);
+        let Value::Object(shown) = to_json(&customer.details) else {
+            panic!("a customer's details are shown as an object");
+        };
+        match parse_customer_patch(shown, &Map::new(), today()) {
+            Ok(patched) => assert_eq!(patched.value.details, customer.details),
+            Err(errors) => panic!("the customer as shown was refused: {errors:?}"),
+        }
+    }
+    let Value::Object(current) = to_json(&sample_customer().details) else {
+        panic!("a customer is shown as an object");
+    };
+    let _ = parse_customer_patch(current, &body, today());
+    accepted.is_ok()
+}
+
+/// The body of `POST /customer-groups`.
+pub fn group_body(data: &[u8]) -> bool {
+    let Ok(Value::Object(body)) = parse_strict(data) else {
+        return false;
+    };
+    let Ok(parsed) = parse_new_group(&body, NOW) else {
+        return false;
+    };
+    {
+        stored_and_shown_exactly(&parsed.value);
+        let Value::Object(shown) = to_json(&parsed.value) else {
+            panic!("a group is shown as an object");
+        };
+        let mut again = shown;
+        again.remove("id");
+        again.remove("created_at");
+        match parse_new_group(&again, NOW) {
+            Ok(reparsed) => assert_eq!(reparsed.value.name_key(), parsed.value.name_key()),
+            Err(errors) => panic!("the group as shown was refused: {errors:?}"),
+        }
+    }
+    true
+}
+
+/// `?cursor=`: anything a client sends is refused unless this API sealed it for the tenant;
+/// a sealed payload, whatever it holds, opens to what was sealed or is refused.
+pub fn cursor(data: &[u8]) -> bool {
+    let Ok(key) = CursorKey::new(b"fuzzing-cursor-key-0123456789abcdef") else {
+        panic!("a 35-byte key is long enough");
+    };
+    let Ok(tenant) = TenantId::parse("fuzz-tenant") else {
+        panic!("a constant tenant is valid");
+    };
+    let text = String::from_utf8_lossy(data);
+    assert!(
+        key.open(&tenant, &text).is_err(),
+        "an unsigned cursor opened"
+    );
+    let Ok(page_key) = key.open(&tenant, &key.seal_payload(data)) else {
+        return false;
+    };
+    assert_eq!(
+        key.open(&tenant, &key.seal(&tenant, &page_key)),
+        Ok(page_key)
+    );
+    true
+}
+
+/// An API Gateway event (HTTP or REST API) as the functions read it: route, request id and the
+/// authorizer's claims, then authorisation from those claims; and a bearer header as the
+/// `sam local` check reads it.
+pub fn event_claims(data: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(data);
+    let mut authorised = false;
+    if let Ok(request) = lambda_http::request::from_str(&text) {
+        let info = RequestInfo::of(&request);
+        for scope in [Scope::CustomersRead, Scope::CustomersWrite] {
+            if let Ok(principal) = Principal::authorize(info.claims.as_ref(), "tenant_id", scope) {
+                assert!(principal.require(scope).is_ok());
+                authorised = true;
+            }
+        }
+    }
+    let Some(local) = LocalAuth::new(
+        b"fuzzing-local-secret-0123456789abcdef",
+        "https://issuer.example",
+        vec!["customers-api".into()],
+    ) else {
+        panic!("a 37-byte secret is long enough");
+    };
+    assert!(
+        local.verify(Some(&text), NOW.unix_timestamp()).is_err(),
+        "an unsigned token was accepted"
+    );
+    authorised
+}
+
+/// Identity-document images: the base64 and data-URL layer, the format sniffing, and the
+/// header and container checks (PNG chunks and CRCs, JPEG markers) on raw bytes.
+pub fn image(data: &[u8]) -> bool {
+    let passed = match ImageFormat::sniff(data) {
+        Some(format) => image_reasons(data, format).is_empty(),
+        None => false,
+    };
+    if let Ok(image) = DocumentImage::parse(&String::from_utf8_lossy(data)) {
+        assert_eq!(ImageFormat::sniff(image.bytes()), Some(image.format()));
+        let _ = image_reasons(image.bytes(), image.format());
+    }
+    passed
+}
+
+/// Countries, calling codes and phone numbers: the first line names the region, the rest is
+/// the number. A number accepted is in E.164, which is accepted again as itself.
+pub fn phone_and_country(data: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(data);
+    let (region, number) = text.split_once('\n').unwrap_or(("", &text));
+    let region = match (CountryCode::parse(region), CallingCode::parse(region)) {
+        (Ok(country), _) => {
+            assert_eq!(CountryCode::parse(country.alpha2()), Ok(country));
+            assert_eq!(CountryCode::parse(country.alpha3()), Ok(country));
+            Some(PhoneRegion::Country(country))
+        }
+        (_, Ok(code)) => Some(PhoneRegion::CallingCode(code)),
+        _ => None,
+    };
+    if let Ok(mobile) = Mobile::parse(number, region) {
+        assert_eq!(Mobile::parse(mobile.as_str(), None).as_ref(), Ok(&mobile));
+    }
+    let Ok(phone) = Phone::parse(number, region) else {
+        return false;
+    };
+    assert_eq!(Phone::parse(phone.as_str(), None).as_ref(), Ok(&phone));
+    true
+}
+
+/// A fuzz target: untrusted bytes in, whether they were accepted out.
+pub type Target = fn(&[u8]) -> bool;
+
+/// Every target by name, for the regression tests. Each says whether its input was accepted
+/// (so that property tests can tell they reached the checks that follow acceptance).
+pub const TARGETS: [(&str, Target); 6] = [
+    ("customer_body", customer_body),
+    ("group_body", group_body),
+    ("cursor", cursor),
+    ("event_claims", event_claims),
+    ("image", image),
+    ("phone_and_country", phone_and_country),
+];
+
+fn to_json<T: Serialize>(value: &T) -> Value {
+    match serde_json::to_value(value) {
+        Ok(json) => json,
+        Err(e) => panic!("an accepted value could not be shown: {e}"),
+    }
+}
+
+/// Through serde_dynamo's item and back, and through our JSON text and the strict parser back:
+/// the same value both ways, or a client would read something else than was accepted.
+fn stored_and_shown_exactly<T>(value: &T)
+where
+    T: Serialize + DeserializeOwned + PartialEq + Debug,
+{
+    let item: HashMap<String, AttributeValue> =
+        match serde_dynamo::aws_sdk_dynamodb_1::to_item(value) {
+            Ok(item) => item,
+            Err(e) => panic!("an accepted value could not be stored: {e}"),
+        };
+    match serde_dynamo::aws_sdk_dynamodb_1::from_item::<T>(item) {
+        Ok(read) => assert_eq!(&read, value, "stored and read back differently"),
+        Err(e) => panic!("a stored value could not be read: {e}"),
+    }
+    let shown = to_json(value);
+    match parse_strict(shown.to_string().as_bytes()) {
+        Ok(again) => assert_eq!(again, shown, "shown JSON reads back differently"),
+        Err(e) => panic!("our own JSON was refused: {e:?}"),
+    }
+}
+
+fn sample_customer() -> Customer {
+    let body =
+        serde_json::json!({"first_name": "Ann", "email": "ann@example.com", "metadata": {"n": 1}});
+    let Value::Object(body) = body else {
+        panic!("an object literal");
+    };
+    match (parse_new_customer(&body, today()), Subject::parse("fuzz")) {
+        (Ok(parsed), Some(subject)) => Customer::register(parsed.value.details, None, subject, NOW),
+        _ => panic!("the sample customer is valid"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{jpeg, png, strategies};
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    use std::path::Path;
+
+    /// Runs `check` on `cases` generated inputs; the share it accepted.
+    fn accepted_share<S: Strategy>(
+        strategy: S,
+        cases: u32,
+        check: impl Fn(&S::Value) -> bool,
+    ) -> f64 {
+        let mut runner = TestRunner::new(Config {
+            cases,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        let accepted = std::cell::Cell::new(0u32);
+        let result = runner.run(&strategy, |input| {
+            if check(&input) {
+                accepted.set(accepted.get() + 1);
+            }
+            Ok(())
+        });
+        if let Err(failure) = result {
+            panic!("{failure}");
+        }
+        f64::from(accepted.get()) / f64::from(cases)
+    }
+
+    fn bytes(body: &Map<String, Value>) -> Vec<u8> {
+        Value::Object(body.clone()).to_string().into_bytes()
+    }
+
+    #[test]
+    fn strict_json_reads_every_document_serde_json_writes() {
+        accepted_share(strategies::json(), 512, |document| {
+            assert_eq!(
+                parse_strict(document.to_string().as_bytes()).as_ref(),
+                Ok(document)
+            );
+            true
+        });
+    }
+
+    #[test]
+    fn accepted_customers_are_stored_and_shown_as_accepted() {
+        let share = accepted_share(strategies::customer_body(), 512, |body| {
+            customer_body(&bytes(body))
+        });
+        // Enough bodies pass validation for the round trip to be what is tested.
+        assert!(share > 0.05, "only {share} of the bodies were accepted");
+    }
+
+    #[test]
+    fn accepted_groups_are_stored_and_shown_as_accepted() {
+        let share = accepted_share(strategies::group_body(), 512, |body| {
+            group_body(&bytes(body))
+        });
+        assert!(share > 0.3, "only {share} of the bodies were accepted");
+    }
+
+    #[test]
+    fn phone_numbers_once_accepted_are_accepted_as_shown() {
+        let input = (
+            "(SA|US|CL|Chile|CHL|966|1|56|XX|)",
+            strategies::phone_number(),
+        )
+            .prop_map(|(region, number)| format!("{region}\n{number}").into_bytes());
+        let share = accepted_share(input, 1024, |data| phone_and_country(data));
+        assert!(share > 0.01, "only {share} of the numbers were accepted");
+    }
+
+    #[test]
+    fn only_sealed_cursors_open() {
+        let payloads = prop_oneof![
+            strategies::json().prop_map(|json| json.to_string().into_bytes()),
+            (
+                "[a-z-]{1,12}",
+                proptest::collection::btree_map(".{0,8}", ".{0,8}", 0..4)
+            )
+                .prop_map(|(t, k)| serde_json::json!({"t": t, "k": k}).to_string().into_bytes()),
+            any::<Vec<u8>>(),
+        ];
+        accepted_share(payloads, 512, |data| cursor(data));
+    }
+
+    #[test]
+    fn claims_authorise_only_what_they_grant() {
+        let template: Value =
+            match serde_json::from_str(include_str!("../../../events/get-customer.json")) {
+                Ok(event) => event,
+                Err(e) => panic!("{e}"),
+            };
+        let claims = proptest::collection::btree_map(
+            "(sub|tenant_id|scope|scp|iss|aud|[a-z]{1,4})",
+            prop_oneof![
+                strategies::text(),
+                "(customers\\.(read|write|read_write) ?){0,3}"
+            ],
+            0..6,
+        );
+        accepted_share(claims, 512, |claims| {
+            let mut event = template.clone();
+            if let Some(slot) = event.pointer_mut("/requestContext/authorizer/jwt/claims") {
+                *slot = serde_json::json!(claims);
+            }
+            event_claims(event.to_string().as_bytes())
+        });
+    }
+
+    #[test]
+    fn images_with_damage_are_never_a_panic() {
+        let damaged = (
+            prop_oneof![Just(png(640, 480)), Just(jpeg(800, 600))],
+            any::<Vec<(usize, u8)>>(),
+        )
+            .prop_map(|(mut bytes, damage)| {
+                let len = bytes.len();
+                for (at, value) in damage.into_iter().take(8) {
+                    bytes[at % len] = value;
+                }
+                bytes
+            });
+        accepted_share(damaged, 512, |data| image(data));
+        assert!(image(&png(640, 480)) && image(&jpeg(800, 600)));
+    }
+
+    /// Every input a fuzzer ever failed on (fuzz/regressions/<target>/), and every event of
+    /// events/ and its body, through every target.
+    #[test]
+    fn regressions_and_fixtures_replay() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        if let Ok(events) = std::fs::read_dir(root.join("events")) {
+            for event in events.flatten() {
+                let Ok(raw) = std::fs::read(event.path()) else {
+                    continue;
+                };
+                if let Ok(Value::Object(event)) = serde_json::from_slice::<Value>(&raw) {
+                    if let Some(Value::String(body)) = event.get("body") {
+                        inputs.push(body.clone().into_bytes());
+                    }
+                }
+                inputs.push(raw);
+            }
+        }
+        assert!(inputs.len() >= 10, "the fixtures are found");
+        for (name, target) in TARGETS {
+            let regressions = std::fs::read_dir(root.join("fuzz/regressions").join(name));
+            let replayed: Vec<Vec<u8>> = regressions
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|file| std::fs::read(file.path()).ok())
+                .collect();
+            for input in inputs.iter().chain(&replayed) {
+                target(input);
+            }
+        }
+    }
+}
