@@ -21,7 +21,7 @@ CURSOR_KEY ?= local-pagination-cursor-key-not-for-production
 export GATEWAY_PORT JWT_ISSUER JWT_AUDIENCE TENANT_CLAIM JWT_SECRET DOCUMENT_HASH_KEY CURSOR_KEY
 export LOCAL_PARAMETERS = JwtIssuer=$(JWT_ISSUER) JwtAudience=$(JWT_AUDIENCE) TenantClaim=$(TENANT_CLAIM)
 
-.PHONY: help venv sam-venv build dev token test lint unit-and-integration contract smoke sam-local package bench clean
+.PHONY: help venv sam-venv build dev token test lint unit-and-integration contract smoke sam-local fuzz fuzz-short package bench clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -70,8 +70,15 @@ smoke: venv build ## the README's quick start: make dev, then the README's curl 
 sam-local: venv sam-venv build ## with Docker: sam build, sam local invoke of every fixture, sam local start-api and every route
 	tools/sam-local
 
+FUZZ_SECONDS ?= 60
+fuzz: ## coverage-guided fuzzing of every parser: make fuzz FUZZ_SECONDS=600 runs each target that long
+	tools/fuzz $(FUZZ_SECONDS)
+
+fuzz-short: ## every fuzz target for 10 s (part of make test)
+	tools/fuzz 10
+
 # The Rust tests run last so that their runner's summary closes the output.
-test: lint contract smoke sam-local unit-and-integration ## everything CI checks
+test: lint contract smoke sam-local fuzz-short unit-and-integration ## everything CI checks
 
 package: sam-venv ## sam build: arm64 release artifacts in .aws-sam/build
 	tools/package
