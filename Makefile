@@ -31,7 +31,7 @@ $(VENV_STAMP): tools/requirements.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/requirements.txt
 	touch $@
 
-venv: $(VENV_STAMP) ## Python tools: moto, cfn-lint, schemathesis (pinned, in .venv)
+venv: $(VENV_STAMP) ## Python tools: moto, cfn-lint, checkov, schemathesis (pinned, in .venv)
 
 # aws-sam-cli pins a boto3 that conflicts with moto's: it gets a venv of its own.
 $(SAM_STAMP): tools/sam-requirements.txt
@@ -50,12 +50,13 @@ dev: venv build ## local stack on http://127.0.0.1:$(GATEWAY_PORT): moto + gatew
 token: build ## print a development token (tenant dev-tenant, read and write scopes)
 	@target/debug/local-gateway token --parameter-overrides "$(LOCAL_PARAMETERS)"
 
-lint: venv sam-venv ## rustfmt, clippy, structure (domain imports, file sizes), cfn-lint, sam validate --lint
+lint: venv sam-venv ## rustfmt, clippy, structure (domain imports, file sizes), cfn-lint, checkov, sam validate --lint
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	tools/check-structure
 	tools/check-structure --self-test
 	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/checkov --file template.yaml --framework cloudformation --quiet --compact --skip-download
 	AWS_DEFAULT_REGION=us-east-1 $(SAM_VENV)/bin/sam validate --lint --template template.yaml
 
 unit-and-integration: venv build ## unit, integration and end-to-end tests against moto and the local gateway

@@ -1,5 +1,6 @@
 //! Settings read once per cold start from the function's environment (set by template.yaml).
 
+use crate::secrets::{self, SecretSource};
 use aws_types::service_config::{LoadServiceConfig, ServiceConfigKey};
 use aws_types::SdkConfig;
 use std::time::Duration;
@@ -17,6 +18,8 @@ pub enum ConfigError {
     CaBundle(std::io::Error),
     #[error("the TLS configuration is invalid: {0}")]
     Tls(String),
+    #[error(transparent)]
+    Secret(#[from] crate::secrets::SecretError),
 }
 
 #[derive(Clone)]
@@ -35,7 +38,7 @@ pub struct Settings {
 #[derive(Clone)]
 pub struct DocumentSettings {
     pub bucket: String,
-    /// The HMAC key of document fingerprints (in AWS: resolved from Secrets Manager).
+    /// The HMAC key of document fingerprints (in AWS: read from Secrets Manager at init).
     pub hash_key: Vec<u8>,
 }
 
@@ -65,18 +68,39 @@ impl std::fmt::Debug for DocumentSettings {
 }
 
 impl Settings {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Ok(Self {
-            table_name: required("TABLE_NAME")?,
-            tenant_claim: optional("TENANT_CLAIM").unwrap_or_else(|| "tenant_id".to_owned()),
-            cursor_key: optional("CURSOR_KEY").map(String::into_bytes),
-            documents: match optional("DOCUMENTS_BUCKET") {
-                None => None,
-                Some(bucket) => Some(DocumentSettings {
+    /// A function's settings, from its environment; keys that live in Secrets Manager are
+    /// read with `sdk` (crate::secrets).
+    pub async fn load(sdk: &SdkConfig) -> Result<Self, ConfigError> {
+        Self::load_from(optional, sdk).await
+    }
+
+    /// As [`Settings::load`], with the environment read through `var` (tests pass their own).
+    pub async fn load_from(
+        var: impl Fn(&'static str) -> Option<String>,
+        sdk: &SdkConfig,
+    ) -> Result<Self, ConfigError> {
+        let var = |name| var(name).filter(|value: &String| !value.trim().is_empty());
+        let cursor_key = match SecretSource::from_vars(var, "CURSOR_KEY", "CURSOR_KEY_SECRET") {
+            Some(source) => Some(secrets::read(source, sdk).await?),
+            None => None,
+        };
+        let documents = match var("DOCUMENTS_BUCKET") {
+            None => None,
+            Some(bucket) => {
+                let source =
+                    SecretSource::from_vars(var, "DOCUMENT_HASH_KEY", "DOCUMENT_HASH_KEY_SECRET")
+                        .ok_or(ConfigError::Missing("DOCUMENT_HASH_KEY_SECRET"))?;
+                Some(DocumentSettings {
                     bucket,
-                    hash_key: required("DOCUMENT_HASH_KEY")?.into_bytes(),
-                }),
-            },
+                    hash_key: secrets::read(source, sdk).await?,
+                })
+            }
+        };
+        Ok(Self {
+            table_name: var("TABLE_NAME").ok_or(ConfigError::Missing("TABLE_NAME"))?,
+            tenant_claim: var("TENANT_CLAIM").unwrap_or_else(|| "tenant_id".to_owned()),
+            cursor_key,
+            documents,
             local_auth: crate::auth::local::LocalAuth::from_env(|name| {
                 std::env::var(name).ok().filter(|v| !v.trim().is_empty())
             }),
@@ -86,10 +110,6 @@ impl Settings {
 
 fn optional(name: &'static str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-fn required(name: &'static str) -> Result<String, ConfigError> {
-    optional(name).ok_or(ConfigError::Missing(name))
 }
 
 /// The AWS SDK configuration of a function, from the environment Lambda gives it.

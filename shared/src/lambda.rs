@@ -93,8 +93,9 @@ where
     init_tracing();
     // Lives as long as the execution environment; leaking it is what makes it shareable by
     // every invocation without reference counting.
-    let settings = Settings::from_env()?;
-    let app: &'static App = Box::leak(Box::new(wiring(&settings, &aws_sdk_config()?)?));
+    let sdk = aws_sdk_config()?;
+    let settings = Settings::load(&sdk).await?;
+    let app: &'static App = Box::leak(Box::new(wiring(&settings, &sdk)?));
     lambda_http::run(service_fn(|request| {
         let response = handler(app, request);
         async move { Ok::<_, Infallible>(response.await) }

@@ -22,6 +22,7 @@ pub mod idempotency;
 pub mod keyed;
 pub mod lambda;
 pub mod retry;
+pub mod secrets;
 pub mod store;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;

@@ -109,6 +109,9 @@ async fn handle(
 ) -> Response {
     if let Some(target) = headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
         let operation = target.rsplit('.').next().unwrap_or(target).to_owned();
+        if target.starts_with("secretsmanager.") {
+            return secrets_manager(&stub, operation, &body);
+        }
         return dynamodb(&stub, operation, &body);
     }
     let key = uri.path().to_owned();
@@ -177,6 +180,33 @@ fn dynamodb(stub: &AwsStub, operation: String, body: &[u8]) -> Response {
     (
         StatusCode::OK,
         [("content-type", "application/x-amz-json-1.0")],
+        answer.to_string(),
+    )
+        .into_response()
+}
+
+/// Secrets Manager as the functions use it at init: GetSecretValue of the HMAC keys, each
+/// answered with a bench value of a real key's size (64 characters).
+fn secrets_manager(stub: &AwsStub, operation: String, body: &[u8]) -> Response {
+    let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let id = request["SecretId"].as_str().unwrap_or("unknown").to_owned();
+    let value = format!("{:-<64}", format!("bench-stand-in-for-{id}-"));
+    *stub
+        .lock()
+        .calls
+        .entry(format!("SecretsManager.{operation}"))
+        .or_default() += 1;
+    let answer = json!({
+        "ARN": format!("arn:aws:secretsmanager:us-east-1:123456789012:secret:{id}-AbCdEf"),
+        "Name": id,
+        "SecretString": value,
+        "VersionId": "00000000-0000-0000-0000-000000000001",
+        "VersionStages": ["AWSCURRENT"],
+        "CreatedDate": 1.7e9,
+    });
+    (
+        StatusCode::OK,
+        [("content-type", "application/x-amz-json-1.1")],
         answer.to_string(),
     )
         .into_response()

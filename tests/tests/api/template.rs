@@ -72,7 +72,7 @@ fn only_the_functions_that_take_documents_touch_them_and_only_below_their_prefix
         assert!(format!("{:?}", s3[0]["Resource"]).contains("/documents/*"));
         let env = &resource(&t, function)["Properties"]["Environment"]["Variables"];
         assert!(
-            format!("{:?}", env["DOCUMENT_HASH_KEY"]).contains("{{resolve:secretsmanager:"),
+            format!("{:?}", env["DOCUMENT_HASH_KEY_SECRET"]).contains("DocumentHashKey"),
             "{function}: the key comes from Secrets Manager"
         );
     }
@@ -117,8 +117,14 @@ fn permissions(t: &Value, function: &str) -> Vec<String> {
                 "index"
             } else if resource.contains("DocumentsBucket") {
                 "documents"
-            } else {
+            } else if resource.contains(":secret:${AWS::StackName}-document-hash-key-*") {
+                "the document hash key"
+            } else if resource.contains(":secret:${AWS::StackName}-cursor-key-*") {
+                "the cursor key"
+            } else if resource.contains("CustomersTable") {
                 "table"
+            } else {
+                "something else"
             };
             actions
                 .into_iter()
@@ -144,6 +150,7 @@ fn each_function_may_do_what_its_route_needs_and_nothing_else() {
                 "s3:DeleteObject on documents",
                 "s3:GetObject on documents",
                 "s3:PutObject on documents",
+                "secretsmanager:GetSecretValue on the document hash key",
             ],
         ),
         ("GetCustomerFunction", &["dynamodb:GetItem on table"]),
@@ -153,6 +160,7 @@ fn each_function_may_do_what_its_route_needs_and_nothing_else() {
                 "dynamodb:BatchGetItem on table",
                 "dynamodb:GetItem on table",
                 "dynamodb:Query on index",
+                "secretsmanager:GetSecretValue on the cursor key",
             ],
         ),
         (
@@ -165,6 +173,7 @@ fn each_function_may_do_what_its_route_needs_and_nothing_else() {
                 "s3:DeleteObject on documents",
                 "s3:GetObject on documents",
                 "s3:PutObject on documents",
+                "secretsmanager:GetSecretValue on the document hash key",
             ],
         ),
         (
@@ -179,7 +188,13 @@ fn each_function_may_do_what_its_route_needs_and_nothing_else() {
             "CreateCustomerGroupFunction",
             &["dynamodb:GetItem on table", "dynamodb:PutItem on table"],
         ),
-        ("ListCustomerGroupsFunction", &["dynamodb:Query on index"]),
+        (
+            "ListCustomerGroupsFunction",
+            &[
+                "dynamodb:Query on index",
+                "secretsmanager:GetSecretValue on the cursor key",
+            ],
+        ),
         ("ListCountriesFunction", &[]),
     ];
     for (function, allowed) in expected {
@@ -299,4 +314,28 @@ fn no_deployment_can_turn_on_the_local_token_check() {
         assert_ne!(mutated, &text, "the mutation applies");
         assert!(!openings(mutated).is_empty(), "not caught:\n{mutated}");
     }
+}
+
+/// `make lint` runs checkov with no failed check: each finding that does not fit this design
+/// is skipped on its resource, and says why.
+#[test]
+fn every_checkov_skip_says_why() {
+    let t = template();
+    let mut skips = 0;
+    for (id, resource) in t["Resources"].as_mapping().unwrap() {
+        let Some(list) = resource["Metadata"]["checkov"]["skip"].as_sequence() else {
+            continue;
+        };
+        for skip in list {
+            let check = skip["id"].as_str().unwrap_or_default();
+            let reason = skip["comment"].as_str().unwrap_or_default();
+            assert!(check.starts_with("CKV_"), "{id:?}: {skip:?}");
+            assert!(
+                reason.split_whitespace().count() >= 6,
+                "{id:?} {check}: say why"
+            );
+            skips += 1;
+        }
+    }
+    assert!(skips > 0);
 }

@@ -165,5 +165,11 @@ pub async fn create_resources(template: &Template, bindings: &Bindings) -> Resul
         tables::create_bucket(&s3, &name).await?;
         created.push(format!("bucket {name}"));
     }
+    let secrets = aws_sdk_secretsmanager::Client::new(&sdk);
+    for secret in template.secrets() {
+        let name = template.resource_name(&secret, bindings);
+        tables::create_secret(&secrets, &name).await?;
+        created.push(format!("secret {name}"));
+    }
     Ok(created)
 }

@@ -123,3 +123,21 @@ pub async fn create_bucket(client: &aws_sdk_s3::Client, name: &str) -> Result<()
         .with_context(|| format!("creating bucket {name}"))?;
     Ok(())
 }
+
+/// A secret of the template, with a fresh random value of 64 characters (as the template's
+/// `GenerateSecretString` makes one in AWS).
+pub async fn create_secret(client: &aws_sdk_secretsmanager::Client, name: &str) -> Result<()> {
+    let value = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    client
+        .create_secret()
+        .name(name)
+        .secret_string(value)
+        .send()
+        .await
+        .with_context(|| format!("creating secret {name}"))?;
+    Ok(())
+}

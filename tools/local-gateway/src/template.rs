@@ -114,6 +114,13 @@ impl Template {
         }
     }
 
+    /// Logical ids of the template's Secrets Manager secrets.
+    pub fn secrets(&self) -> Vec<String> {
+        self.resources_of_type("AWS::SecretsManager::Secret")
+            .map(|(id, _)| id.to_owned())
+            .collect()
+    }
+
     /// Logical ids of the template's S3 buckets.
     pub fn buckets(&self) -> Vec<String> {
         self.resources_of_type("AWS::S3::Bucket")
@@ -299,6 +306,8 @@ impl Template {
         match name {
             "AWS::Region" => Ok(std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into())),
             "AWS::AccountId" => Ok("123456789012".into()),
+            "AWS::Partition" => Ok("aws".into()),
+            "AWS::StackName" => Ok("customers-api-local".into()),
             _ => bail!(
                 "!Ref {name}: no such parameter or resource (or a parameter without a default)"
             ),
