@@ -8,9 +8,9 @@ use crate::cursor::CursorKey;
 use crate::customers::Customers;
 use crate::documents::{Documents, FingerprintKey, S3Bucket};
 use crate::groups::Groups;
-use crate::http::{init_tracing, Endpoint};
+use crate::http::{init_tracing, Endpoint, Tolerant};
 use crate::store::DynamoStore;
-use lambda_http::{service_fn, Body, Request, Response};
+use lambda_http::{lambda_runtime, service_fn, Adapter, Body, Request, Response};
 use std::convert::Infallible;
 use std::future::Future;
 
@@ -96,11 +96,12 @@ where
     let sdk = aws_sdk_config()?;
     let settings = Settings::load(&sdk).await?;
     let app: &'static App = Box::leak(Box::new(wiring(&settings, &sdk)?));
-    lambda_http::run(service_fn(|request| {
+    // lambda_http::run, with the events made tolerable for its conversion first.
+    let service = service_fn(|request| {
         let response = handler(app, request);
         async move { Ok::<_, Infallible>(response.await) }
-    }))
-    .await
+    });
+    lambda_runtime::run(Tolerant(Adapter::from(service))).await
 }
 
 /// DynamoDB's client, to be built at init by the functions whose every request uses it.

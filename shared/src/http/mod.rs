@@ -5,6 +5,7 @@
 mod caching;
 mod endpoint;
 mod error;
+mod event;
 mod keyed;
 mod logging;
 mod problem;
@@ -15,6 +16,7 @@ mod warnings;
 pub use caching::{cacheable, etag, none_match};
 pub use endpoint::Endpoint;
 pub use error::ApiError;
+pub use event::{tolerant, Tolerant};
 pub use keyed::{answer, idempotent, record, respond, Render, IDEMPOTENCY_KEY, REPLAYED};
 pub use logging::{init_tracing, json_subscriber};
 pub use problem::Problem;

@@ -113,7 +113,9 @@ pub fn event_claims(data: &[u8]) -> bool {
     let text = String::from_utf8_lossy(data);
     let mut authorised = false;
     if let Some(event) = as_api_gateway_sends_it(&text) {
-        if let Ok(request) = lambda_http::request::from_str(&event) {
+        // As the functions' runtime does: deserialise, make tolerable, convert.
+        if let Ok(event) = serde_json::from_str::<lambda_http::request::LambdaRequest>(&event) {
+            let request = lambda_http::Request::from(crate::http::tolerant(event));
             let info = RequestInfo::of(&request);
             for scope in [Scope::CustomersRead, Scope::CustomersWrite] {
                 if let Ok(principal) =

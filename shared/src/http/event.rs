@@ -1,0 +1,102 @@
+//! The event as API Gateway hands it over, made safe for lambda_http's conversion into an
+//! `http::Request`, which happens before any handler runs and panics (an invocation error,
+//! API Gateway's 500) on a URI that `http` refuses. A client can send such a request target:
+//! `GET /countries?search<sau` reaches the function with `<` in `rawQueryString` (found by
+//! fuzzing; fuzz/regressions/event_claims/). The characters a URI may not hold are
+//! percent-encoded, which is what the client meant by them, so the request goes on and is
+//! answered by the API's own rules (here: 400 `unknown_parameter`).
+
+use lambda_http::request::LambdaRequest;
+use lambda_http::{LambdaEvent, Service};
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use std::task::{Context, Poll};
+
+/// Everything but what RFC 3986 allows in a path or query as is (`%` stays: an existing
+/// escape is the client's).
+const NOT_IN_A_URI: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// `request` with its raw path and query string escaped where a URI needs it.
+pub fn tolerant(mut request: LambdaRequest) -> LambdaRequest {
+    if let LambdaRequest::ApiGatewayV2(event) = &mut request {
+        for raw in [&mut event.raw_path, &mut event.raw_query_string] {
+            if let Some(text) = raw.as_deref() {
+                let escaped = utf8_percent_encode(text, NOT_IN_A_URI).to_string();
+                if escaped != text {
+                    *raw = Some(escaped);
+                }
+            }
+        }
+        // A path is never a query: `?` in a raw path is an escaped one.
+        if let Some(path) = event.raw_path.as_mut().filter(|p| p.contains('?')) {
+            *path = path.replace('?', "%3F");
+        }
+    }
+    request
+}
+
+/// A Lambda service that hands the next one [`tolerant`] events.
+pub struct Tolerant<S>(pub S);
+
+impl<S: Service<LambdaEvent<LambdaRequest>>> Service<LambdaEvent<LambdaRequest>> for Tolerant<S> {
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, event: LambdaEvent<LambdaRequest>) -> Self::Future {
+        self.0
+            .call(LambdaEvent::new(tolerant(event.payload), event.context))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambda_http::Request;
+
+    fn event(raw_path: &str, raw_query: &str) -> LambdaRequest {
+        let mut event: serde_json::Value =
+            serde_json::from_str(include_str!("../../../events/list-countries.json")).unwrap();
+        event["rawPath"] = raw_path.into();
+        event["rawQueryString"] = raw_query.into();
+        serde_json::from_value(event).unwrap()
+    }
+
+    #[test]
+    fn a_request_target_http_refuses_becomes_one_it_accepts_with_the_same_meaning() {
+        for (path, query) in [
+            ("/countries", "search<sau"),
+            ("/countries", "search=a b|c{d}\"e\\f^g`h#i"),
+            ("/countries/ü<x>", "search=é"),
+            ("/countries", "search=%3C&x=%zz"),
+        ] {
+            let request = Request::from(tolerant(event(path, query)));
+            let uri = request.uri().to_string();
+            assert!(uri.contains("/countries"), "{uri}");
+        }
+        let request = Request::from(tolerant(event("/countries", "search<sau")));
+        assert_eq!(request.uri().query(), Some("search%3Csau"));
+    }
+
+    #[test]
+    fn a_valid_request_target_is_left_alone() {
+        let request = Request::from(tolerant(event("/countries", "search=sau&x=%2B1")));
+        assert_eq!(request.uri().query(), Some("search=sau&x=%2B1"));
+    }
+}
