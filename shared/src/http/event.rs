@@ -39,9 +39,15 @@ pub fn tolerant(mut request: LambdaRequest) -> LambdaRequest {
                 }
             }
         }
-        // A path is never a query: `?` in a raw path is an escaped one.
-        if let Some(path) = event.raw_path.as_mut().filter(|p| p.contains('?')) {
-            *path = path.replace('?', "%3F");
+        if let Some(path) = event.raw_path.as_mut() {
+            // A path is never a query: `?` in a raw path is an escaped one.
+            if path.contains('?') {
+                *path = path.replace('?', "%3F");
+            }
+            // And always absolute: lambda_http writes it right after the host name.
+            if !path.starts_with('/') {
+                path.insert(0, '/');
+            }
         }
     }
     request
@@ -85,6 +91,8 @@ mod tests {
             ("/countries", "search=a b|c{d}\"e\\f^g`h#i"),
             ("/countries/ü<x>", "search=é"),
             ("/countries", "search=%3C&x=%zz"),
+            ("\u{FFFD}\u{FFFD}/countries", "search=x"),
+            ("countries?x", ""),
         ] {
             let request = Request::from(tolerant(event(path, query)));
             let uri = request.uri().to_string();
