@@ -28,29 +28,42 @@ const NOT_IN_A_URI: &AsciiSet = &CONTROLS
     .add(b'|')
     .add(b'}');
 
-/// `request` with its raw path and query string escaped where a URI needs it.
+/// `request` with its raw path and query string escaped where a URI needs it, and its path
+/// absolute (lambda_http writes it right after the host name).
 pub fn tolerant(mut request: LambdaRequest) -> LambdaRequest {
-    if let LambdaRequest::ApiGatewayV2(event) = &mut request {
-        for raw in [&mut event.raw_path, &mut event.raw_query_string] {
-            if let Some(text) = raw.as_deref() {
-                let escaped = utf8_percent_encode(text, NOT_IN_A_URI).to_string();
-                if escaped != text {
-                    *raw = Some(escaped);
-                }
-            }
+    match &mut request {
+        LambdaRequest::ApiGatewayV2(event) => {
+            escape(&mut event.raw_path, Part::Path);
+            escape(&mut event.raw_query_string, Part::Query);
         }
-        if let Some(path) = event.raw_path.as_mut() {
-            // A path is never a query: `?` in a raw path is an escaped one.
-            if path.contains('?') {
-                *path = path.replace('?', "%3F");
-            }
-            // And always absolute: lambda_http writes it right after the host name.
-            if !path.starts_with('/') {
-                path.insert(0, '/');
-            }
-        }
+        // REST APIs: lambda_http encodes the query from its parameters itself.
+        LambdaRequest::ApiGatewayV1(event) => escape(&mut event.path, Part::Path),
+        _ => {}
     }
     request
+}
+
+#[derive(PartialEq)]
+enum Part {
+    Path,
+    Query,
+}
+
+fn escape(raw: &mut Option<String>, part: Part) {
+    let Some(text) = raw.as_deref() else {
+        return;
+    };
+    let mut escaped = utf8_percent_encode(text, NOT_IN_A_URI).to_string();
+    if part == Part::Path {
+        // A path is never a query: `?` in a raw path is an escaped one.
+        escaped = escaped.replace('?', "%3F");
+        if !escaped.starts_with('/') {
+            escaped.insert(0, '/');
+        }
+    }
+    if escaped != text {
+        *raw = Some(escaped);
+    }
 }
 
 /// A Lambda service that hands the next one [`tolerant`] events.
@@ -100,6 +113,17 @@ mod tests {
         }
         let request = Request::from(tolerant(event("/countries", "search<sau")));
         assert_eq!(request.uri().query(), Some("search%3Csau"));
+    }
+
+    #[test]
+    fn a_rest_api_path_is_made_absolute_and_escaped() {
+        let mut event: serde_json::Value =
+            serde_json::from_str(include_str!("../../../events/get-customer-rest.json")).unwrap();
+        for path in [":99999/customers", "customers|x^y", "/customers/<id>"] {
+            event["path"] = path.into();
+            let request = Request::from(tolerant(serde_json::from_value(event.clone()).unwrap()));
+            assert!(request.uri().path().starts_with('/'), "{path}");
+        }
     }
 
     #[test]
