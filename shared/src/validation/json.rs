@@ -3,7 +3,7 @@
 //! silently (the last member winning, digits rounded away): a gateway, WAF or audit log that
 //! reads the same bytes must see the request that is stored. One pass, no intermediate tree.
 
-use super::{FieldError, ValidationErrors};
+use super::{FieldError, Pointer, ValidationErrors};
 use jiter::{Jiter, JiterError, Peek};
 use serde_json::{Map, Number, Value};
 
@@ -42,15 +42,11 @@ enum Path<'a> {
 }
 
 impl Path<'_> {
-    fn pointer(&self) -> String {
+    fn pointer(&self) -> Pointer {
         match self {
-            Path::Root => String::new(),
-            Path::Member(parent, name) => format!(
-                "{}/{}",
-                parent.pointer(),
-                name.replace('~', "~0").replace('/', "~1")
-            ),
-            Path::Element(parent, index) => format!("{}/{index}", parent.pointer()),
+            Path::Root => Pointer::root(),
+            Path::Member(parent, name) => parent.pointer().key(name),
+            Path::Element(parent, index) => parent.pointer().index(*index),
         }
     }
 }
@@ -148,7 +144,7 @@ impl Parser<'_> {
     }
 
     fn refuse(&mut self, at: &Path, code: &'static str, message: &str) {
-        let field = at.pointer();
+        let field = at.pointer().to_string();
         // One report per place: a member repeated three times is one mistake.
         if !self
             .errors
