@@ -101,9 +101,7 @@ impl Settings {
             tenant_claim: var("TENANT_CLAIM").unwrap_or_else(|| "tenant_id".to_owned()),
             cursor_key,
             documents,
-            local_auth: crate::auth::local::LocalAuth::from_env(|name| {
-                std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-            }),
+            local_auth: crate::auth::local::LocalAuth::from_env(var),
         })
     }
 }

@@ -75,7 +75,7 @@ impl LocalAuth {
 
     /// The local verifier, when the environment is a SAM CLI container given a local secret;
     /// `None` anywhere else (and so on Lambda).
-    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Option<Self> {
+    pub fn from_env(var: impl Fn(&'static str) -> Option<String>) -> Option<Self> {
         if var("AWS_SAM_LOCAL").as_deref() != Some("true") {
             return None;
         }
