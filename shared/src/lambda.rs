@@ -98,7 +98,9 @@ where
     let app: &'static App = Box::leak(Box::new(wiring(&settings, &sdk)?));
     // lambda_http::run, with the events made tolerable for its conversion first.
     let service = service_fn(|request| {
-        let response = handler(app, request);
+        // A route's future is large (every use case and SDK call it may await): boxed where
+        // it is made, the runtime moves a pointer instead of copying it twice per request.
+        let response = Box::pin(handler(app, request));
         async move { Ok::<_, Infallible>(response.await) }
     });
     lambda_runtime::run(Tolerant(Adapter::from(service))).await

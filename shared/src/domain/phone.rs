@@ -108,7 +108,13 @@ impl PhoneRegion {
     }
 }
 
-fn parse_number(raw: &str, region: Option<PhoneRegion>) -> Result<PhoneNumber, PhoneError> {
+/// A number libphonenumber calls valid, with its type.
+struct Valid {
+    number: PhoneNumber,
+    kind: Type,
+}
+
+fn parse_number(raw: &str, region: Option<PhoneRegion>) -> Result<Valid, PhoneError> {
     let raw = raw.trim();
     let digits = raw.chars().filter(char::is_ascii_digit).count();
     if digits < 3 || raw.chars().count() > MAX_INPUT_CHARS {
@@ -121,7 +127,19 @@ fn parse_number(raw: &str, region: Option<PhoneRegion>) -> Result<PhoneNumber, P
         (false, None) => return Err(PhoneError::CountryRequired),
     };
     let number = phonenumber::parse(plan, raw).map_err(|_| PhoneError::Invalid)?;
-    if number.extension().is_some() || !phonenumber::is_valid(&number) {
+    if number.extension().is_some() {
+        return Err(PhoneError::Invalid);
+    }
+    // Validity is "the numbering plan gives it a type": one match of the plan's patterns
+    // tells both, where `is_valid` and then `number_type` would match them twice. The type
+    // is read without the national number's leading zeros and validity with them, so only
+    // numbers with such zeros (Italy's landlines) are matched twice.
+    let kind = number.number_type(&DATABASE);
+    let valid = match number.national().zeros() {
+        0 => kind != Type::Unknown,
+        _ => phonenumber::is_valid(&number),
+    };
+    if !valid {
         return Err(PhoneError::Invalid);
     }
     if international {
@@ -131,7 +149,7 @@ fn parse_number(raw: &str, region: Option<PhoneRegion>) -> Result<PhoneNumber, P
             }
         }
     }
-    Ok(number)
+    Ok(Valid { number, kind })
 }
 
 fn e164(number: &PhoneNumber) -> String {
@@ -145,7 +163,7 @@ pub struct Phone(String);
 
 impl Phone {
     pub fn parse(raw: &str, region: Option<PhoneRegion>) -> Result<Self, PhoneError> {
-        parse_number(raw, region).map(|n| Self(e164(&n)))
+        parse_number(raw, region).map(|valid| Self(e164(&valid.number)))
     }
 
     pub fn as_str(&self) -> &str {
@@ -161,9 +179,9 @@ pub struct Mobile(String);
 
 impl Mobile {
     pub fn parse(raw: &str, region: Option<PhoneRegion>) -> Result<Self, PhoneError> {
-        let number = parse_number(raw, region)?;
-        match number.number_type(&DATABASE) {
-            Type::Mobile | Type::FixedLineOrMobile => Ok(Self(e164(&number))),
+        let valid = parse_number(raw, region)?;
+        match valid.kind {
+            Type::Mobile | Type::FixedLineOrMobile => Ok(Self(e164(&valid.number))),
             _ => Err(PhoneError::NotAMobile),
         }
     }
@@ -179,6 +197,23 @@ mod tests {
 
     fn sa() -> Option<PhoneRegion> {
         Some(PhoneRegion::Country(CountryCode::parse("SA").unwrap()))
+    }
+
+    #[test]
+    fn numbers_whose_national_part_starts_with_zero_are_checked_with_it() {
+        // Rome: a landline whose national number keeps its leading zero in E.164.
+        assert_eq!(
+            Phone::parse("+39 06 6988 0000", None).unwrap().as_str(),
+            "+390669880000"
+        );
+        assert_eq!(
+            Mobile::parse("+39 06 6988 0000", None),
+            Err(PhoneError::NotAMobile)
+        );
+        assert_eq!(
+            Mobile::parse("+39 312 345 6789", None).unwrap().as_str(),
+            "+393123456789"
+        );
     }
 
     #[test]

@@ -91,7 +91,18 @@ impl<'a> Object<'a> {
         parse: impl FnOnce(&'a str) -> Result<T, E>,
     ) -> Option<T> {
         let raw = self.str(key, report)?;
-        report.check(&self.at(key), parse(raw))
+        self.check(key, parse(raw), report)
+    }
+
+    /// The value of a member's parse, or its error reported at the member's pointer (built
+    /// only then: most members of most requests are valid).
+    pub fn check<T, E: Violation>(
+        &self,
+        key: &str,
+        result: Result<T, E>,
+        report: &mut Report,
+    ) -> Option<T> {
+        result.map_err(|e| report.violation(&self.at(key), &e)).ok()
     }
 
     /// As [`Object::parse`], and absence is reported as `required`.
@@ -102,7 +113,7 @@ impl<'a> Object<'a> {
         parse: impl FnOnce(&'a str) -> Result<T, E>,
     ) -> Option<T> {
         let raw = self.required_str(key, report)?;
-        report.check(&self.at(key), parse(raw))
+        self.check(key, parse(raw), report)
     }
 
     pub fn bool(&self, key: &str, report: &mut Report) -> Option<bool> {

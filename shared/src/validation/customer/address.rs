@@ -101,7 +101,7 @@ fn parse_address(value: &Value, at: Pointer, r: &mut Report) -> Option<Address> 
         let region = country.filter(|_| !international).map(PhoneRegion::Country);
         match Phone::parse(raw, region) {
             Err(PhoneError::CountryRequired) if obj.present("country") => None,
-            result => r.check(&obj.at("phone"), result),
+            result => obj.check("phone", result, r),
         }
     });
     let is_default = obj.bool("is_default", r).unwrap_or(false);
@@ -132,7 +132,7 @@ fn parse_legacy_address(value: &Value, at: Pointer, r: &mut Report) -> Option<Ad
             Some(n) if !n.is_empty() => format!("{} {}", street.trim(), n),
             _ => street.to_owned(),
         };
-        r.check(&obj.at("street"), AddressLine::parse(&joined))
+        obj.check("street", AddressLine::parse(&joined), r)
     });
     let city = obj.parse_required("city", r, PlaceName::parse);
     let state = optional_text::<PlaceName>(&obj, "state", r);
@@ -157,7 +157,7 @@ fn parse_legacy_address(value: &Value, at: Pointer, r: &mut Report) -> Option<Ad
 
 fn parse_zipcode(obj: &Object, r: &mut Report) -> Option<Zipcode> {
     obj.str_or_number("zipcode", r)
-        .and_then(|s| r.check(&obj.at("zipcode"), Zipcode::parse(&s)))
+        .and_then(|s| obj.check("zipcode", Zipcode::parse(&s), r))
 }
 
 #[cfg(test)]
