@@ -81,6 +81,15 @@ impl AwsStub {
             .ok_or_else(|| anyhow!("the function never called DynamoDB {operation}"))
     }
 
+    /// Every DynamoDB request since the last reset, in the order they came, with its operation.
+    pub fn dynamodb_requests(&self) -> Vec<(String, Value)> {
+        self.lock()
+            .dynamodb
+            .iter()
+            .map(|(operation, request, _)| (operation.clone(), request.clone()))
+            .collect()
+    }
+
     /// Every (request, answer) of a DynamoDB operation since the last reset, in order.
     pub fn exchanges(&self, operation: &str) -> Vec<(Value, Value)> {
         self.lock()

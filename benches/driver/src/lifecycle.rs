@@ -1,15 +1,14 @@
-//! The figures of the routes that find, correct and erase customers (`GET /customers`,
-//! `PATCH` and `DELETE /customers/{id}`): CPU per request against the echo of the same event,
-//! and the DynamoDB capacity of their exact requests and of the stub's answers, sized by the
-//! Developer Guide's rules. The stub holds one customer, written by a real create first.
+//! The DynamoDB capacity of the routes that find, correct and erase customers (`GET
+//! /customers`, `PATCH` and `DELETE /customers/{id}`), from their exact requests and the stub's
+//! answers, sized by the Developer Guide's rules. The stub holds one customer, written by a
+//! real create first.
 
 use crate::capacity::{self, Transaction};
 use crate::events::Events;
-use crate::measure::{Bench, Workload};
+use crate::measure::Bench;
 use crate::process::Binary;
 use crate::report::{Goal, Report, Row};
 use anyhow::{bail, Context, Result};
-use axum::body::Bytes;
 use serde_json::Value;
 
 const PAGE_CALLS: &[(&str, usize)] = &[("DynamoDB.BatchGetItem", 1), ("DynamoDB.Query", 8)];
@@ -17,22 +16,6 @@ const LOOKUP_CALLS: &[(&str, usize)] = &[("DynamoDB.GetItem", 2)];
 /// A patch or an erasure reads the customer, then writes one transaction.
 const WRITE_CALLS: &[(&str, usize)] =
     &[("DynamoDB.GetItem", 1), ("DynamoDB.TransactWriteItems", 1)];
-
-pub struct Functions<'a> {
-    pub create: &'a Binary,
-    pub list: &'a Binary,
-    pub update: &'a Binary,
-    pub delete: &'a Binary,
-    pub baseline: &'a Binary,
-}
-
-fn workload<'a>(event: &'a Bytes, status: u16, calls: &'a [(&'a str, usize)]) -> Workload<'a> {
-    Workload {
-        event,
-        status,
-        calls_per_request: calls,
-    }
-}
 
 /// Writes a customer through the create function and has the stub hold that very item.
 pub async fn hold_a_customer(bench: &Bench, create: &Binary, events: &Events) -> Result<Value> {
@@ -47,60 +30,9 @@ pub async fn hold_a_customer(bench: &Bench, create: &Binary, events: &Events) ->
     Ok(item)
 }
 
-pub async fn cpu(
-    bench: &Bench,
-    f: &Functions<'_>,
-    events: &Events,
-    requests: usize,
-    rounds: usize,
-    report: &mut Report,
-) -> Result<()> {
-    hold_a_customer(bench, f.create, events).await?;
-    let cases = [
-        (
-            "list, a page of 20",
-            f.list,
-            workload(&events.list, 200, PAGE_CALLS),
-            &events.list,
-        ),
-        (
-            "patch moving the email",
-            f.update,
-            workload(&events.patch_unique, 200, WRITE_CALLS),
-            &events.patch_unique,
-        ),
-        (
-            "delete",
-            f.delete,
-            workload(&events.delete, 204, WRITE_CALLS),
-            &events.delete,
-        ),
-    ];
-    for (label, binary, subject, event) in cases {
-        let echo = workload(event, 200, &[]);
-        let (cpu, cpu_echo) = bench
-            .cpu_side_by_side(
-                (binary, &subject),
-                (f.baseline, &echo),
-                20,
-                requests,
-                rounds,
-            )
-            .await?;
-        report.push(Row::ratio(
-            format!("CPU per request, {label}"),
-            cpu,
-            cpu_echo,
-            "µs",
-            Goal::RatioAtMost(3.0),
-        ));
-    }
-    Ok(())
-}
-
 pub async fn capacity(
     bench: &Bench,
-    f: &Functions<'_>,
+    f: &crate::per_request::Functions<'_>,
     events: &Events,
     report: &mut Report,
 ) -> Result<()> {

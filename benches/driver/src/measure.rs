@@ -13,6 +13,16 @@ const INIT_LIMIT: Duration = Duration::from_secs(20);
 /// Valgrind runs code some 50 times slower, and the first request compiles phone patterns.
 const VALGRIND_INIT_LIMIT: Duration = Duration::from_secs(120);
 
+/// What one request through a fresh process showed.
+pub struct Capture {
+    /// The AWS calls of its init.
+    pub init_calls: BTreeMap<String, usize>,
+    /// The length of the body it answered with.
+    pub body_bytes: usize,
+    /// Its DynamoDB requests, in the order they came, with their operations.
+    pub requests: Vec<(String, serde_json::Value)>,
+}
+
 pub struct Bench {
     pub aws: AwsStub,
     pub logs: PathBuf,
@@ -41,29 +51,23 @@ impl Bench {
         Ok(samples.into_iter().map(median).collect())
     }
 
-    /// CPU time per request (all threads, from /proc) of `subject` and of `baseline`, after
-    /// `warmup` requests: rounds of `requests` each, the two alternating so that a busy moment
-    /// of the machine hits both; the median round of each, in µs.
-    pub async fn cpu_side_by_side(
+    /// CPU time per request (all threads, from /proc) of each binary with its workload, after
+    /// `warmup` requests: rounds of `requests` each, the binaries alternating so that a busy
+    /// moment of the machine hits them all; the median round of each, in µs.
+    pub async fn cpu_alternating(
         &self,
-        subject: (&Binary, &Workload<'_>),
-        baseline: (&Binary, &Workload<'_>),
+        subjects: &[(&Binary, &Workload<'_>)],
         warmup: usize,
         requests: usize,
         rounds: usize,
-    ) -> Result<(f64, f64)> {
-        let (mut measured, mut base) = (Vec::new(), Vec::new());
+    ) -> Result<Vec<f64>> {
+        let mut samples = vec![Vec::with_capacity(rounds); subjects.len()];
         for _ in 0..rounds {
-            measured.push(
-                self.cpu_round(subject.0, subject.1, warmup, requests)
-                    .await?,
-            );
-            base.push(
-                self.cpu_round(baseline.0, baseline.1, warmup, requests)
-                    .await?,
-            );
+            for ((binary, workload), samples) in subjects.iter().zip(&mut samples) {
+                samples.push(self.cpu_round(binary, workload, warmup, requests).await?);
+            }
         }
-        Ok((median(measured), median(base)))
+        Ok(samples.into_iter().map(median).collect())
     }
 
     async fn cpu_round(
@@ -73,7 +77,6 @@ impl Bench {
         warmup: usize,
         requests: usize,
     ) -> Result<f64> {
-        self.aws.reset();
         let mut running = self.start(binary, &[], INIT_LIMIT).await?;
         for _ in 0..warmup {
             running.call(workload.event, workload.status).await?;
@@ -90,16 +93,18 @@ impl Bench {
 
     /// Instructions per request under callgrind: a run of `warmup` requests subtracted from a
     /// run of `warmup + requests`, so that start-up and first-use work cancel out.
+    /// The profiles stay in target/bench, named after the binary and `case`.
     pub async fn instructions_per_request(
         &self,
         binary: &Binary,
+        case: &str,
         workload: &Workload<'_>,
         warmup: usize,
         requests: usize,
     ) -> Result<f64> {
-        let short = self.callgrind_total(binary, workload, warmup).await?;
+        let short = self.callgrind_total(binary, case, workload, warmup).await?;
         let long = self
-            .callgrind_total(binary, workload, warmup + requests)
+            .callgrind_total(binary, case, workload, warmup + requests)
             .await?;
         if long <= short {
             bail!("callgrind: {requests} more requests did not cost more instructions ({short} vs {long})");
@@ -110,19 +115,21 @@ impl Bench {
     async fn callgrind_total(
         &self,
         binary: &Binary,
+        case: &str,
         workload: &Workload<'_>,
         requests: usize,
     ) -> Result<u64> {
-        let out = self
-            .logs
-            .with_file_name(format!("callgrind.{}.{requests}.out", binary.name));
+        let out = self.logs.with_file_name(format!(
+            "callgrind.{}.{}.{requests}.out",
+            binary.name,
+            slug(case)
+        ));
         let _ = std::fs::remove_file(&out);
         let wrapper = [
             "valgrind".to_owned(),
             "--tool=callgrind".to_owned(),
             format!("--callgrind-out-file={}", out.display()),
         ];
-        self.aws.reset();
         let mut running = self.start(binary, &wrapper, VALGRIND_INIT_LIMIT).await?;
         for _ in 0..requests {
             running.call(workload.event, workload.status).await?;
@@ -138,7 +145,6 @@ impl Bench {
         binary: &Binary,
         workload: &Workload<'_>,
     ) -> Result<(u64, u64)> {
-        self.aws.reset();
         let mut running = self.start(binary, &[], INIT_LIMIT).await?;
         let at_init = peak_rss(&running.child)?;
         running.call(workload.event, workload.status).await?;
@@ -148,7 +154,20 @@ impl Bench {
         Ok((peak, at_init))
     }
 
-    /// One request that must make exactly one DynamoDB call, `operation`; its request body.
+    /// One request through a fresh process, which must make the workload's calls.
+    pub async fn capture(&self, binary: &Binary, workload: &Workload<'_>) -> Result<Capture> {
+        let mut running = self.start(binary, &[], INIT_LIMIT).await?;
+        let init_calls = std::mem::take(&mut running.init_calls);
+        let body_bytes = running.call(workload.event, workload.status).await?;
+        running.kill().await?;
+        self.check_calls(&binary.name, workload, 1)?;
+        Ok(Capture {
+            init_calls,
+            body_bytes,
+            requests: self.aws.dynamodb_requests(),
+        })
+    }
+
     /// One request through a fresh process; the stub must have seen exactly `calls`.
     pub async fn single_run(
         &self,
@@ -157,7 +176,6 @@ impl Bench {
         status: u16,
         calls: &[(&str, usize)],
     ) -> Result<()> {
-        self.aws.reset();
         let mut running = self.start(binary, &[], INIT_LIMIT).await?;
         running.call(event, status).await?;
         running.kill().await?;
@@ -169,6 +187,7 @@ impl Bench {
         self.check_calls(&binary.name, &workload, 1)
     }
 
+    /// One request that must make exactly one DynamoDB call, `operation`; its request body.
     pub async fn single_call(
         &self,
         binary: &Binary,
@@ -176,7 +195,6 @@ impl Bench {
         status: u16,
         operation: &str,
     ) -> Result<serde_json::Value> {
-        self.aws.reset();
         let mut running = self.start(binary, &[], INIT_LIMIT).await?;
         running.call(event, status).await?;
         running.kill().await?;
@@ -195,8 +213,15 @@ impl Bench {
         self.aws.last_dynamodb(operation)
     }
 
+    /// The process, up to its first poll; what it asked the stub meanwhile is its init's and
+    /// is kept apart, so that the stub counts the requests' calls alone.
     async fn start(&self, binary: &Binary, wrapper: &[String], limit: Duration) -> Result<Running> {
-        Running::start(binary, &self.aws.endpoint(), &self.logs, wrapper, limit).await
+        self.aws.reset();
+        let mut running =
+            Running::start(binary, &self.aws.endpoint(), &self.logs, wrapper, limit).await?;
+        running.init_calls = self.aws.calls();
+        self.aws.reset();
+        Ok(running)
     }
 
     /// The storage calls `requests` requests must have made, and no document left behind.
@@ -230,6 +255,13 @@ fn callgrind_instructions(path: &Path) -> Result<u64> {
         })
         .and_then(|value| value.split_whitespace().next()?.parse().ok())
         .with_context(|| format!("no instruction total in {}", path.display()))
+}
+
+/// `text` as a file name part: letters and digits, the rest dashes.
+pub fn slug(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
 }
 
 pub fn median(mut values: Vec<f64>) -> f64 {

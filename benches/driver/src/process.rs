@@ -121,6 +121,8 @@ pub struct Running {
     pub child: Child,
     /// From just before the process was started to its first poll of the Runtime API.
     pub init: std::time::Duration,
+    /// The calls it made to AWS before its first poll (the secrets it read).
+    pub init_calls: BTreeMap<String, usize>,
 }
 
 impl Running {
@@ -145,11 +147,13 @@ impl Running {
             api,
             child,
             init: polled.saturating_duration_since(started),
+            init_calls: BTreeMap::new(),
         })
     }
 
-    /// Invokes the function with an API Gateway event and checks the HTTP status it answers.
-    pub async fn call(&mut self, event: &axum::body::Bytes, expected_status: u16) -> Result<()> {
+    /// Invokes the function with an API Gateway event and checks the HTTP status it answers;
+    /// the length of the body it answered with.
+    pub async fn call(&mut self, event: &axum::body::Bytes, expected_status: u16) -> Result<usize> {
         let reply = self.api.invoke(event.clone()).await?;
         let response: serde_json::Value =
             serde_json::from_slice(&reply).context("the function's reply is not JSON")?;
@@ -159,7 +163,7 @@ impl Running {
             let excerpt: String = body.chars().take(300).collect();
             bail!("expected HTTP {expected_status}, the function answered {status}: {excerpt}");
         }
-        Ok(())
+        Ok(response["body"].as_str().map_or(0, str::len))
     }
 
     pub async fn kill(mut self) -> Result<()> {

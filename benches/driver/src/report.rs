@@ -21,6 +21,8 @@ pub struct Row {
     baseline: Option<f64>,
     unit: &'static str,
     goal: Goal,
+    /// The SDK floor's figure (benches/sdk-floor) and the goal of the ratio to it.
+    floor: Option<(f64, Goal)>,
 }
 
 impl Row {
@@ -37,6 +39,7 @@ impl Row {
             baseline: Some(baseline),
             unit,
             goal,
+            floor: None,
         }
     }
 
@@ -47,16 +50,37 @@ impl Row {
             baseline: None,
             unit,
             goal,
+            floor: None,
         }
     }
 
-    fn ratio_to_baseline(&self) -> Option<f64> {
-        self.baseline.map(|b| self.value / b)
+    /// The same figure of the function's SDK floor, and the goal of the ratio to it.
+    pub fn with_floor(mut self, floor: f64, goal: Goal) -> Self {
+        self.floor = Some((floor, goal));
+        self
     }
 
-    fn cells(&self) -> [String; 5] {
-        let ratio = self.ratio_to_baseline();
-        let (goal, met) = match self.goal {
+    fn cells(&self) -> [String; 8] {
+        let value = |v: f64| format!("{} {}", number(v), self.unit);
+        let dash = || "-".to_owned();
+        let ratio = self.baseline.map(|b| self.value / b);
+        let floor_ratio = self.floor.map(|(f, _)| self.value / f);
+        [
+            self.figure.clone(),
+            value(self.value),
+            self.baseline.map(value).unwrap_or_else(dash),
+            ratio.map(|r| format!("{r:.2}")).unwrap_or_else(dash),
+            self.verdict(self.goal, ratio),
+            self.floor.map(|(f, _)| value(f)).unwrap_or_else(dash),
+            floor_ratio.map(|r| format!("{r:.2}")).unwrap_or_else(dash),
+            self.floor
+                .map(|(_, goal)| self.verdict(goal, floor_ratio))
+                .unwrap_or_else(dash),
+        ]
+    }
+
+    fn verdict(&self, goal: Goal, ratio: Option<f64>) -> String {
+        let (goal, met) = match goal {
             Goal::RatioAtMost(limit) => (format!("ratio ≤ {limit}"), ratio.map(|r| r <= limit)),
             Goal::AtMost(limit) => (
                 format!("≤ {} {}", number(limit), self.unit),
@@ -64,21 +88,11 @@ impl Row {
             ),
             Goal::Report => ("report".to_owned(), None),
         };
-        [
-            self.figure.clone(),
-            format!("{} {}", number(self.value), self.unit),
-            self.baseline
-                .map(|b| format!("{} {}", number(b), self.unit))
-                .unwrap_or_else(|| "-".to_owned()),
-            ratio
-                .map(|r| format!("{r:.2}"))
-                .unwrap_or_else(|| "-".to_owned()),
-            match met {
-                Some(true) => format!("{goal}: met"),
-                Some(false) => format!("{goal}: NOT MET"),
-                None => goal,
-            },
-        ]
+        match met {
+            Some(true) => format!("{goal}: met"),
+            Some(false) => format!("{goal}: NOT MET"),
+            None => goal,
+        }
     }
 }
 
@@ -92,12 +106,15 @@ fn number(value: f64) -> String {
     }
 }
 
-const HEADER: [&str; 5] = [
+const HEADER: [&str; 8] = [
     "figure",
     "measured",
     "hello-world baseline",
     "ratio",
     "goal",
+    "SDK floor",
+    "ratio to floor",
+    "goal (floor)",
 ];
 
 #[derive(Default)]
@@ -117,7 +134,7 @@ impl Report {
 
     /// Aligned columns for the terminal.
     pub fn table(&self) -> String {
-        let cells: Vec<[String; 5]> = self.rows.iter().map(Row::cells).collect();
+        let cells: Vec<[String; 8]> = self.rows.iter().map(Row::cells).collect();
         let mut widths = HEADER.map(|h| h.chars().count());
         for row in &cells {
             for (width, cell) in widths.iter_mut().zip(row) {

@@ -1,0 +1,209 @@
+//! What one request costs a function (CPU time, instructions), side by side with its two
+//! baselines: hello-world echoing the same event (what any `lambda_http` function costs) and
+//! the function's SDK floor (the same DynamoDB calls through the same client: what the SDK
+//! costs). Above the floor is our own code.
+
+use crate::events::Events;
+use crate::floor;
+use crate::measure::{Bench, Workload};
+use crate::process::Binary;
+use crate::report::{Goal, Report, Row};
+use anyhow::Result;
+use std::path::Path;
+
+const CREATE_CALLS: &[(&str, usize)] = &[("DynamoDB.TransactWriteItems", 1)];
+/// A keyed create reads its key's record first; so do a patch and an erasure their customer.
+const READ_THEN_WRITE: &[(&str, usize)] =
+    &[("DynamoDB.GetItem", 1), ("DynamoDB.TransactWriteItems", 1)];
+const GET_CALLS: &[(&str, usize)] = &[("DynamoDB.GetItem", 1)];
+const PAGE_CALLS: &[(&str, usize)] = &[("DynamoDB.BatchGetItem", 1), ("DynamoDB.Query", 8)];
+
+pub struct Functions<'a> {
+    pub create: &'a Binary,
+    pub get: &'a Binary,
+    pub list: &'a Binary,
+    pub update: &'a Binary,
+    pub delete: &'a Binary,
+}
+
+/// One request to measure, with its baselines.
+pub struct Case<'a> {
+    pub label: &'static str,
+    pub function: &'a Binary,
+    pub subject: Workload<'a>,
+    /// hello-world's workload: the same event, echoed.
+    pub echo: Workload<'a>,
+    pub floor: Binary,
+    pub hello_goal: Goal,
+    /// The goal of the ratio to the floor, per request.
+    pub floor_goal: Goal,
+    /// Whether callgrind measures it too (it runs code some 50 times slower).
+    pub instructions: bool,
+}
+
+/// The cases whose label contains `only` (all of them for ""), their floors built and checked.
+/// The stub holds the customer that a real create wrote, for the requests that read one.
+pub async fn cases<'a>(
+    bench: &Bench,
+    f: &Functions<'a>,
+    events: &'a Events,
+    release_dir: &Path,
+    only: &str,
+) -> Result<Vec<Case<'a>>> {
+    crate::lifecycle::hold_a_customer(bench, f.create, events).await?;
+    let within = Goal::RatioAtMost(1.2);
+    let specs = [
+        (
+            "create (no document)",
+            f.create,
+            &events.create,
+            201,
+            CREATE_CALLS,
+            Goal::RatioAtMost(3.0),
+            within,
+            true,
+        ),
+        (
+            "create with an Idempotency-Key",
+            f.create,
+            &events.create_keyed,
+            201,
+            READ_THEN_WRITE,
+            Goal::Report,
+            Goal::Report,
+            true,
+        ),
+        (
+            "get",
+            f.get,
+            &events.get,
+            200,
+            GET_CALLS,
+            Goal::RatioAtMost(3.0),
+            within,
+            true,
+        ),
+        (
+            "patch moving the email",
+            f.update,
+            &events.patch_unique,
+            200,
+            READ_THEN_WRITE,
+            Goal::RatioAtMost(3.0),
+            Goal::Report,
+            true,
+        ),
+        (
+            "list, a page of 20",
+            f.list,
+            &events.list,
+            200,
+            PAGE_CALLS,
+            Goal::RatioAtMost(3.0),
+            Goal::Report,
+            true,
+        ),
+        (
+            "delete",
+            f.delete,
+            &events.delete,
+            204,
+            READ_THEN_WRITE,
+            Goal::RatioAtMost(3.0),
+            Goal::Report,
+            false,
+        ),
+    ];
+    let mut cases = Vec::new();
+    for (label, function, event, status, calls, hello_goal, floor_goal, instructions) in specs {
+        if !label.contains(only) {
+            continue;
+        }
+        let subject = Workload {
+            event,
+            status,
+            calls_per_request: calls,
+        };
+        let floor = floor::of(bench, function, &subject, release_dir, label).await?;
+        cases.push(Case {
+            label,
+            function,
+            subject,
+            echo: Workload {
+                event,
+                status: 200,
+                calls_per_request: &[],
+            },
+            floor,
+            hello_goal,
+            floor_goal,
+            instructions,
+        });
+    }
+    Ok(cases)
+}
+
+pub async fn cpu(
+    bench: &Bench,
+    cases: &[Case<'_>],
+    baseline: &Binary,
+    requests: usize,
+    rounds: usize,
+    report: &mut Report,
+) -> Result<()> {
+    for case in cases {
+        let measured = bench
+            .cpu_alternating(
+                &[
+                    (case.function, &case.subject),
+                    (baseline, &case.echo),
+                    (&case.floor, &case.subject),
+                ],
+                20,
+                requests,
+                rounds,
+            )
+            .await?;
+        report.push(
+            Row::ratio(
+                format!("CPU per request, {}", case.label),
+                measured[0],
+                measured[1],
+                "µs",
+                case.hello_goal,
+            )
+            .with_floor(measured[2], case.floor_goal),
+        );
+    }
+    Ok(())
+}
+
+pub async fn instructions(
+    bench: &Bench,
+    cases: &[Case<'_>],
+    baseline: &Binary,
+    report: &mut Report,
+) -> Result<()> {
+    for case in cases.iter().filter(|c| c.instructions) {
+        let function = bench
+            .instructions_per_request(case.function, case.label, &case.subject, 3, 30)
+            .await?;
+        let echo = bench
+            .instructions_per_request(baseline, case.label, &case.echo, 3, 30)
+            .await?;
+        let floor = bench
+            .instructions_per_request(&case.floor, case.label, &case.subject, 3, 30)
+            .await?;
+        report.push(
+            Row::ratio(
+                format!("instructions per request, {}", case.label),
+                function,
+                echo,
+                "instr",
+                case.hello_goal,
+            )
+            .with_floor(floor, case.floor_goal),
+        );
+    }
+    Ok(())
+}
