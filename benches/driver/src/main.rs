@@ -221,6 +221,24 @@ async fn main() -> Result<()> {
             }
             report.push(row);
         }
+        eprintln!("instructions at init (callgrind)");
+        let hello = bench.instructions_at_init(&baseline).await?;
+        for (name, &floor) in &floors {
+            let function = find(&functions, name)?;
+            report.push(
+                Row::ratio(
+                    format!("instructions at init, {name}"),
+                    bench.instructions_at_init(function).await?,
+                    hello,
+                    "instr",
+                    Goal::Report,
+                )
+                .with_floor(
+                    bench.instructions_at_init(&binaries[floor]).await?,
+                    Goal::RatioAtMost(1.1),
+                ),
+            );
+        }
     }
 
     if options.wants("cpu") {
@@ -229,6 +247,7 @@ async fn main() -> Result<()> {
             "warm CPU time: {n} requests after 20, median of {CPU_ROUNDS} alternating rounds"
         );
         per_request::cpu(&bench, &cases, &baseline, n, CPU_ROUNDS, &mut report).await?;
+        per_request::first_request(&bench, &cases, &baseline, CPU_ROUNDS, &mut report).await?;
         let cpu_images = bench
             .cpu_alternating(
                 &[(create, &images), (&baseline, &echo_images)],

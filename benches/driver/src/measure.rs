@@ -38,14 +38,46 @@ pub struct Workload<'a> {
 
 impl Bench {
     /// Process start to first Runtime API poll, `runs` times per binary, binaries alternating
-    /// so that a slow moment of the machine hits all of them alike. Median per binary, in µs.
+    /// so that a slow moment of the machine hits all of them alike, in a new order each round:
+    /// in a fixed one each binary would always follow the same one, whose exit slows its start
+    /// (measured: two runs of one binary 7% apart). Median per binary, in µs.
     pub async fn cold_init(&self, binaries: &[Binary], runs: usize) -> Result<Vec<f64>> {
         let mut samples = vec![Vec::with_capacity(runs); binaries.len()];
+        let mut order: Vec<usize> = (0..binaries.len()).collect();
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
         for _ in 0..runs {
-            for (binary, samples) in binaries.iter().zip(&mut samples) {
-                let running = self.start(binary, &[], INIT_LIMIT).await?;
-                samples.push(running.init.as_secs_f64() * 1e6);
+            // Fisher-Yates with xorshift: reproducible from run to run of the bench.
+            for i in (1..order.len()).rev() {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                order.swap(i, (state % (i as u64 + 1)) as usize);
+            }
+            for &index in &order {
+                let running = self.start(&binaries[index], &[], INIT_LIMIT).await?;
+                samples[index].push(running.init.as_secs_f64() * 1e6);
                 running.kill().await?;
+            }
+        }
+        Ok(samples.into_iter().map(median).collect())
+    }
+
+    /// Wall time of the first request of a fresh process (what the client of a cold start
+    /// waits for after the init), `runs` times per binary alternating; median per binary, µs.
+    pub async fn first_request_time(
+        &self,
+        subjects: &[(&Binary, &Workload<'_>)],
+        runs: usize,
+    ) -> Result<Vec<f64>> {
+        let mut samples = vec![Vec::with_capacity(runs); subjects.len()];
+        for _ in 0..runs {
+            for ((binary, workload), samples) in subjects.iter().zip(&mut samples) {
+                let mut running = self.start(binary, &[], INIT_LIMIT).await?;
+                let started = std::time::Instant::now();
+                running.call(workload.event, workload.status).await?;
+                samples.push(started.elapsed().as_secs_f64() * 1e6);
+                running.kill().await?;
+                self.check_calls(&binary.name, workload, 1)?;
             }
         }
         Ok(samples.into_iter().map(median).collect())
@@ -93,6 +125,31 @@ impl Bench {
 
     /// Instructions per request under callgrind: a run of `warmup` requests subtracted from a
     /// run of `warmup + requests`, so that start-up and first-use work cancel out.
+    /// Instructions from process start to the first poll (and its exit on SIGTERM): the cold
+    /// init without the timing noise of a shared machine.
+    pub async fn instructions_at_init(&self, binary: &Binary) -> Result<f64> {
+        let nothing = Workload {
+            event: &Bytes::new(),
+            status: 0,
+            calls_per_request: &[],
+        };
+        Ok(self.callgrind_total(binary, "init", &nothing, 0).await? as f64)
+    }
+
+    /// Instructions of the first request after init, which the per-request figure leaves out
+    /// (its warm-up absorbs them): what a client waits for after each cold start, on top of
+    /// the init.
+    pub async fn instructions_of_first_request(
+        &self,
+        binary: &Binary,
+        case: &str,
+        workload: &Workload<'_>,
+    ) -> Result<f64> {
+        let init = self.callgrind_total(binary, case, workload, 0).await?;
+        let first = self.callgrind_total(binary, case, workload, 1).await?;
+        Ok(first.saturating_sub(init) as f64)
+    }
+
     /// The profiles stay in target/bench, named after the binary and `case`.
     pub async fn instructions_per_request(
         &self,
@@ -231,6 +288,7 @@ impl Bench {
             .calls_per_request
             .iter()
             .map(|(operation, n)| ((*operation).to_owned(), n * requests))
+            .filter(|(_, calls)| *calls > 0)
             .collect();
         if calls != expected {
             bail!("{name}: the storage stub saw {calls:?}, expected {expected:?}");

@@ -16,6 +16,9 @@ const CREATE_CALLS: &[(&str, usize)] = &[("DynamoDB.TransactWriteItems", 1)];
 const READ_THEN_WRITE: &[(&str, usize)] =
     &[("DynamoDB.GetItem", 1), ("DynamoDB.TransactWriteItems", 1)];
 const GET_CALLS: &[(&str, usize)] = &[("DynamoDB.GetItem", 1)];
+/// The case whose first request after init is measured apart: a create parses phone numbers,
+/// and libphonenumber loads its metadata on first use.
+const FIRST_REQUEST_CASE: &str = "create (no document)";
 const PAGE_CALLS: &[(&str, usize)] = &[("DynamoDB.BatchGetItem", 1), ("DynamoDB.Query", 8)];
 
 pub struct Functions<'a> {
@@ -39,6 +42,8 @@ pub struct Case<'a> {
     pub floor_goal: Goal,
     /// Whether callgrind measures it too (it runs code some 50 times slower).
     pub instructions: bool,
+    /// Whether the first request after init is measured apart.
+    pub first_request: bool,
 }
 
 /// The cases whose label contains `only` (all of them for ""), their floors built and checked.
@@ -54,7 +59,7 @@ pub async fn cases<'a>(
     let within = Goal::RatioAtMost(1.2);
     let specs = [
         (
-            "create (no document)",
+            FIRST_REQUEST_CASE,
             f.create,
             &events.create,
             201,
@@ -138,6 +143,7 @@ pub async fn cases<'a>(
             hello_goal,
             floor_goal,
             instructions,
+            first_request: label == FIRST_REQUEST_CASE,
         });
     }
     Ok(cases)
@@ -178,6 +184,39 @@ pub async fn cpu(
     Ok(())
 }
 
+/// Wall time of the first request after init, of the case that has one apart.
+pub async fn first_request(
+    bench: &Bench,
+    cases: &[Case<'_>],
+    baseline: &Binary,
+    runs: usize,
+    report: &mut Report,
+) -> Result<()> {
+    for case in cases.iter().filter(|c| c.first_request) {
+        let times = bench
+            .first_request_time(
+                &[
+                    (case.function, &case.subject),
+                    (baseline, &case.echo),
+                    (&case.floor, &case.subject),
+                ],
+                runs,
+            )
+            .await?;
+        report.push(
+            Row::ratio(
+                format!("first request after init, {}", case.label),
+                times[0],
+                times[1],
+                "µs",
+                Goal::Report,
+            )
+            .with_floor(times[2], Goal::Report),
+        );
+    }
+    Ok(())
+}
+
 pub async fn instructions(
     bench: &Bench,
     cases: &[Case<'_>],
@@ -203,6 +242,30 @@ pub async fn instructions(
                 case.hello_goal,
             )
             .with_floor(floor, case.floor_goal),
+        );
+    }
+    for case in cases.iter().filter(|c| c.first_request) {
+        let function = bench
+            .instructions_of_first_request(case.function, case.label, &case.subject)
+            .await?;
+        let echo = bench
+            .instructions_of_first_request(baseline, case.label, &case.echo)
+            .await?;
+        let floor = bench
+            .instructions_of_first_request(&case.floor, case.label, &case.subject)
+            .await?;
+        report.push(
+            Row::ratio(
+                format!(
+                    "instructions of the first request after init, {}",
+                    case.label
+                ),
+                function,
+                echo,
+                "instr",
+                Goal::Report,
+            )
+            .with_floor(floor, Goal::Report),
         );
     }
     Ok(())

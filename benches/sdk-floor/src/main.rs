@@ -22,7 +22,8 @@ struct Floor {
     plan: OnceLock<Plan>,
 }
 
-#[tokio::main]
+/// The runtime the functions use (one request at a time: no worker threads to wake).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     tracing::init_default_subscriber();
     let sdk = shared::config::aws_sdk_config()?;

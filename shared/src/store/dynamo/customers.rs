@@ -2,7 +2,6 @@
 
 use super::cancellation::Role;
 use super::claims::Owner;
-use super::transaction::Transaction;
 use super::DynamoStore;
 use crate::domain::{Claim, Customer, CustomerId, GroupId, SourceAccount, TenantId, Tombstone};
 use crate::idempotency::Receipt;
@@ -74,16 +73,18 @@ impl CustomerWriter for DynamoStore {
         claims: &[Claim],
         receipt: Option<&Receipt>,
     ) -> Result<(), StoreError> {
-        let mut transaction = Transaction::new(&self.table);
-        transaction.put_new(Role::Record, &CustomerItem::of(tenant, customer))?;
-        for claim in claims {
-            transaction.claim(tenant, claim, Owner::Customer(customer.id))?;
-        }
-        for group in &customer.details.groups {
-            transaction.require(Role::Group(*group), keys::group(tenant, *group))?;
-        }
-        transaction.maybe_receipt(tenant, receipt)?;
-        self.commit(transaction).await
+        self.commit(|mut transaction| {
+            transaction.put_new(Role::Record, &CustomerItem::of(tenant, customer))?;
+            for claim in claims {
+                transaction.claim(tenant, claim, Owner::Customer(customer.id))?;
+            }
+            for group in &customer.details.groups {
+                transaction.require(Role::Group(*group), keys::group(tenant, *group))?;
+            }
+            transaction.maybe_receipt(tenant, receipt)?;
+            Ok(transaction)
+        })
+        .await
     }
 }
 
@@ -135,13 +136,16 @@ impl SourceLinker for DynamoStore {
             .expression_attribute_values(":next", AttributeValue::N((customer.version + 1).to_string()))
             .expression_attribute_values(":expected", AttributeValue::N(customer.version.to_string()))
             .expression_attribute_values(":now", AttributeValue::S(updated_at));
-        let mut transaction = Transaction::new(&self.table);
-        transaction.update(Role::Versioned, keys::customer(tenant, customer.id), update)?;
-        for claim in free {
-            transaction.claim(tenant, claim, Owner::Customer(customer.id))?;
-        }
-        transaction.maybe_receipt(tenant, receipt)?;
-        self.commit(transaction).await
+        self.commit(|mut transaction| {
+            let key = keys::customer(tenant, customer.id);
+            transaction.update(Role::Versioned, key, update.clone())?;
+            for claim in free {
+                transaction.claim(tenant, claim, Owner::Customer(customer.id))?;
+            }
+            transaction.maybe_receipt(tenant, receipt)?;
+            Ok(transaction)
+        })
+        .await
     }
 }
 
@@ -155,19 +159,21 @@ impl CustomerUpdater for DynamoStore {
         new_groups: &[GroupId],
         receipt: Option<&Receipt>,
     ) -> Result<(), StoreError> {
-        let mut transaction = Transaction::new(&self.table);
-        transaction.put_versioned(&CustomerItem::of(tenant, revised), previous_version)?;
-        for claim in &changes.release {
-            transaction.release(tenant, claim, revised.id)?;
-        }
-        for claim in &changes.take {
-            transaction.claim(tenant, claim, Owner::Customer(revised.id))?;
-        }
-        for group in new_groups {
-            transaction.require(Role::Group(*group), keys::group(tenant, *group))?;
-        }
-        transaction.maybe_receipt(tenant, receipt)?;
-        self.commit(transaction).await
+        self.commit(|mut transaction| {
+            transaction.put_versioned(&CustomerItem::of(tenant, revised), previous_version)?;
+            for claim in &changes.release {
+                transaction.release(tenant, claim, revised.id)?;
+            }
+            for claim in &changes.take {
+                transaction.claim(tenant, claim, Owner::Customer(revised.id))?;
+            }
+            for group in new_groups {
+                transaction.require(Role::Group(*group), keys::group(tenant, *group))?;
+            }
+            transaction.maybe_receipt(tenant, receipt)?;
+            Ok(transaction)
+        })
+        .await
     }
 }
 
@@ -179,19 +185,21 @@ impl CustomerEraser for DynamoStore {
         tombstone: &Tombstone,
         receipt: Option<&Receipt>,
     ) -> Result<(), StoreError> {
-        let mut transaction = Transaction::new(&self.table);
-        transaction.delete_versioned(keys::customer(tenant, customer.id), customer.version)?;
-        for claim in customer.claims() {
-            transaction.release(tenant, &claim, customer.id)?;
-        }
-        let item = TombstoneItem {
-            key: keys::tombstone(tenant, customer.id),
-            entity: "tombstone",
-            tenant_id: tenant,
-            tombstone,
-        };
-        transaction.put_new(Role::Record, &item)?;
-        transaction.maybe_receipt(tenant, receipt)?;
-        self.commit(transaction).await
+        self.commit(|mut transaction| {
+            transaction.delete_versioned(keys::customer(tenant, customer.id), customer.version)?;
+            for claim in customer.claims() {
+                transaction.release(tenant, &claim, customer.id)?;
+            }
+            let item = TombstoneItem {
+                key: keys::tombstone(tenant, customer.id),
+                entity: "tombstone",
+                tenant_id: tenant,
+                tombstone,
+            };
+            transaction.put_new(Role::Record, &item)?;
+            transaction.maybe_receipt(tenant, receipt)?;
+            Ok(transaction)
+        })
+        .await
     }
 }

@@ -2,7 +2,6 @@
 
 use super::cancellation::Role;
 use super::claims::Owner;
-use super::transaction::Transaction;
 use super::{from_item, DynamoStore, IndexQuery};
 use crate::domain::{Claim, CustomerGroup, TenantId, UniqueField};
 use crate::idempotency::Receipt;
@@ -41,12 +40,14 @@ impl GroupStore for DynamoStore {
             tenant_id: tenant.clone(),
             group,
         };
-        let mut transaction = Transaction::new(&self.table);
-        transaction.put_new(Role::Record, &item)?;
         let name = Claim::new(UniqueField::GroupName, group.name_key());
-        transaction.claim(tenant, &name, Owner::Group(group.id))?;
-        transaction.maybe_receipt(tenant, receipt)?;
-        self.commit(transaction).await
+        self.commit(|mut transaction| {
+            transaction.put_new(Role::Record, &item)?;
+            transaction.claim(tenant, &name, Owner::Group(group.id))?;
+            transaction.maybe_receipt(tenant, receipt)?;
+            Ok(transaction)
+        })
+        .await
     }
 
     async fn list_groups(

@@ -62,8 +62,10 @@ impl IdempotencyStore for DynamoStore {
     }
 
     async fn record(&self, tenant: &TenantId, receipt: &Receipt) -> Result<(), StoreError> {
-        let mut transaction = Transaction::new(&self.table);
-        transaction.receipt(tenant, receipt)?;
-        self.commit(transaction).await
+        self.commit(|mut transaction| {
+            transaction.receipt(tenant, receipt)?;
+            Ok(transaction)
+        })
+        .await
     }
 }

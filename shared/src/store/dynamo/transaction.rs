@@ -163,17 +163,22 @@ impl<'a> Transaction<'a> {
 }
 
 impl DynamoStore {
-    /// Sends the transaction. A cancellation caused only by concurrent transactions
-    /// (`TransactionConflict`) is retried with backoff until the contention budget is spent,
-    /// so that a race ends in a success or a failed condition, never in a 5xx.
-    pub(super) async fn commit(&self, transaction: Transaction<'_>) -> Result<(), StoreError> {
-        let Transaction { items, roles, .. } = transaction;
+    /// Sends the transaction `build` makes. A cancellation caused only by concurrent
+    /// transactions (`TransactionConflict`) is retried with backoff until the contention
+    /// budget is spent, so that a race ends in a success or a failed condition, never in a
+    /// 5xx. Each attempt builds its own items (the SDK takes them): a retry builds them again
+    /// rather than every request keeping a copy for a retry that seldom comes.
+    pub(super) async fn commit<'t>(
+        &'t self,
+        build: impl Fn(Transaction<'t>) -> Result<Transaction<'t>, StoreError>,
+    ) -> Result<(), StoreError> {
         let mut backoff = Backoff::new(CONTENTION_BUDGET);
         loop {
+            let Transaction { items, roles, .. } = build(Transaction::new(&self.table))?;
             let result = boxed(
                 self.client()
                     .transact_write_items()
-                    .set_transact_items(Some(items.clone()))
+                    .set_transact_items(Some(items))
                     .return_consumed_capacity(ReturnConsumedCapacity::Total)
                     .send(),
             )
