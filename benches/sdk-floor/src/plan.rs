@@ -147,70 +147,46 @@ impl Call {
     }
 }
 
+/// The members every kind of transaction item has, set on its builder.
+macro_rules! conditional {
+    ($builder:expr, $f:ident) => {
+        $builder
+            .set_table_name($f.string("TableName")?)
+            .set_condition_expression($f.string("ConditionExpression")?)
+            .set_expression_attribute_names($f.names()?)
+            .set_expression_attribute_values($f.item("ExpressionAttributeValues")?)
+            .set_return_values_on_condition_check_failure(
+                $f.string("ReturnValuesOnConditionCheckFailure")?
+                    .map(|v| ReturnValuesOnConditionCheckFailure::from(v.as_str())),
+            )
+    };
+}
+
 fn transact_item(entry: &Value) -> Result<TransactWriteItem, Error> {
     let (kind, body) = single(entry)?;
     let mut f = Fields::new(kind, object(body)?);
-    let table = f.string("TableName")?;
-    let condition = f.string("ConditionExpression")?;
-    let names = f.names()?;
-    let values = f.item("ExpressionAttributeValues")?;
-    let on_failure = f
-        .string("ReturnValuesOnConditionCheckFailure")?
-        .map(|v| ReturnValuesOnConditionCheckFailure::from(v.as_str()));
+    let item = TransactWriteItem::builder();
     let item = match kind {
-        "Put" => TransactWriteItem::builder()
-            .put(
-                Put::builder()
-                    .set_table_name(table)
-                    .set_item(f.item("Item")?)
-                    .set_condition_expression(condition)
-                    .set_expression_attribute_names(names)
-                    .set_expression_attribute_values(values)
-                    .set_return_values_on_condition_check_failure(on_failure)
-                    .build()?,
-            )
-            .build(),
-        "Delete" => TransactWriteItem::builder()
-            .delete(
-                Delete::builder()
-                    .set_table_name(table)
-                    .set_key(f.item("Key")?)
-                    .set_condition_expression(condition)
-                    .set_expression_attribute_names(names)
-                    .set_expression_attribute_values(values)
-                    .set_return_values_on_condition_check_failure(on_failure)
-                    .build()?,
-            )
-            .build(),
-        "Update" => TransactWriteItem::builder()
-            .update(
+        "Put" => item.put(conditional!(Put::builder().set_item(f.item("Item")?), f).build()?),
+        "Delete" => {
+            item.delete(conditional!(Delete::builder().set_key(f.item("Key")?), f).build()?)
+        }
+        "Update" => item.update(
+            conditional!(
                 Update::builder()
-                    .set_table_name(table)
                     .set_key(f.item("Key")?)
-                    .set_update_expression(f.string("UpdateExpression")?)
-                    .set_condition_expression(condition)
-                    .set_expression_attribute_names(names)
-                    .set_expression_attribute_values(values)
-                    .set_return_values_on_condition_check_failure(on_failure)
-                    .build()?,
+                    .set_update_expression(f.string("UpdateExpression")?),
+                f
             )
-            .build(),
-        "ConditionCheck" => TransactWriteItem::builder()
-            .condition_check(
-                ConditionCheck::builder()
-                    .set_table_name(table)
-                    .set_key(f.item("Key")?)
-                    .set_condition_expression(condition)
-                    .set_expression_attribute_names(names)
-                    .set_expression_attribute_values(values)
-                    .set_return_values_on_condition_check_failure(on_failure)
-                    .build()?,
-            )
-            .build(),
+            .build()?,
+        ),
+        "ConditionCheck" => item.condition_check(
+            conditional!(ConditionCheck::builder().set_key(f.item("Key")?), f).build()?,
+        ),
         other => return Err(format!("unknown transaction item {other}").into()),
     };
     f.all_used()?;
-    Ok(item)
+    Ok(item.build())
 }
 
 fn keys_and_attributes(wanted: &Value) -> Result<KeysAndAttributes, Error> {
