@@ -44,7 +44,8 @@ pub async fn creates_per_second(
         // As many execution environments as clients, as Lambda would scale to.
         instances: clients,
         bindings,
-        jwt_secret: "bench-jwt-secret".to_owned(),
+        // The local authorizer refuses secrets shorter than 32 bytes.
+        jwt_secret: "bench-jwt-secret-of-at-least-32-bytes".to_owned(),
         environment,
         function_output: Some(function_output.to_owned()),
     })
