@@ -123,8 +123,6 @@ impl Bench {
         Ok((after - before) as f64 / requests as f64 / 1e3)
     }
 
-    /// Instructions per request under callgrind: a run of `warmup` requests subtracted from a
-    /// run of `warmup + requests`, so that start-up and first-use work cancel out.
     /// Instructions from process start to the first poll (and its exit on SIGTERM): the cold
     /// init without the timing noise of a shared machine.
     pub async fn instructions_at_init(&self, binary: &Binary) -> Result<f64> {
@@ -150,7 +148,9 @@ impl Bench {
         Ok(first.saturating_sub(init) as f64)
     }
 
-    /// The profiles stay in target/bench, named after the binary and `case`.
+    /// Instructions per request under callgrind: a run of `warmup` requests subtracted from a
+    /// run of `warmup + requests`, so that start-up and first-use work cancel out. The profiles
+    /// stay in target/bench, named after the binary and `case`.
     pub async fn instructions_per_request(
         &self,
         binary: &Binary,
