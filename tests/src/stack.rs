@@ -121,12 +121,12 @@ impl Stack {
         }
     }
 
-    pub fn settings(&self) -> shared::config::Settings {
-        shared::config::Settings {
+    pub fn settings(&self) -> shared::lambda::config::Settings {
+        shared::lambda::config::Settings {
             table_name: self.table.clone(),
             tenant_claim: "tenant_id".into(),
             cursor_key: Some(CURSOR_KEY.as_bytes().to_vec()),
-            documents: Some(shared::config::DocumentSettings {
+            documents: Some(shared::lambda::config::DocumentSettings {
                 bucket: self.bucket.clone(),
                 hash_key: DOCUMENT_HASH_KEY.as_bytes().to_vec(),
             }),
@@ -280,5 +280,6 @@ pub fn aws_environment(endpoint: &str) -> BTreeMap<String, String> {
 /// of this process's environment, so that each test can have its own endpoint: the SDK still
 /// finds it through `AWS_ENDPOINT_URL`, as it does in a function.
 pub async fn sdk_config(variables: &BTreeMap<String, String>) -> aws_types::SdkConfig {
-    shared::config::sdk_config_from(|name| variables.get(name).cloned()).expect("sdk config")
+    shared::lambda::config::sdk_config_from(|name| variables.get(name).cloned())
+        .expect("sdk config")
 }

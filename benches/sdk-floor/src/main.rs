@@ -26,7 +26,7 @@ struct Floor {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     tracing::init_default_subscriber();
-    let sdk = shared::config::aws_sdk_config()?;
+    let sdk = shared::lambda::config::aws_sdk_config()?;
     for variable in SECRET_VARIABLES {
         if let Ok(id) = std::env::var(variable) {
             aws_sdk_secretsmanager::Client::new(&sdk)

@@ -1,10 +1,10 @@
 //! `DELETE /customers/{id}`: erase a customer and free every value it held.
 
 use lambda_http::{Body, Request, Response};
-use shared::auth::Scope;
+use shared::http::auth::Scope;
 use shared::http::{self, ApiError, RequestInfo};
-use shared::idempotency::{RecordedResponse, RenderError};
 use shared::lambda::App;
+use shared::use_cases::idempotency::{RecordedResponse, RenderError};
 
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
     app.endpoint

@@ -1,7 +1,7 @@
 //! `GET /customers/{id}`: read one customer of the caller's tenant.
 
 use lambda_http::{Body, Request, Response};
-use shared::auth::Scope;
+use shared::http::auth::Scope;
 use shared::http::{self, ApiError, Envelope};
 use shared::lambda::App;
 

@@ -2,10 +2,10 @@
 
 use lambda_http::http::header::IF_NONE_MATCH;
 use lambda_http::{Body, Request, Response};
-use shared::auth::Scope;
-use shared::countries::{self, Country};
+use shared::http::auth::Scope;
 use shared::http::{self, Envelope};
 use shared::lambda::App;
+use shared::use_cases::countries::{self, Country};
 
 /// The list changes only with a new build (new ISO or libphonenumber data).
 const MAX_AGE_SECONDS: u32 = 86_400;

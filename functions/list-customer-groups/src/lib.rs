@@ -1,7 +1,7 @@
 //! `GET /customer-groups`: the tenant's customer groups, a page at a time.
 
 use lambda_http::{Body, Request, Response};
-use shared::auth::Scope;
+use shared::http::auth::Scope;
 use shared::http::{self, Envelope};
 use shared::lambda::App;
 

@@ -2,7 +2,7 @@
 //! holding an email, mobile, external id or card number.
 
 use lambda_http::{Body, Request, Response};
-use shared::auth::Scope;
+use shared::http::auth::Scope;
 use shared::http::{self, Envelope};
 use shared::lambda::App;
 

@@ -2,11 +2,11 @@
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use shared::auth::Scope;
-use shared::customers::Updated;
+use shared::http::auth::Scope;
 use shared::http::{self, ApiError, Envelope};
-use shared::idempotency::{RecordedResponse, RenderError};
 use shared::lambda::App;
+use shared::use_cases::customers::Updated;
+use shared::use_cases::idempotency::{RecordedResponse, RenderError};
 
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
     app.endpoint

@@ -3,7 +3,7 @@
 //! object is tested in memory too (`testing::MemoryBucket`).
 
 use super::StagingError;
-use crate::clients::{boxed, LazyClient};
+use crate::support::clients::{boxed, LazyClient};
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;

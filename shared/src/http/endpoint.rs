@@ -1,7 +1,7 @@
 use super::{ApiError, RequestInfo};
-use crate::auth::local::{gateway_claims, LocalAuth};
-use crate::auth::{Claims, Principal, Scope};
-use crate::store::capacity::{self, Consumed};
+use crate::http::auth::local::{gateway_claims, LocalAuth};
+use crate::http::auth::{Claims, Principal, Scope};
+use crate::support::capacity::{self, Consumed};
 use lambda_http::{Body, Request, Response};
 use std::future::Future;
 use std::time::Instant;

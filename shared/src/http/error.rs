@@ -1,11 +1,11 @@
 use super::problem::Problem;
-use crate::auth::AuthError;
-use crate::customers::CustomerError;
+use crate::api::{FieldError, ValidationErrors};
 use crate::documents::StagingError;
 use crate::domain::{UniqueField, VerificationReason};
-use crate::groups::GroupError;
+use crate::http::auth::AuthError;
 use crate::store::StoreError;
-use crate::validation::{FieldError, ValidationErrors};
+use crate::use_cases::customers::CustomerError;
+use crate::use_cases::groups::GroupError;
 use lambda_http::http::StatusCode;
 use thiserror::Error;
 

@@ -2,7 +2,7 @@
 //! rendered into the response its record keeps, and a recorded response answered again.
 
 use super::{ApiError, Envelope, RequestInfo};
-use crate::idempotency::{
+use crate::use_cases::idempotency::{
     Answer, IdempotencyKey, Idempotent, KeyedRequest, RecordedResponse, RenderError,
 };
 use lambda_http::http::{header, HeaderValue, StatusCode};

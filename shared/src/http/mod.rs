@@ -2,6 +2,7 @@
 //! claims, the error model (RFC 9457 problem+json), the response envelope, the wording of
 //! warnings, and the one log line per request.
 
+pub mod auth;
 mod caching;
 mod endpoint;
 mod error;

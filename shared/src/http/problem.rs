@@ -1,4 +1,4 @@
-use crate::validation::FieldError;
+use crate::api::FieldError;
 use lambda_http::http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 use serde::Serialize;

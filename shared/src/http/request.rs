@@ -1,7 +1,7 @@
 use super::ApiError;
-use crate::auth::Claims;
-use crate::customers::Precondition;
-use crate::validation::{parse_strict, JsonError};
+use crate::api::{parse_strict, JsonError};
+use crate::http::auth::Claims;
+use crate::use_cases::customers::Precondition;
 use lambda_http::http::header;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt};

@@ -3,7 +3,6 @@
 //! traits in memory for the use cases' unit tests, with the behaviour they rely on: a claim
 //! that is taken fails the write, a version that moved on is `Stale`, pages follow each other.
 
-pub mod capacity;
 mod dynamo;
 mod keys;
 
@@ -13,7 +12,7 @@ use crate::domain::{
     Claim, Customer, CustomerGroup, CustomerId, GroupId, SourceAccount, TenantId, Tombstone,
     UniqueField,
 };
-use crate::idempotency::{IdempotencyRecord, Receipt};
+use crate::use_cases::idempotency::{IdempotencyRecord, Receipt};
 use std::collections::BTreeMap;
 use std::future::Future;
 use thiserror::Error;

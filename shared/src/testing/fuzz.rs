@@ -4,15 +4,15 @@
 //! panics when a promise to clients breaks: what is accepted is stored and shown exactly,
 //! and a value that was accepted once is accepted again as it was shown.
 
-use crate::auth::local::LocalAuth;
-use crate::auth::{Principal, Scope};
-use crate::cursor::CursorKey;
+use crate::api::{parse_customer_patch, parse_new_customer, parse_new_group, parse_strict};
 use crate::documents::{image_reasons, DocumentImage, ImageFormat};
 use crate::domain::{
     CallingCode, CountryCode, Customer, Mobile, Phone, PhoneRegion, Subject, TenantId,
 };
+use crate::http::auth::local::LocalAuth;
+use crate::http::auth::{Principal, Scope};
 use crate::http::RequestInfo;
-use crate::validation::{parse_customer_patch, parse_new_customer, parse_new_group, parse_strict};
+use crate::use_cases::cursor::CursorKey;
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::request::LambdaRequest;
 use serde::de::DeserializeOwned;

@@ -13,7 +13,7 @@ pub use images::{jpeg, png};
 pub use memory_bucket::{BucketOp, MemoryBucket};
 pub use memory_store::{MemoryStore, Op, Owner, State};
 
-use crate::auth::{Claims, Principal, Scope};
+use crate::http::auth::{Claims, Principal, Scope};
 
 /// A caller of `tenant` with read and write scopes, as the gateway's claims make one.
 pub fn principal(tenant: &str) -> Principal {

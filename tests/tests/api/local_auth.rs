@@ -7,7 +7,7 @@ use integration_tests::calls::send;
 use integration_tests::tokens::JWT_SECRET;
 use integration_tests::{jwt, parameters, read, token, Event, Stack, OTHER_TENANT, TENANT};
 use serde_json::json;
-use shared::auth::local::LocalAuth;
+use shared::http::auth::local::LocalAuth;
 use shared::lambda::App;
 
 fn local_app(stack: &Stack, local: bool) -> App {

@@ -2,7 +2,7 @@
 //! read from Secrets Manager (moto) at init.
 
 use integration_tests::{sdk_config, Stack};
-use shared::config::{ConfigError, Settings};
+use shared::lambda::config::{ConfigError, Settings};
 use std::collections::BTreeMap;
 
 async fn secret(sdk: &aws_types::SdkConfig, value: &str) -> String {

@@ -2,13 +2,13 @@
 //! function runs: verify signature, `exp`, `nbf`, `iss` and `aud`, and answer 401 itself. It
 //! verifies HS256 with a shared secret (in AWS the authorizer uses the issuer's JWKS, RS256),
 //! through the very verifier the functions use under `sam local start-api`
-//! (`shared::auth::local`), and mints development tokens with `jsonwebtoken`, so the tests
+//! (`shared::http::auth::local`), and mints development tokens with `jsonwebtoken`, so the tests
 //! below check the two against each other.
 
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{Map, Value};
-use shared::auth::local::LocalAuth;
-pub use shared::auth::local::{gateway_claims, Rejection};
+use shared::http::auth::local::LocalAuth;
+pub use shared::http::auth::local::{gateway_claims, Rejection};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The authorizer's settings: issuer and audiences come from the template's

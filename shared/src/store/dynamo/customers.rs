@@ -4,11 +4,11 @@ use super::cancellation::Role;
 use super::claims::Owner;
 use super::DynamoStore;
 use crate::domain::{Claim, Customer, CustomerId, GroupId, SourceAccount, TenantId, Tombstone};
-use crate::idempotency::Receipt;
 use crate::store::{
     keys, ClaimChanges, CustomerEraser, CustomerReader, CustomerUpdater, CustomerWriter,
     SourceLinker, StoreError,
 };
+use crate::use_cases::idempotency::Receipt;
 use aws_sdk_dynamodb::types::{AttributeValue, Update};
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;

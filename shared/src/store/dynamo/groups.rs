@@ -4,9 +4,9 @@ use super::cancellation::Role;
 use super::claims::Owner;
 use super::{from_item, DynamoStore, IndexQuery};
 use crate::domain::{Claim, CustomerGroup, TenantId, UniqueField};
-use crate::idempotency::Receipt;
 use crate::store::keys::{self, CollectionKey, COLLECTIONS_INDEX};
 use crate::store::{GroupStore, Page, PageKey, StoreError};
+use crate::use_cases::idempotency::Receipt;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 

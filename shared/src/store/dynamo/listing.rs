@@ -4,11 +4,11 @@
 
 use super::customers::CustomerItem;
 use super::{capacity, errors, from_item, key_attributes, DynamoStore, IndexQuery, Item};
-use crate::clients::boxed;
 use crate::domain::{Claim, Customer, CustomerId, TenantId};
-use crate::retry::{Backoff, CONTENTION_BUDGET};
 use crate::store::keys::{self, CUSTOMERS_INDEX, CUSTOMER_SHARDS};
 use crate::store::{CustomerFinder, CustomerReader, Page, PageKey, StoreError};
+use crate::support::clients::boxed;
+use crate::support::retry::{Backoff, CONTENTION_BUDGET};
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnConsumedCapacity};
 use std::collections::HashMap;
 

@@ -11,10 +11,10 @@ mod listing;
 mod receipts;
 mod transaction;
 
-use super::capacity;
 use super::keys::Key;
 use super::StoreError;
-use crate::clients::{boxed, LazyClient};
+use crate::support::capacity;
+use crate::support::clients::{boxed, LazyClient};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;

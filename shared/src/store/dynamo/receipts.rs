@@ -5,8 +5,8 @@ use super::cancellation::Role;
 use super::transaction::Transaction;
 use super::DynamoStore;
 use crate::domain::TenantId;
-use crate::idempotency::{IdempotencyRecord, Receipt};
 use crate::store::{keys, IdempotencyStore, StoreError};
+use crate::use_cases::idempotency::{IdempotencyRecord, Receipt};
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 

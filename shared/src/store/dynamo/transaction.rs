@@ -4,10 +4,10 @@
 use super::cancellation::{self, Outcome, Role};
 use super::errors::{classify, service_error};
 use super::{capacity, key_attributes, to_item, DynamoStore};
-use crate::clients::boxed;
-use crate::retry::{Backoff, CONTENTION_BUDGET};
 use crate::store::keys::{Key, PARTITION_KEY};
 use crate::store::StoreError;
+use crate::support::clients::boxed;
+use crate::support::retry::{Backoff, CONTENTION_BUDGET};
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;

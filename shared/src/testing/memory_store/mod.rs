@@ -7,11 +7,11 @@ use crate::domain::{
     Claim, Customer, CustomerGroup, CustomerId, GroupId, SourceAccount, TenantId, Tombstone,
     UniqueField,
 };
-use crate::idempotency::{IdempotencyRecord, Receipt};
 use crate::store::{
     ClaimChanges, CustomerEraser, CustomerFinder, CustomerReader, CustomerUpdater, CustomerWriter,
     GroupStore, Page, PageKey, SourceLinker, StoreError,
 };
+use crate::use_cases::idempotency::{IdempotencyRecord, Receipt};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 

@@ -3,8 +3,8 @@
 
 use super::{MemoryStore, Op, State};
 use crate::domain::TenantId;
-use crate::idempotency::{IdempotencyRecord, Receipt};
 use crate::store::{IdempotencyStore, StoreError};
+use crate::use_cases::idempotency::{IdempotencyRecord, Receipt};
 
 /// A write that carries a receipt fails first of all when its key has a live record.
 pub(super) fn no_live_record(

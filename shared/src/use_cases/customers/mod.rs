@@ -13,9 +13,7 @@ pub use update::Updated;
 
 use link::LinkRequest;
 
-use crate::auth::Principal;
-use crate::clock::Clock;
-use crate::cursor::CursorKey;
+use crate::api::{parse_new_customer, CustomerInput, ValidationErrors};
 use crate::documents::{
     CheckedDocument, DocumentCheckError, DocumentChecker, Documents, IdentityDocument, S3Bucket,
     StagingError,
@@ -24,10 +22,12 @@ use crate::domain::{
     Claim, Customer, CustomerId, DocumentRecord, UniqueField, VerificationReason,
     VerificationStatus, Warning,
 };
-use crate::idempotency::{Answer, Idempotent};
-use crate::keyed::{self, KeyedError};
+use crate::http::auth::Principal;
 use crate::store::{CustomerReader, CustomerWriter, IdempotencyStore, SourceLinker, StoreError};
-use crate::validation::{parse_new_customer, CustomerInput, ValidationErrors};
+use crate::support::clock::Clock;
+use crate::use_cases::cursor::CursorKey;
+use crate::use_cases::idempotency::{Answer, Idempotent};
+use crate::use_cases::keyed::{self, KeyedError};
 use serde_json::{Map, Value};
 use thiserror::Error;
 use time::OffsetDateTime;

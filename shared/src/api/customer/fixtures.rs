@@ -2,8 +2,8 @@
 //! ways to look at a parse's outcome.
 
 use super::{parse_new_customer, CustomerInput};
+use crate::api::{Parsed, ValidationErrors};
 use crate::domain::NewCustomer;
-use crate::validation::{Parsed, ValidationErrors};
 pub(super) use serde_json::{json, Map, Value};
 use time::macros::date;
 use time::Date;

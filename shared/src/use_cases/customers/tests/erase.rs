@@ -1,8 +1,8 @@
 //! `erase`: the customer and every value it held go at once; a tombstone remains.
 
 use super::*;
-use crate::customers::Precondition;
 use crate::domain::Tombstone;
+use crate::use_cases::customers::Precondition;
 
 impl Fixture {
     async fn erase(&self, id: CustomerId, precondition: Precondition) -> Result<(), CustomerError> {

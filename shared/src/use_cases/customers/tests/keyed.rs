@@ -2,8 +2,8 @@
 //! it, a failure records nothing, a record expires after 24 hours.
 
 use super::*;
-use crate::customers::Precondition;
-use crate::idempotency::{
+use crate::use_cases::customers::Precondition;
+use crate::use_cases::idempotency::{
     IdempotencyKey, Idempotent, KeyedRequest, RecordedResponse, RenderError, RECORD_LIFETIME,
 };
 
@@ -163,7 +163,7 @@ async fn a_request_that_loses_to_its_keys_record_is_answered_from_it() {
     f.store.before(Op::Insert, move |state| {
         state.records.insert(
             (tenant.as_str().to_owned(), scope),
-            crate::idempotency::IdempotencyRecord {
+            crate::use_cases::idempotency::IdempotencyRecord {
                 fingerprint,
                 response,
                 created_at: NOW,
@@ -325,8 +325,8 @@ async fn a_keyed_patch_that_changes_nothing_still_records_its_answer() {
 fn winners_record(
     request: &KeyedRequest,
     response: &RecordedResponse,
-) -> crate::idempotency::IdempotencyRecord {
-    crate::idempotency::IdempotencyRecord {
+) -> crate::use_cases::idempotency::IdempotencyRecord {
+    crate::use_cases::idempotency::IdempotencyRecord {
         fingerprint: request.fingerprint.clone(),
         response: response.clone(),
         created_at: NOW,

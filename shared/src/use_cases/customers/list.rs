@@ -2,10 +2,10 @@
 //! holding a unique value.
 
 use super::{CustomerError, Customers};
-use crate::auth::Principal;
+use crate::api::parse_customer_query;
 use crate::domain::Customer;
+use crate::http::auth::Principal;
 use crate::store::CustomerFinder;
-use crate::validation::parse_customer_query;
 use std::collections::BTreeMap;
 
 #[derive(Debug, PartialEq)]

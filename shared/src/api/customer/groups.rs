@@ -1,8 +1,8 @@
 //! The customer groups a customer belongs to: ids, each checked to exist by the write.
 
+use crate::api::object::Object;
+use crate::api::{FieldError, Report};
 use crate::domain::{GroupId, Warning};
-use crate::validation::object::Object;
-use crate::validation::{FieldError, Report};
 
 /// Groups one customer may belong to.
 const MAX_GROUPS: usize = 20;

@@ -1,7 +1,7 @@
 //! `update`: JSON Merge Patch semantics, claim swaps, preconditions and concurrency.
 
 use super::*;
-use crate::customers::Precondition;
+use crate::use_cases::customers::Precondition;
 
 impl Fixture {
     async fn patch(

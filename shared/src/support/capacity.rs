@@ -27,11 +27,11 @@ pub async fn measure<F: Future>(work: F) -> (F::Output, Consumed) {
         .await
 }
 
-pub(super) fn add_read(units: Option<f64>) {
+pub fn add_read(units: Option<f64>) {
     add(|c| c.read += units.unwrap_or(0.0));
 }
 
-pub(super) fn add_write(units: Option<f64>) {
+pub fn add_write(units: Option<f64>) {
     add(|c| c.write += units.unwrap_or(0.0));
 }
 

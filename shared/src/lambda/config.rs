@@ -1,6 +1,6 @@
 //! Settings read once per cold start from the function's environment (set by template.yaml).
 
-use crate::secrets::{self, SecretSource};
+use super::secrets::{self, SecretSource};
 use aws_types::service_config::{LoadServiceConfig, ServiceConfigKey};
 use aws_types::SdkConfig;
 use std::time::Duration;
@@ -13,13 +13,13 @@ pub enum ConfigError {
     #[error(transparent)]
     HashKey(#[from] crate::documents::KeyError),
     #[error(transparent)]
-    CursorKey(#[from] crate::cursor::CursorKeyError),
+    CursorKey(#[from] crate::use_cases::cursor::CursorKeyError),
     #[error("AWS_CA_BUNDLE names a file that cannot be read: {0}")]
     CaBundle(std::io::Error),
     #[error("the TLS configuration is invalid: {0}")]
     Tls(String),
     #[error(transparent)]
-    Secret(#[from] crate::secrets::SecretError),
+    Secret(#[from] crate::lambda::secrets::SecretError),
 }
 
 #[derive(Clone)]
@@ -32,7 +32,7 @@ pub struct Settings {
     /// The key that signs pagination cursors: only listing functions have it.
     pub cursor_key: Option<Vec<u8>>,
     /// Bearer tokens verified by the function: under `sam local start-api` only.
-    pub local_auth: Option<crate::auth::local::LocalAuth>,
+    pub local_auth: Option<crate::http::auth::local::LocalAuth>,
 }
 
 #[derive(Clone)]
@@ -69,7 +69,7 @@ impl std::fmt::Debug for DocumentSettings {
 
 impl Settings {
     /// A function's settings, from its environment; keys that live in Secrets Manager are
-    /// read with `sdk` (crate::secrets).
+    /// read with `sdk` (crate::lambda::secrets).
     pub async fn load(sdk: &SdkConfig) -> Result<Self, ConfigError> {
         Self::load_from(optional, sdk).await
     }
@@ -101,7 +101,7 @@ impl Settings {
             tenant_claim: var("TENANT_CLAIM").unwrap_or_else(|| "tenant_id".to_owned()),
             cursor_key,
             documents,
-            local_auth: crate::auth::local::LocalAuth::from_env(var),
+            local_auth: crate::http::auth::local::LocalAuth::from_env(var),
         })
     }
 }
@@ -276,7 +276,7 @@ mod tests {
             format!("{settings:#?}"),
             format!(
                 "{:?}",
-                crate::cursor::CursorKey::new(cursor_key.as_bytes()).unwrap()
+                crate::use_cases::cursor::CursorKey::new(cursor_key.as_bytes()).unwrap()
             ),
             format!(
                 "{:?}",

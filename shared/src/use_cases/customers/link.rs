@@ -3,14 +3,14 @@
 //! instead of failing.
 
 use super::{Created, CustomerError, Customers};
-use crate::auth::Principal;
 use crate::domain::{
     timestamp, Claim, Customer, CustomerId, SourceAccount, SourceIdentifiers, UniqueField, Warning,
 };
-use crate::idempotency::{Answer, Idempotent};
-use crate::keyed;
-use crate::retry::{Backoff, CONTENTION_BUDGET};
+use crate::http::auth::Principal;
 use crate::store::{CustomerReader, IdempotencyStore, SourceLinker, StoreError};
+use crate::support::retry::{Backoff, CONTENTION_BUDGET};
+use crate::use_cases::idempotency::{Answer, Idempotent};
+use crate::use_cases::keyed;
 use time::OffsetDateTime;
 
 /// A create that collided and opted in to linking.

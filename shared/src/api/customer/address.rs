@@ -1,11 +1,11 @@
 //! Addresses: the `addresses` list and the single legacy `address` object of Yativo's form.
 
+use crate::api::object::{optional_text, Object};
+use crate::api::{Pointer, Report};
 use crate::domain::{
     Address, AddressLine, Addresses, AddressesError, CountryCode, PersonName, Phone, PhoneError,
     PhoneRegion, PlaceName, Warning, Zipcode, MAX_ADDRESSES,
 };
-use crate::validation::object::{optional_text, Object};
-use crate::validation::{Pointer, Report};
 use serde_json::Value;
 
 const ADDRESS_FIELDS: &[&str] = &[

@@ -3,8 +3,8 @@
 //! key's record (a concurrent request with the key came first) is answered from that record.
 
 use crate::domain::TenantId;
-use crate::idempotency::{replay, Idempotent, Receipt, RecordedResponse, ReplayError};
 use crate::store::{IdempotencyStore, StoreError};
+use crate::use_cases::idempotency::{replay, Idempotent, Receipt, RecordedResponse, ReplayError};
 use thiserror::Error;
 use time::OffsetDateTime;
 

@@ -2,14 +2,14 @@
 //! unique values it changes.
 
 use super::{review_warning, CustomerError, Customers, Precondition};
-use crate::auth::Principal;
+use crate::api::{parse_customer_patch, CustomerPatch, DocumentPatch, Parsed};
 use crate::documents::DocumentChecker;
 use crate::domain::{Customer, CustomerId, DocumentChange, GroupId, Warning};
-use crate::idempotency::{Answer, Idempotent, RecordedResponse};
-use crate::keyed;
-use crate::retry::{Backoff, CONTENTION_BUDGET};
+use crate::http::auth::Principal;
 use crate::store::{ClaimChanges, CustomerReader, CustomerUpdater, IdempotencyStore, StoreError};
-use crate::validation::{parse_customer_patch, CustomerPatch, DocumentPatch, Parsed};
+use crate::support::retry::{Backoff, CONTENTION_BUDGET};
+use crate::use_cases::idempotency::{Answer, Idempotent, RecordedResponse};
+use crate::use_cases::keyed;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 

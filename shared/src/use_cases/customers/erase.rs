@@ -3,12 +3,12 @@
 
 use super::update::Found;
 use super::{CustomerError, Customers, Precondition};
-use crate::auth::Principal;
 use crate::domain::{timestamp, CustomerId, Tombstone};
-use crate::idempotency::{Answer, Idempotent};
-use crate::keyed;
-use crate::retry::{Backoff, CONTENTION_BUDGET};
+use crate::http::auth::Principal;
 use crate::store::{CustomerEraser, CustomerReader, IdempotencyStore, StoreError};
+use crate::support::retry::{Backoff, CONTENTION_BUDGET};
+use crate::use_cases::idempotency::{Answer, Idempotent};
+use crate::use_cases::keyed;
 
 impl<S: CustomerReader + CustomerEraser + IdempotencyStore + Sync, D> Customers<S, D> {
     /// Erases the customer at the version `precondition` names, or else at whatever version

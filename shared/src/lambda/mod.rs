@@ -1,15 +1,18 @@
 //! Wiring of one function: everything is built once per cold start, then every invocation
 //! reuses it.
 
-use crate::clients::LazyClient;
-use crate::clock;
-use crate::config::{aws_sdk_config, ConfigError, Settings};
-use crate::cursor::CursorKey;
-use crate::customers::Customers;
+use crate::support::clients::LazyClient;
+use crate::support::clock;
+pub mod config;
+pub mod secrets;
+
 use crate::documents::{Documents, FingerprintKey, S3Bucket};
-use crate::groups::Groups;
 use crate::http::{init_tracing, Endpoint, Tolerant};
 use crate::store::DynamoStore;
+use crate::use_cases::cursor::CursorKey;
+use crate::use_cases::customers::Customers;
+use crate::use_cases::groups::Groups;
+use config::{aws_sdk_config, ConfigError, Settings};
 use lambda_http::{lambda_runtime, service_fn, Adapter, Body, Request, Response};
 use std::convert::Infallible;
 use std::future::Future;

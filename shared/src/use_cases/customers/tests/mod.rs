@@ -10,11 +10,11 @@ mod list;
 mod update;
 
 use super::*;
-use crate::cursor::CursorKey;
 use crate::documents::FingerprintKey;
 use crate::domain::{timestamp, CustomerGroup, GroupId, Source, Text};
-use crate::idempotency::Answer;
 use crate::testing::{png, principal, BucketOp, MemoryBucket, MemoryStore, Op, Owner};
+use crate::use_cases::cursor::CursorKey;
+use crate::use_cases::idempotency::Answer;
 use serde_json::json;
 use time::macros::datetime;
 

@@ -1,13 +1,13 @@
 //! Customer groups: create one, list a tenant's in pages.
 
-use crate::auth::Principal;
-use crate::clock::Clock;
-use crate::cursor::{CursorKey, InvalidCursor};
+use crate::api::{page_size, parse_new_group, ValidationErrors};
 use crate::domain::{CustomerGroup, UniqueField};
-use crate::idempotency::{Answer, Idempotent};
-use crate::keyed::{self, KeyedError};
+use crate::http::auth::Principal;
 use crate::store::{GroupStore, IdempotencyStore, StoreError};
-use crate::validation::{page_size, parse_new_group, ValidationErrors};
+use crate::support::clock::Clock;
+use crate::use_cases::cursor::{CursorKey, InvalidCursor};
+use crate::use_cases::idempotency::{Answer, Idempotent};
+use crate::use_cases::keyed::{self, KeyedError};
 use serde_json::{Map, Value};
 use thiserror::Error;
 

@@ -1,8 +1,8 @@
 //! Custom fields: a flat map of the tenant's own keys.
 
+use crate::api::object::Object;
+use crate::api::Report;
 use crate::domain::{Metadata, MetadataError, MetadataKey, MetadataValue, MAX_METADATA_KEYS};
-use crate::validation::object::Object;
-use crate::validation::Report;
 use std::collections::BTreeMap;
 
 pub(super) fn parse_metadata(obj: &Object, r: &mut Report) -> Option<Metadata> {

@@ -1,8 +1,8 @@
 //! Loyalty identifiers: the tenant's own id for the customer and the card it holds.
 
+use crate::api::object::Object;
+use crate::api::{Pointer, Report};
 use crate::domain::{CardNumber, CardStatus, ExternalId, Identifiers, LoyaltyCard, Text};
-use crate::validation::object::Object;
-use crate::validation::{Pointer, Report};
 use serde_json::Value;
 
 const IDENTIFIER_FIELDS: &[&str] = &[

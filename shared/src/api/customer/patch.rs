@@ -3,11 +3,11 @@
 //! every rule of the create, reported at the same pointers, all at once.
 
 use super::{parse_customer, CustomerInput};
+use crate::api::document::parse_identity_document;
+use crate::api::merge::merge_patch;
+use crate::api::{Parsed, Pointer, Report, ValidationErrors};
 use crate::documents::IdentityDocument;
 use crate::domain::{GroupId, NewCustomer};
-use crate::validation::document::parse_identity_document;
-use crate::validation::merge::merge_patch;
-use crate::validation::{Parsed, Pointer, Report, ValidationErrors};
 use serde_json::{Map, Value};
 use time::Date;
 

@@ -1,0 +1,7 @@
+//! What every layer may use: the clock, time-bounded retries, the request's capacity
+//! accounting, lazily built clients.
+
+pub mod capacity;
+pub mod clients;
+pub mod clock;
+pub mod retry;
