@@ -38,7 +38,7 @@ impl Events {
         let document = fixture(root, "create-customer-with-document.json")?;
         let one_mb = shared::testing::png(ONE_MB_IMAGE.0, ONE_MB_IMAGE.1);
         let largest = shared::testing::png(LARGEST_IMAGE.0, LARGEST_IMAGE.1);
-        if largest.len() > shared::documents::MAX_IMAGE_BYTES {
+        if largest.len() > shared::domain::MAX_IMAGE_BYTES {
             anyhow::bail!("the bench's largest image is over the contract's limit");
         }
         Ok(Self {

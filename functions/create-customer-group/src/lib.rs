@@ -2,11 +2,9 @@
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use shared::domain::CustomerGroup;
-use shared::http::auth::Scope;
-use shared::http::{self, Envelope};
+use shared::http::{self, Envelope, Rendered, Scope};
 use shared::lambda::App;
-use shared::use_cases::idempotency::{RecordedResponse, RenderError};
+use shared::use_cases::groups::Created;
 
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
     app.endpoint
@@ -15,17 +13,14 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
             Scope::CustomersWrite,
             |principal, request| async move {
                 let body = http::json_object(&request)?;
-                let idempotent = http::idempotent(&request, Some(&body), &render)?;
-                let answer = app
-                    .groups
-                    .create(&principal, &body, idempotent.as_ref())
-                    .await?;
-                http::respond(answer, &render)
+                let keyed = http::keyed(&request, Some(&body), &reply)?;
+                let answer = app.groups.create(&principal, &body, keyed.as_ref()).await?;
+                http::respond(answer, &reply)
             },
         )
         .await
 }
 
-fn render(group: &CustomerGroup) -> Result<RecordedResponse, RenderError> {
-    http::record(Envelope::new(group), StatusCode::CREATED, None)
+fn reply(created: &Created) -> Rendered {
+    Envelope::group(&created.group).reply(StatusCode::CREATED)
 }

@@ -3,11 +3,9 @@
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use shared::http::auth::Scope;
-use shared::http::{self, Envelope};
+use shared::http::{self, Envelope, Rendered, Scope};
 use shared::lambda::App;
 use shared::use_cases::customers::Created;
-use shared::use_cases::idempotency::{RecordedResponse, RenderError};
 
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
     app.endpoint
@@ -16,29 +14,26 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
             Scope::CustomersWrite,
             |principal, request| async move {
                 let body = http::json_object(&request)?;
-                let idempotent = http::idempotent(&request, Some(&body), &render)?;
+                let keyed = http::keyed(&request, Some(&body), &reply)?;
                 // The raw body (up to 6 MB) is not needed once parsed.
                 drop(request);
                 let answer = app
                     .customers
-                    .create(&principal, body, idempotent.as_ref())
+                    .create(&principal, body, keyed.as_ref())
                     .await?;
-                http::respond(answer, &render)
+                http::respond(answer, &reply)
             },
         )
         .await
 }
 
 /// 201 with the new customer's `Location`; 200 for a source account added to an existing one.
-fn render(created: &Created) -> Result<RecordedResponse, RenderError> {
+fn reply(created: &Created) -> Rendered {
     let customer = &created.customer;
-    let envelope = Envelope::new(customer)
-        .warnings(&created.warnings)
-        .version(customer.version);
+    let envelope = Envelope::customer(customer).warnings(&created.warnings);
     if created.linked {
-        http::record(envelope, StatusCode::OK, None)
+        envelope.reply(StatusCode::OK)
     } else {
-        let location = format!("/customers/{}", customer.id);
-        http::record(envelope, StatusCode::CREATED, Some(location))
+        envelope.created(format!("/customers/{}", customer.id))
     }
 }

@@ -1,10 +1,8 @@
 //! `DELETE /customers/{id}`: erase a customer and free every value it held.
 
 use lambda_http::{Body, Request, Response};
-use shared::http::auth::Scope;
-use shared::http::{self, ApiError, RequestInfo};
+use shared::http::{self, ApiError, Rendered, RequestInfo, Scope};
 use shared::lambda::App;
-use shared::use_cases::idempotency::{RecordedResponse, RenderError};
 
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
     app.endpoint
@@ -15,29 +13,23 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
                 let id = http::path_parameter(&request, "id").ok_or(ApiError::NotFound)?;
                 let precondition = http::precondition(&request);
                 let request_id = RequestInfo::of(&request).request_id;
-                let idempotent = http::idempotent(&request, None, &render)?;
+                let keyed = http::keyed(&request, None, &reply)?;
                 let answer = app
                     .customers
                     .erase(
                         &principal,
                         id,
-                        &precondition,
+                        precondition,
                         request_id.as_deref(),
-                        idempotent.as_ref(),
+                        keyed.as_ref(),
                     )
                     .await?;
-                http::respond(answer, &render)
+                http::respond(answer, &reply)
             },
         )
         .await
 }
 
-/// 204 without a body.
-fn render(_: &()) -> Result<RecordedResponse, RenderError> {
-    Ok(RecordedResponse {
-        status: 204,
-        body: None,
-        location: None,
-        etag: None,
-    })
+fn reply((): &()) -> Rendered {
+    http::no_content()
 }

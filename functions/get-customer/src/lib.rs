@@ -1,8 +1,7 @@
 //! `GET /customers/{id}`: read one customer of the caller's tenant.
 
 use lambda_http::{Body, Request, Response};
-use shared::http::auth::Scope;
-use shared::http::{self, ApiError, Envelope};
+use shared::http::{self, ApiError, Envelope, Scope};
 use shared::lambda::App;
 
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
@@ -13,7 +12,7 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
             |principal, request| async move {
                 let id = http::path_parameter(&request, "id").ok_or(ApiError::NotFound)?;
                 let customer = app.customers.get(&principal, id).await?;
-                Envelope::new(&customer).version(customer.version).ok()
+                Envelope::customer(&customer).ok()
             },
         )
         .await

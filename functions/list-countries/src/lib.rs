@@ -2,10 +2,9 @@
 
 use lambda_http::http::header::IF_NONE_MATCH;
 use lambda_http::{Body, Request, Response};
-use shared::http::auth::Scope;
-use shared::http::{self, Envelope};
+use shared::http::{self, Envelope, Scope};
 use shared::lambda::App;
-use shared::use_cases::countries::{self, Country};
+use shared::use_cases::countries;
 
 /// The list changes only with a new build (new ISO or libphonenumber data).
 const MAX_AGE_SECONDS: u32 = 86_400;
@@ -16,9 +15,8 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
             request,
             Scope::CustomersRead,
             |_principal, request| async move {
-                let found: Vec<&Country> =
-                    countries::search(http::query_parameter(&request, "search"));
-                let body = Envelope::new(&found).to_json()?;
+                let found = countries::search(http::query_parameter(&request, "search"));
+                let body = Envelope::countries(&found).to_json()?;
                 let if_none_match = request
                     .headers()
                     .get(IF_NONE_MATCH)

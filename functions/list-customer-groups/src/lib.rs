@@ -1,8 +1,7 @@
 //! `GET /customer-groups`: the tenant's customer groups, a page at a time.
 
 use lambda_http::{Body, Request, Response};
-use shared::http::auth::Scope;
-use shared::http::{self, Envelope};
+use shared::http::{self, Envelope, Scope};
 use shared::lambda::App;
 
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
@@ -14,7 +13,7 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
                 let limit = http::query_parameter(&request, "limit");
                 let cursor = http::query_parameter(&request, "cursor");
                 let page = app.groups.list(&principal, limit, cursor).await?;
-                Envelope::new(&page.groups)
+                Envelope::groups(&page.groups)
                     .next_cursor(page.next_cursor.as_deref())
                     .ok()
             },

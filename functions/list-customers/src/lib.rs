@@ -2,8 +2,7 @@
 //! holding an email, mobile, external id or card number.
 
 use lambda_http::{Body, Request, Response};
-use shared::http::auth::Scope;
-use shared::http::{self, Envelope};
+use shared::http::{self, Envelope, Scope};
 use shared::lambda::App;
 
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
@@ -14,7 +13,7 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
             |principal, request| async move {
                 let params = http::query_parameters(&request);
                 let page = app.customers.list(&principal, &params).await?;
-                Envelope::new(&page.customers)
+                Envelope::customers(&page.customers)
                     .next_cursor(page.next_cursor.as_deref())
                     .ok()
             },

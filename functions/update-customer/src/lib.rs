@@ -2,11 +2,9 @@
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use shared::http::auth::Scope;
-use shared::http::{self, ApiError, Envelope};
+use shared::http::{self, ApiError, Envelope, Rendered, Scope};
 use shared::lambda::App;
 use shared::use_cases::customers::Updated;
-use shared::use_cases::idempotency::{RecordedResponse, RenderError};
 
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
     app.endpoint
@@ -18,23 +16,22 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
                     .ok_or(ApiError::NotFound)?
                     .to_owned();
                 let precondition = http::precondition(&request);
-                let patch = http::merge_patch(&request)?;
-                let idempotent = http::idempotent(&request, Some(&patch), &render)?;
+                let patch = http::patch_object(&request)?;
+                let keyed = http::keyed(&request, Some(&patch), &reply)?;
                 // The raw body (up to 6 MB with a document's images) is not needed once parsed.
                 drop(request);
                 let answer = app
                     .customers
-                    .update(&principal, &id, patch, &precondition, idempotent.as_ref())
+                    .update(&principal, &id, patch, precondition, keyed.as_ref())
                     .await?;
-                http::respond(answer, &render)
+                http::respond(answer, &reply)
             },
         )
         .await
 }
 
-fn render(updated: &Updated) -> Result<RecordedResponse, RenderError> {
-    let envelope = Envelope::new(&updated.customer)
+fn reply(updated: &Updated) -> Rendered {
+    Envelope::customer(&updated.customer)
         .warnings(&updated.warnings)
-        .version(updated.customer.version);
-    http::record(envelope, StatusCode::OK, None)
+        .reply(StatusCode::OK)
 }

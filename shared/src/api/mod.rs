@@ -1,5 +1,6 @@
-//! Turns untrusted JSON into domain values, collecting every problem with its JSON pointer so
-//! that a client sees all of its mistakes in one response.
+//! The API's JSON, both ways and nothing of HTTP: untrusted JSON into domain values, collecting
+//! every problem with its JSON pointer so that a client sees all of its mistakes in one
+//! response; domain values into the JSON clients read ([`show`]).
 
 mod customer;
 mod document;
@@ -9,10 +10,12 @@ mod merge;
 mod object;
 mod pointer;
 mod query;
+pub mod show;
 
 pub use customer::{
     parse_customer_patch, parse_new_customer, CustomerInput, CustomerPatch, DocumentPatch,
 };
+pub use document::decode_image;
 pub use group::parse_new_group;
 pub use json::{parse_strict, JsonError};
 pub use pointer::Pointer;

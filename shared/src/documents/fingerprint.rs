@@ -1,5 +1,4 @@
-use super::DocumentNumber;
-use crate::domain::{CountryCode, DocumentType};
+use crate::domain::{CountryCode, DocumentNumber, DocumentType};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use thiserror::Error;

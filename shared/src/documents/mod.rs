@@ -1,54 +1,21 @@
-//! Identity documents: parsed facts and images, staged in a bucket only while they are
-//! verified. What a customer keeps of them (type, summary, verdict) is in `domain`; what leaves
-//! here besides it is a keyed hash of the number, the claim that makes a document unique.
+//! The documents adapter: identity-document images staged in a bucket (S3) only while they are
+//! verified, behind the use cases' [`DocumentChecker`] port. What a customer keeps of a document
+//! (type, summary, verdict) is in `domain`; what leaves here besides it is a keyed hash of the
+//! number, the claim that makes a document unique.
 
 mod bucket;
 mod fingerprint;
-mod identity;
-mod image;
 mod staging;
 mod verifier;
 
 pub use bucket::{ImageBucket, S3Bucket};
 pub use fingerprint::{FingerprintKey, KeyError};
-pub use identity::{parse_expiry, DocumentError, DocumentFacts, DocumentNumber, IdentityDocument};
-pub use image::{DocumentImage, ImageError, ImageFormat, MAX_IMAGE_BYTES};
 pub use staging::{Side, StagedImage, Staging, StagingError};
 pub use verifier::{image_reasons, DocumentVerifier, HeaderVerifier};
 
-use crate::domain::{
-    DocumentRecord, TenantId, Verification, VerificationReason, VerificationStatus,
-};
-use std::future::Future;
-use thiserror::Error;
+use crate::domain::{DocumentRecord, IdentityDocument, TenantId, Verification, VerificationStatus};
+use crate::use_cases::ports::{CheckedDocument, DocumentCheckError, DocumentChecker};
 use time::OffsetDateTime;
-
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum DocumentCheckError {
-    #[error("the document was rejected")]
-    Rejected(Vec<VerificationReason>),
-    #[error(transparent)]
-    Storage(#[from] StagingError),
-}
-
-/// A verified (or to-be-reviewed) document, ready to be stored with its customer.
-#[derive(Debug, Clone)]
-pub struct CheckedDocument {
-    pub record: DocumentRecord,
-    /// The claim value that makes the document unique per tenant.
-    pub fingerprint: String,
-}
-
-/// What the customer use cases need of identity documents: check one, keep nothing of its
-/// images.
-pub trait DocumentChecker: Send + Sync {
-    fn check(
-        &self,
-        tenant: &TenantId,
-        document: IdentityDocument,
-        now: OffsetDateTime,
-    ) -> impl Future<Output = Result<CheckedDocument, DocumentCheckError>> + Send;
-}
 
 /// The document pipeline: stage the images, verify, delete them, keep the verdict.
 pub struct Documents<B, V = HeaderVerifier<B>> {
@@ -96,7 +63,8 @@ impl<B: ImageBucket, V: DocumentVerifier> DocumentChecker for Documents<B, V> {
             .inspect(tenant, images, |staged| async move {
                 verifier.verify(facts_ref, &staged, now.date()).await
             })
-            .await?;
+            .await
+            .map_err(DocumentCheckError::from)?;
         let verification = Verification::from_reasons(reasons, now);
         if verification.status == VerificationStatus::Rejected {
             return Err(DocumentCheckError::Rejected(verification.reasons));
@@ -113,5 +81,14 @@ impl<B: ImageBucket, V: DocumentVerifier> DocumentChecker for Documents<B, V> {
                 verification,
             },
         })
+    }
+}
+
+impl From<StagingError> for DocumentCheckError {
+    fn from(error: StagingError) -> Self {
+        match error {
+            StagingError::Unavailable(why) => DocumentCheckError::Unavailable(why),
+            StagingError::Internal(why) => DocumentCheckError::Internal(why),
+        }
     }
 }

@@ -2,8 +2,8 @@
 //! Textract AnalyzeID, a KYC vendor): it receives the document's facts and its images as they
 //! sit in the staging bucket, and returns the reasons it found. [`HeaderVerifier`] is the built-in one.
 
-use super::{DocumentFacts, ImageBucket, ImageFormat, StagedImage, Staging, StagingError};
-use crate::domain::{DocumentType, VerificationReason};
+use super::{ImageBucket, StagedImage, Staging, StagingError};
+use crate::domain::{DocumentFacts, DocumentType, ImageFormat, VerificationReason};
 use std::future::Future;
 use time::Date;
 

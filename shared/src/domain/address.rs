@@ -1,5 +1,4 @@
 use super::{AddressLine, CountryCode, PersonName, Phone, PlaceName};
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -13,8 +12,7 @@ impl super::Violation for ZipcodeError {
 }
 
 /// A postal code, upper-cased (postal codes are case-insensitive wherever they have letters).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Zipcode(String);
 
 impl Zipcode {
@@ -27,26 +25,25 @@ impl Zipcode {
         ok.then(|| Self(raw.to_uppercase())).ok_or(ZipcodeError)
     }
 
+    /// See [`super::Text::restore`].
+    pub fn restore(canonical: String) -> Self {
+        Self(canonical)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Address {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<PersonName>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<PersonName>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<Phone>,
     pub line1: AddressLine,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line2: Option<AddressLine>,
     pub city: PlaceName,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<PlaceName>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zipcode: Option<Zipcode>,
     pub country: CountryCode,
     pub is_default: bool,
@@ -72,8 +69,7 @@ impl super::Violation for AddressesError {
 pub const MAX_ADDRESSES: usize = 10;
 
 /// Up to ten addresses, exactly one of them the default whenever there is any.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Addresses(Vec<Address>);
 
 impl Addresses {
@@ -96,6 +92,11 @@ impl Addresses {
             first.is_default = true;
         }
         Ok((Self(list), promote_first))
+    }
+
+    /// Addresses as they were kept: see [`super::Text::restore`].
+    pub fn restore(list: Vec<Address>) -> Self {
+        Self(list)
     }
 
     pub fn as_slice(&self) -> &[Address] {

@@ -1,4 +1,3 @@
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use time::{macros::format_description, Date};
 
@@ -25,11 +24,8 @@ impl super::Violation for BirthdayError {
 const MAX_AGE_YEARS: i32 = 130;
 
 /// A date of birth that was plausible on the day it was recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Birthday(#[serde(with = "iso_date")] Date);
-
-time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Birthday(Date);
 
 impl Birthday {
     /// `today` is the caller's clock (UTC), passed in so that the age rules are testable.
@@ -48,6 +44,12 @@ impl Birthday {
             return Err(BirthdayError::TooOld);
         }
         Ok(Self(date))
+    }
+
+    /// See [`super::Text::restore`]: a birthday that was plausible when recorded stays one as
+    /// the person ages past the limit.
+    pub fn restore(date: Date) -> Self {
+        Self(date)
     }
 
     pub fn date(&self) -> Date {

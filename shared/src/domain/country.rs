@@ -1,4 +1,3 @@
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use thiserror::Error;
 
@@ -37,6 +36,11 @@ impl CountryCode {
             .ok_or(CountryError)
     }
 
+    /// The country whose alpha-2 code this is, exactly as [`CountryCode::alpha2`] writes it.
+    pub fn from_alpha2(code: &str) -> Option<Self> {
+        isocountry::CountryCode::for_alpha2(code).ok().map(Self)
+    }
+
     pub fn alpha2(&self) -> &'static str {
         self.0.alpha2()
     }
@@ -60,21 +64,6 @@ impl CountryCode {
 impl fmt::Display for CountryCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.alpha2())
-    }
-}
-
-impl Serialize for CountryCode {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.alpha2())
-    }
-}
-
-impl<'de> Deserialize<'de> for CountryCode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
-        isocountry::CountryCode::for_alpha2(&raw)
-            .map(Self)
-            .map_err(serde::de::Error::custom)
     }
 }
 

@@ -2,14 +2,12 @@ use super::{
     Addresses, Birthday, Claim, Company, CountryCode, DocumentRecord, Email, Gender, GroupId,
     Identifiers, Metadata, Mobile, Notes, PersonName, Source, Status, UniqueField,
 };
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CustomerId(Uuid);
 
 impl CustomerId {
@@ -30,8 +28,7 @@ impl fmt::Display for CustomerId {
 }
 
 /// Who created a record: the `sub` claim of a verified token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subject(String);
 
 impl Subject {
@@ -40,46 +37,39 @@ impl Subject {
         (!raw.is_empty() && raw.len() <= 256).then(|| Self(raw.to_owned()))
     }
 
+    /// See [`super::Text::restore`].
+    pub fn restore(subject: String) -> Self {
+        Self(subject)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 
-/// Everything a client supplies about a customer, parsed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NewCustomer {
+/// Everything a client says about a customer, parsed: what a create brings and a patch changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerDetails {
     pub first_name: PersonName,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<PersonName>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<Email>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile: Option<Mobile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<CountryCode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<Gender>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthday: Option<Birthday>,
     pub status: Status,
-    #[serde(default)]
     pub addresses: Addresses,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<Company>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<Notes>,
-    #[serde(default)]
     pub metadata: Metadata,
     pub newsletter: bool,
     pub source: Source,
-    #[serde(default, skip_serializing_if = "Identifiers::is_empty")]
     pub identifiers: Identifiers,
     /// Ids of the tenant's customer groups it belongs to; each existed when it was written.
-    #[serde(default)]
     pub groups: Vec<GroupId>,
 }
 
-impl NewCustomer {
+impl CustomerDetails {
     /// The unique values these details take: email, mobile and loyalty identifiers.
     pub fn claims(&self) -> Vec<Claim> {
         SourceIdentifiers::of(self).claims()
@@ -87,15 +77,11 @@ impl NewCustomer {
 }
 
 /// The identifiers a customer was registered with through one channel.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SourceIdentifiers {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<Email>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile: Option<Mobile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<super::ExternalId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_number: Option<super::CardNumber>,
 }
 
@@ -125,7 +111,7 @@ impl SourceIdentifiers {
 
     /// Where an account lists `old` (the customer's previous value of a field), `new` instead,
     /// or nothing when the value was cleared.
-    fn replace(&mut self, old: &NewCustomer, new: &NewCustomer) {
+    fn replace(&mut self, old: &CustomerDetails, new: &CustomerDetails) {
         fn swap<T: PartialEq + Clone>(held: &mut Option<T>, old: Option<&T>, new: Option<&T>) {
             if old.is_some() && held.as_ref() == old && old != new {
                 *held = new.cloned();
@@ -138,7 +124,7 @@ impl SourceIdentifiers {
             old.identifiers.external_id.as_ref(),
             new.identifiers.external_id.as_ref(),
         );
-        let card = |c: &NewCustomer| c.identifiers.card.as_ref().map(|c| c.card_number.clone());
+        let card = |c: &CustomerDetails| c.identifiers.card.as_ref().map(|c| c.card_number.clone());
         swap(
             &mut self.card_number,
             card(old).as_ref(),
@@ -146,7 +132,7 @@ impl SourceIdentifiers {
         );
     }
 
-    pub fn of(details: &NewCustomer) -> Self {
+    pub fn of(details: &CustomerDetails) -> Self {
         Self {
             email: details.email.clone(),
             mobile: details.mobile.clone(),
@@ -161,11 +147,10 @@ impl SourceIdentifiers {
 }
 
 /// A registration channel a customer is known through (Capillary's source accounts).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceAccount {
     pub source: Source,
     pub identifiers: SourceIdentifiers,
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
@@ -176,28 +161,18 @@ pub fn timestamp(now: OffsetDateTime) -> OffsetDateTime {
         .unwrap_or(now)
 }
 
-/// A stored customer: the client's data plus what the server decided.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A customer: the client's data plus what the server decided.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Customer {
     pub id: CustomerId,
-    #[serde(flatten)]
-    pub details: NewCustomer,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: CustomerDetails,
     pub identity_document: Option<DocumentRecord>,
     /// The channels it registered through, the first one being its creation's.
-    #[serde(default)]
     pub sources: Vec<SourceAccount>,
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
     pub created_by: Subject,
     pub version: u64,
-    /// The claim value of its identity document (a keyed hash of the number): the store keeps
-    /// it beside the customer, so that a change or an erasure can release the claim. Never part
-    /// of what clients see.
-    #[serde(skip)]
-    pub document_fingerprint: Option<String>,
 }
 
 /// What a revision does to the identity document.
@@ -205,31 +180,28 @@ pub struct Customer {
 pub enum DocumentChange {
     Keep,
     Remove,
-    /// A newly checked document and its claim value.
-    Replace {
-        record: DocumentRecord,
-        fingerprint: String,
-    },
+    /// A newly checked document.
+    Replace(DocumentRecord),
 }
 
 impl Customer {
-    /// A customer as first written. Timestamps are whole milliseconds in UTC so that the value
-    /// returned by the create is byte-for-byte what a later read returns.
+    /// A customer as first written, under `id`. Timestamps are whole milliseconds in UTC so
+    /// that the value returned by the create is byte-for-byte what a later read returns.
     pub fn register(
-        details: NewCustomer,
-        identity_document: Option<(DocumentRecord, String)>,
+        id: CustomerId,
+        details: CustomerDetails,
+        identity_document: Option<DocumentRecord>,
         created_by: Subject,
         now: OffsetDateTime,
     ) -> Self {
         let now = timestamp(now);
-        let (identity_document, document_fingerprint) = identity_document.unzip();
         let first_source = SourceAccount {
             source: details.source,
             identifiers: SourceIdentifiers::of(&details),
             created_at: now,
         };
         Self {
-            id: CustomerId::random(),
+            id,
             details,
             identity_document,
             sources: vec![first_source],
@@ -237,22 +209,16 @@ impl Customer {
             updated_at: now,
             created_by,
             version: 1,
-            document_fingerprint,
         }
     }
 
-    /// Every unique value this customer holds: its own fields, the identifiers of each of its
-    /// source accounts, and its identity document. Each has a claim that names the customer.
+    /// Every unique value this customer holds through its own fields and the identifiers of
+    /// each of its source accounts. (Its identity document's claim value is the store's to
+    /// keep: it is never part of the customer.)
     pub fn claims(&self) -> BTreeSet<Claim> {
         let mut claims: BTreeSet<Claim> = self.details.claims().into_iter().collect();
         for account in &self.sources {
             claims.extend(account.identifiers.claims());
-        }
-        if let Some(fingerprint) = &self.document_fingerprint {
-            claims.insert(Claim::new(
-                UniqueField::IdentityDocument,
-                fingerprint.clone(),
-            ));
         }
         claims
     }
@@ -262,32 +228,39 @@ impl Customer {
     /// every source account that lists it), so that the old value is released.
     pub fn revise(
         &self,
-        details: NewCustomer,
+        details: CustomerDetails,
         document: DocumentChange,
         now: OffsetDateTime,
     ) -> Self {
-        let mut revised = self.clone();
-        for account in &mut revised.sources {
+        let mut sources = self.sources.clone();
+        for account in &mut sources {
             account.identifiers.replace(&self.details, &details);
         }
-        revised.details = details;
-        match document {
-            DocumentChange::Keep => {}
-            DocumentChange::Remove => {
-                revised.identity_document = None;
-                revised.document_fingerprint = None;
-            }
-            DocumentChange::Replace {
-                record,
-                fingerprint,
-            } => {
-                revised.identity_document = Some(record);
-                revised.document_fingerprint = Some(fingerprint);
-            }
+        let identity_document = match document {
+            DocumentChange::Keep => self.identity_document.clone(),
+            DocumentChange::Remove => None,
+            DocumentChange::Replace(record) => Some(record),
+        };
+        Self {
+            id: self.id,
+            details,
+            identity_document,
+            sources,
+            created_at: self.created_at,
+            updated_at: timestamp(now),
+            created_by: self.created_by.clone(),
+            version: self.version + 1,
         }
-        revised.version += 1;
-        revised.updated_at = timestamp(now);
-        revised
+    }
+
+    /// The customer known through one more channel, one version on, updated when the account
+    /// was created.
+    pub fn with_source(&self, account: SourceAccount) -> Self {
+        let mut linked = self.clone();
+        linked.updated_at = account.created_at;
+        linked.sources.push(account);
+        linked.version += 1;
+        linked
     }
 }
 
@@ -300,6 +273,68 @@ mod tests {
         let id = CustomerId::parse("6F9619FF-8B86-D011-B42D-00C04FC964FF").unwrap();
         assert_eq!(id.to_string(), "6f9619ff-8b86-d011-b42d-00c04fc964ff");
         assert!(CustomerId::parse("not-a-uuid").is_none());
+    }
+
+    #[test]
+    fn a_revision_moves_a_changed_value_wherever_the_customer_holds_it() {
+        let at = time::macros::datetime!(2026-11-25 10:00:00.123456 UTC);
+        let email = |raw| Some(crate::domain::Email::parse(raw).unwrap());
+        let details = CustomerDetails {
+            email: email("ann@example.com"),
+            ..details()
+        };
+        let ann = Customer::register(CustomerId::random(), details.clone(), None, subject(), at);
+        assert_eq!(ann.version, 1);
+        assert_eq!(ann.updated_at, timestamp(at));
+        let moved = CustomerDetails {
+            email: email("ann@work.example"),
+            ..details
+        };
+        let later = at + time::Duration::seconds(5);
+        let revised = ann.revise(moved, DocumentChange::Keep, later);
+        assert_eq!(revised.version, 2);
+        assert_eq!(revised.created_at, ann.created_at);
+        assert_eq!(revised.updated_at, timestamp(later));
+        assert_eq!(
+            revised.sources[0].identifiers.email,
+            email("ann@work.example")
+        );
+        let claims: Vec<String> = revised.claims().into_iter().map(|c| c.value).collect();
+        assert_eq!(claims, ["ann@work.example"]);
+        let account = SourceAccount {
+            source: Source::Website,
+            identifiers: SourceIdentifiers::default(),
+            created_at: timestamp(later),
+        };
+        let linked = revised.with_source(account.clone());
+        assert_eq!(linked.version, 3);
+        assert_eq!(linked.updated_at, account.created_at);
+        assert_eq!(linked.sources.last(), Some(&account));
+    }
+
+    fn subject() -> Subject {
+        Subject::parse("user-1").unwrap()
+    }
+
+    fn details() -> CustomerDetails {
+        CustomerDetails {
+            first_name: crate::domain::PersonName::parse("Ann").unwrap(),
+            last_name: None,
+            email: None,
+            mobile: None,
+            country: None,
+            gender: None,
+            birthday: None,
+            status: crate::domain::Status::Active,
+            addresses: crate::domain::Addresses::default(),
+            company: None,
+            notes: None,
+            metadata: crate::domain::Metadata::default(),
+            newsletter: false,
+            source: Source::Api,
+            identifiers: crate::domain::Identifiers::default(),
+            groups: Vec::new(),
+        }
     }
 
     #[test]

@@ -1,8 +1,7 @@
 //! What a customer keeps of its identity document once it has been checked: the kind of
 //! document, the verdict, and never an image or the number (only its last four characters).
-//! Parsing images and numbers, staging and verifying them live in `documents`.
+//! The document as sent (number, images) is `identity.rs`; checking it is `documents`' business.
 
-use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
 super::enums::vocabulary!(DocumentType {
@@ -19,17 +18,32 @@ impl DocumentType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VerificationStatus {
     Verified,
     NeedsReview,
     Rejected,
 }
 
+impl VerificationStatus {
+    const ALL: [Self; 3] = [Self::Verified, Self::NeedsReview, Self::Rejected];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Verified => "verified",
+            Self::NeedsReview => "needs_review",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    /// The status [`VerificationStatus::as_str`] wrote.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == name)
+    }
+}
+
 /// Why a document was not simply verified.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum VerificationReason {
     /// Smaller than 600x400 px: too small to read.
     ImageTooSmall,
@@ -45,6 +59,20 @@ pub enum VerificationReason {
 }
 
 impl VerificationReason {
+    const ALL: [Self; 6] = [
+        Self::ImageTooSmall,
+        Self::ImageCorrupted,
+        Self::BackImageMissing,
+        Self::ExpiryUnknown,
+        Self::NumberFormatInvalid,
+        Self::DocumentExpired,
+    ];
+
+    /// The reason [`VerificationReason::as_str`] wrote.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|reason| reason.as_str() == name)
+    }
+
     /// Reasons that fail the request; the others ask for a human look.
     pub fn rejects(&self) -> bool {
         matches!(self, Self::NumberFormatInvalid | Self::DocumentExpired)
@@ -62,11 +90,10 @@ impl VerificationReason {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verification {
     pub status: VerificationStatus,
     pub reasons: Vec<VerificationReason>,
-    #[serde(with = "time::serde::rfc3339")]
     pub checked_at: OffsetDateTime,
 }
 
@@ -91,35 +118,13 @@ impl Verification {
 }
 
 /// What is kept of an identity document: no image, no number (only its last four characters).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentRecord {
-    #[serde(rename = "type")]
     pub doc_type: DocumentType,
     pub country: super::CountryCode,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "option_date")]
     pub expires_on: Option<Date>,
     pub number_last4: String,
     pub verification: Verification,
-}
-
-time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
-
-mod option_date {
-    use serde::{Deserialize, Deserializer, Serializer};
-    use time::Date;
-
-    pub fn serialize<S: Serializer>(date: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
-        match date {
-            Some(d) => super::iso_date::serialize(d, s),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
-        #[derive(Deserialize)]
-        struct Wrapped(#[serde(with = "super::iso_date")] Date);
-        Ok(Option::<Wrapped>::deserialize(d)?.map(|w| w.0))
-    }
 }
 
 #[cfg(test)]
@@ -164,6 +169,12 @@ mod tests {
         );
         assert!(DocumentType::parse("LIBRARY_CARD").is_err());
         assert!(!DocumentType::Passport.has_back());
+        for reason in VerificationReason::ALL {
+            assert_eq!(VerificationReason::from_name(reason.as_str()), Some(reason));
+        }
+        for status in VerificationStatus::ALL {
+            assert_eq!(VerificationStatus::from_name(status.as_str()), Some(status));
+        }
         assert!(DocumentType::DrivingLicense.has_back());
     }
 }

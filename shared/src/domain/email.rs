@@ -1,5 +1,4 @@
 use email_address::{EmailAddress, Options};
-use serde::{Deserialize, Serialize};
 use std::fmt;
 use thiserror::Error;
 
@@ -22,8 +21,7 @@ impl super::Violation for EmailError {
 
 /// An email address, lower-cased. Uniqueness per tenant is case-insensitive, and the stored form
 /// is that same canonical form so that what a client reads back is what was compared.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Email(String);
 
 /// RFC 5321's limit on a forward path.
@@ -46,6 +44,11 @@ impl Email {
         let parsed =
             EmailAddress::parse_with_options(trimmed, options).map_err(|_| EmailError::Invalid)?;
         Ok(Self(parsed.as_str().to_lowercase()))
+    }
+
+    /// See [`super::Text::restore`].
+    pub fn restore(canonical: String) -> Self {
+        Self(canonical)
     }
 
     pub fn as_str(&self) -> &str {

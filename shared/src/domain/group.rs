@@ -1,11 +1,9 @@
 use super::Text;
-use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GroupId(Uuid);
 
 impl GroupId {
@@ -28,13 +26,11 @@ pub type GroupName = Text<64, false>;
 pub type GroupDescription = Text<500, true>;
 
 /// A named set of customers of one tenant (Salla's customer groups).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomerGroup {
     pub id: GroupId,
     pub name: GroupName,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<GroupDescription>,
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 

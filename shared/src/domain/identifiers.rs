@@ -1,5 +1,4 @@
 use super::Text;
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -20,8 +19,7 @@ pub type ExternalId = Text<64, false>;
 
 /// A loyalty card number, upper case without spaces or dashes: what is printed on a card and
 /// what a cashier types are the same number.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CardNumber(String);
 
 impl CardNumber {
@@ -36,6 +34,11 @@ impl CardNumber {
         ok.then_some(Self(compact)).ok_or(CardNumberError::Invalid)
     }
 
+    /// See [`super::Text::restore`].
+    pub fn restore(canonical: String) -> Self {
+        Self(canonical)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -47,21 +50,17 @@ super::enums::vocabulary!(CardStatus {
     Suspended = "SUSPENDED",
 });
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoyaltyCard {
     pub card_number: CardNumber,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_series_id: Option<Text<64, false>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_status: Option<CardStatus>,
 }
 
 /// Identifiers a customer is known by in loyalty systems; each is unique per tenant.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Identifiers {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<ExternalId>,
-    #[serde(default, skip_serializing_if = "Option::is_none", flatten)]
     pub card: Option<LoyaltyCard>,
 }
 

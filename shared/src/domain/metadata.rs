@@ -1,4 +1,3 @@
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use thiserror::Error;
 
@@ -35,8 +34,7 @@ pub const MAX_KEYS: usize = 50;
 const MAX_KEY_CHARS: usize = 40;
 const MAX_STRING_CHARS: usize = 500;
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MetadataKey(String);
 
 impl MetadataKey {
@@ -50,6 +48,11 @@ impl MetadataKey {
             .ok_or(MetadataError::InvalidKey)
     }
 
+    /// See [`super::Text::restore`].
+    pub fn restore(canonical: String) -> Self {
+        Self(canonical)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -57,66 +60,72 @@ impl MetadataKey {
 
 /// Flat, typed values only: nested structures in custom fields are where schemas go to die,
 /// and flat values can be indexed and exported later.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum MetadataValue {
     Bool(bool),
-    Number(serde_json::Number),
+    Number(MetadataNumber),
     String(String),
 }
 
 impl MetadataValue {
-    pub fn parse(raw: &serde_json::Value) -> Result<Self, MetadataError> {
-        match raw {
-            serde_json::Value::Bool(b) => Ok(Self::Bool(*b)),
-            serde_json::Value::Number(n) if !storable(n) => Err(MetadataError::NumberOutOfRange),
-            serde_json::Value::Number(n) => Ok(Self::Number(canonical(n))),
-            serde_json::Value::String(s) => {
-                // Kept as sent (not trimmed), but composed and free of what hides or reverses
-                // text, as every other text is.
-                let s = super::text::nfc(s);
-                if s.chars().count() > MAX_STRING_CHARS {
-                    return Err(MetadataError::StringTooLong);
-                }
-                super::text::check_characters(&s, true)?;
-                Ok(Self::String(s.into_owned()))
-            }
-            _ => Err(MetadataError::InvalidValue),
+    /// A string, kept as sent (not trimmed), but composed and free of what hides or reverses
+    /// text, as every other text is.
+    pub fn text(raw: &str) -> Result<Self, MetadataError> {
+        let text = super::text::nfc(raw);
+        if text.chars().count() > MAX_STRING_CHARS {
+            return Err(MetadataError::StringTooLong);
         }
+        super::text::check_characters(&text, true)?;
+        Ok(Self::String(text.into_owned()))
     }
 }
 
-/// Whether the number is stored exactly as written: zero, or a magnitude from 1e-130 (the
-/// smallest DynamoDB keeps) to below 1e38. A float is written out in positional form, and
-/// from 1e38 on that form has more than DynamoDB's 38 digits of precision. 64-bit integers
-/// always fit.
-fn storable(number: &serde_json::Number) -> bool {
-    if number.is_i64() || number.is_u64() {
-        return true;
-    }
-    number
-        .as_f64()
-        .map(f64::abs)
-        .is_some_and(|m| m == 0.0 || (1e-130..1e38).contains(&m))
+/// A number exactly as DynamoDB keeps it: an integer (any 64-bit one), or a decimal that is not
+/// whole. Whole decimals are integers (`1e2` and `100.0` are `100`): DynamoDB keeps numbers, not
+/// spellings, and reads a whole one back as an integer, so that is the form a create and every
+/// later read show alike.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MetadataNumber {
+    Unsigned(u64),
+    Negative(i64),
+    Decimal(f64),
 }
 
-/// A whole number as an integer (`1e2` and `100.0` are `100`): DynamoDB keeps numbers, not
-/// spellings, and reads a whole one back as an integer, so this is the form that a create
-/// and every later read show alike.
-fn canonical(number: &serde_json::Number) -> serde_json::Number {
-    const TWO_TO_THE_63: f64 = 9_223_372_036_854_775_808.0;
-    match number.as_f64() {
-        Some(f) if !number.is_f64() || f.fract() != 0.0 => number.clone(),
+impl MetadataNumber {
+    pub fn unsigned(value: u64) -> Self {
+        Self::Unsigned(value)
+    }
+
+    pub fn signed(value: i64) -> Self {
+        u64::try_from(value).map_or(Self::Negative(value), Self::Unsigned)
+    }
+
+    /// A decimal DynamoDB can keep exactly as written: zero, or a magnitude from 1e-130 (the
+    /// smallest it keeps) to below 1e38. A float is written out in positional form, and from
+    /// 1e38 on that form has more than DynamoDB's 38 digits of precision.
+    pub fn decimal(value: f64) -> Result<Self, MetadataError> {
+        const TWO_TO_THE_63: f64 = 9_223_372_036_854_775_808.0;
+        let magnitude = value.abs();
+        if !(magnitude == 0.0 || (1e-130..1e38).contains(&magnitude)) {
+            return Err(MetadataError::NumberOutOfRange);
+        }
         // Exact conversions: a whole f64 in [-2^63, 2^63) fits an i64, in [0, 2^64) a u64.
-        Some(f) if (-TWO_TO_THE_63..TWO_TO_THE_63).contains(&f) => (f as i64).into(),
-        Some(f) if (0.0..2.0 * TWO_TO_THE_63).contains(&f) => (f as u64).into(),
-        _ => number.clone(),
+        Ok(match value {
+            v if v.fract() != 0.0 => Self::Decimal(v),
+            v if (-TWO_TO_THE_63..TWO_TO_THE_63).contains(&v) => Self::signed(v as i64),
+            v if (0.0..2.0 * TWO_TO_THE_63).contains(&v) => Self::Unsigned(v as u64),
+            v => Self::Decimal(v),
+        })
+    }
+
+    /// A decimal kept earlier, taken back as it is (see [`super::Text::restore`]).
+    pub fn restore_decimal(value: f64) -> Self {
+        Self::Decimal(value)
     }
 }
 
 /// A customer's custom fields: at most 50 validated keys with flat values.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Metadata(BTreeMap<MetadataKey, MetadataValue>);
 
 impl Metadata {
@@ -127,6 +136,15 @@ impl Metadata {
             return Err(MetadataError::TooManyKeys);
         }
         Ok(Self(entries))
+    }
+
+    /// Custom fields as they were kept (see [`super::Text::restore`]).
+    pub fn restore(entries: BTreeMap<MetadataKey, MetadataValue>) -> Self {
+        Self(entries)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&MetadataKey, &MetadataValue)> {
+        self.0.iter()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -148,7 +166,6 @@ impl Metadata {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn keys() {
@@ -162,80 +179,36 @@ mod tests {
         }
     }
 
-    #[test]
-    fn values() {
-        assert_eq!(
-            MetadataValue::parse(&json!(true)),
-            Ok(MetadataValue::Bool(true))
-        );
-        assert!(MetadataValue::parse(&json!(12.5)).is_ok());
-        assert!(MetadataValue::parse(&json!("x".repeat(500))).is_ok());
-        assert_eq!(
-            MetadataValue::parse(&json!("x".repeat(501))),
-            Err(MetadataError::StringTooLong)
-        );
-        for bad in [json!(null), json!([1]), json!({"a": 1})] {
-            assert_eq!(MetadataValue::parse(&bad), Err(MetadataError::InvalidValue));
-        }
-    }
-
-    #[test]
-    fn strings_are_composed_and_visible() {
-        assert_eq!(
-            MetadataValue::parse(&json!("  Cafe\u{301}\nline two ")),
-            Ok(MetadataValue::String("  Caf\u{E9}\nline two ".into()))
-        );
-        assert_eq!(
-            MetadataValue::parse(&json!("gold\u{202E}")),
-            Err(MetadataError::Text(
-                crate::domain::TextError::InvalidCharacter('\u{202E}')
-            ))
-        );
-    }
-
     /// Found by the contract test: numbers DynamoDB cannot keep as written made a create fail
     /// with a 500.
     #[test]
-    fn numbers_are_those_dynamodb_can_store() {
-        for fine in [
-            json!(0),
-            json!(0.0),
-            json!(-5),
-            json!(u64::MAX),
-            json!(1e-130),
-            json!(-9.9e37),
+    fn numbers_are_those_dynamodb_can_keep_and_whole_ones_are_integers() {
+        assert_eq!(MetadataNumber::signed(7), MetadataNumber::unsigned(7));
+        assert_eq!(MetadataNumber::signed(-7), MetadataNumber::Negative(-7));
+        for (sent, kept) in [
+            (100.0, MetadataNumber::Unsigned(100)),
+            (-0.0, MetadataNumber::Unsigned(0)),
+            (1e19, MetadataNumber::Unsigned(10_000_000_000_000_000_000)),
+            (i64::MIN as f64, MetadataNumber::Negative(i64::MIN)),
+            (1.5, MetadataNumber::Decimal(1.5)),
+            (1e-130, MetadataNumber::Decimal(1e-130)),
+            (-9.9e37, MetadataNumber::Decimal(-9.9e37)),
         ] {
-            assert!(MetadataValue::parse(&fine).is_ok(), "{fine}");
+            assert_eq!(MetadataNumber::decimal(sent), Ok(kept), "{sent}");
         }
         for bad in [
-            json!(4.878482038107299e-176),
-            json!(-1e-131),
-            json!(1e38),
-            json!(9.9e125),
-            json!(f64::MAX),
+            4.878482038107299e-176,
+            -1e-131,
+            1e38,
+            9.9e125,
+            f64::MAX,
+            f64::NAN,
         ] {
             assert_eq!(
-                MetadataValue::parse(&bad),
+                MetadataNumber::decimal(bad),
                 Err(MetadataError::NumberOutOfRange),
                 "{bad}"
             );
-        }
-    }
-
-    #[test]
-    fn whole_numbers_are_integers() {
-        for (sent, kept) in [
-            (json!(100.0), json!(100)),
-            (json!(-0.0), json!(0)),
-            (json!(1e19), json!(10_000_000_000_000_000_000_u64)),
-            (json!(i64::MIN as f64), json!(i64::MIN)),
-            (json!(1.5), json!(1.5)),
-            (json!(7), json!(7)),
-        ] {
-            let Ok(MetadataValue::Number(n)) = MetadataValue::parse(&sent) else {
-                panic!("{sent}");
-            };
-            assert_eq!(serde_json::Value::Number(n), kept, "{sent}");
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod address;
 mod birthday;
+pub mod countries;
 mod country;
 mod customer;
 mod document;
@@ -10,8 +11,11 @@ mod email;
 mod enums;
 mod group;
 mod identifiers;
+mod identity;
+mod image;
 mod metadata;
 mod phone;
+mod principal;
 mod tenant;
 mod text;
 mod tombstone;
@@ -22,8 +26,8 @@ pub use address::{Address, Addresses, AddressesError, Zipcode, ZipcodeError, MAX
 pub use birthday::{Birthday, BirthdayError};
 pub use country::{CountryCode, CountryError};
 pub use customer::{
-    timestamp, Customer, CustomerId, DocumentChange, NewCustomer, SourceAccount, SourceIdentifiers,
-    Subject,
+    timestamp, Customer, CustomerDetails, CustomerId, DocumentChange, SourceAccount,
+    SourceIdentifiers, Subject,
 };
 pub use document::{
     DocumentRecord, DocumentType, Verification, VerificationReason, VerificationStatus,
@@ -34,10 +38,14 @@ pub use group::{CustomerGroup, GroupDescription, GroupId, GroupName};
 pub use identifiers::{
     CardNumber, CardNumberError, CardStatus, ExternalId, Identifiers, LoyaltyCard,
 };
+pub use identity::{parse_expiry, DocumentError, DocumentFacts, DocumentNumber, IdentityDocument};
+pub use image::{DocumentImage, ImageError, ImageFormat, MAX_IMAGE_BYTES};
 pub use metadata::{
-    Metadata, MetadataError, MetadataKey, MetadataValue, MAX_KEYS as MAX_METADATA_KEYS,
+    Metadata, MetadataError, MetadataKey, MetadataNumber, MetadataValue,
+    MAX_KEYS as MAX_METADATA_KEYS,
 };
 pub use phone::{CallingCode, Mobile, Phone, PhoneError, PhoneRegion};
+pub use principal::Principal;
 pub use tenant::{TenantError, TenantId};
 pub use text::{AddressLine, Company, Notes, PersonName, PlaceName, Text, TextError};
 pub use tombstone::Tombstone;

@@ -1,7 +1,6 @@
 use super::CountryCode;
 use phonenumber::metadata::DATABASE;
 use phonenumber::{country::Id, Mode, PhoneNumber, Type};
-use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 use thiserror::Error;
@@ -157,13 +156,17 @@ fn e164(number: &PhoneNumber) -> String {
 }
 
 /// Any valid phone number (addresses' contact phones), normalised to E.164.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Phone(String);
 
 impl Phone {
     pub fn parse(raw: &str, region: Option<PhoneRegion>) -> Result<Self, PhoneError> {
         parse_number(raw, region).map(|valid| Self(e164(&valid.number)))
+    }
+
+    /// See [`super::Text::restore`].
+    pub fn restore(e164: String) -> Self {
+        Self(e164)
     }
 
     pub fn as_str(&self) -> &str {
@@ -173,8 +176,7 @@ impl Phone {
 
 /// A valid mobile number in E.164. Numbering plans that cannot tell mobiles from landlines
 /// (the US and Canada) are accepted, as libphonenumber's "fixed line or mobile".
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Mobile(String);
 
 impl Mobile {
@@ -184,6 +186,12 @@ impl Mobile {
             Type::Mobile | Type::FixedLineOrMobile => Ok(Self(e164(&valid.number))),
             _ => Err(PhoneError::NotAMobile),
         }
+    }
+
+    /// See [`super::Text::restore`]: a number libphonenumber's metadata of the day called a
+    /// mobile stays one.
+    pub fn restore(e164: String) -> Self {
+        Self(e164)
     }
 
     pub fn as_str(&self) -> &str {

@@ -1,4 +1,3 @@
-use serde::{Deserialize, Serialize};
 use std::fmt;
 use thiserror::Error;
 
@@ -10,8 +9,7 @@ const MAX_CHARS: usize = 64;
 
 /// The tenant every key is prefixed with. Its alphabet excludes `#`, the key separator, so one
 /// tenant can never address another tenant's keys.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TenantId(String);
 
 impl TenantId {

@@ -1,4 +1,3 @@
-use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fmt;
 use thiserror::Error;
@@ -30,10 +29,7 @@ impl super::Violation for TextError {
 /// bytes), in Unicode NFC, so that two spellings a person reads as one are one value (for
 /// uniqueness too). `MULTILINE` allows line breaks and tabs (notes); see [`refused`] for what
 /// no text may hold.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-// Stored values were parsed before they were written; re-checking them on read would turn a
-// rule change into unreadable customers.
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text<const MAX: usize, const MULTILINE: bool>(String);
 
 impl<const MAX: usize, const MULTILINE: bool> Text<MAX, MULTILINE> {
@@ -48,6 +44,13 @@ impl<const MAX: usize, const MULTILINE: bool> Text<MAX, MULTILINE> {
         }
         check_characters(trimmed, MULTILINE)?;
         Ok(Self(trimmed.to_owned()))
+    }
+
+    /// A value this type produced earlier (its canonical form), taken back as it is. The rules
+    /// applied when it was parsed; checking it again under today's would turn a rule change into
+    /// a customer that can no longer be read.
+    pub fn restore(canonical: String) -> Self {
+        Self(canonical)
     }
 
     pub fn as_str(&self) -> &str {

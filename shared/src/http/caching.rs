@@ -1,19 +1,20 @@
 //! Responses that are the same for every caller: shared caches may keep them, and clients
 //! revalidate them with a strong `ETag`.
 
+use super::response::public_json;
 use lambda_http::http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 use sha2::{Digest, Sha256};
 
 /// A strong entity tag of a representation: the same bytes, the same tag.
-pub fn etag(body: &[u8]) -> String {
+fn etag(body: &[u8]) -> String {
     let digest = Sha256::digest(body);
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
     format!("\"{hex}\"")
 }
 
 /// Whether an `If-None-Match` header value matches `etag` (weak comparison, RFC 9110 §13.1.2).
-pub fn none_match(header: &str, etag: &str) -> bool {
+fn none_match(header: &str, etag: &str) -> bool {
     header.trim() == "*"
         || header
             .split(',')
@@ -27,23 +28,16 @@ pub fn cacheable(body: String, max_age: u32, if_none_match: Option<&str>) -> Res
     let etag = etag(body.as_bytes());
     let fresh = if_none_match.is_some_and(|header| none_match(header, &etag));
     let mut response = if fresh {
-        let mut r = Response::new(Body::Empty);
+        let mut r = public_json(String::new(), max_age);
         *r.status_mut() = StatusCode::NOT_MODIFIED;
+        *r.body_mut() = Body::Empty;
+        r.headers_mut().remove(header::CONTENT_TYPE);
         r
     } else {
-        let mut r = Response::new(Body::Text(body));
-        r.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        r
+        public_json(body, max_age)
     };
-    let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&etag) {
-        headers.insert(header::ETAG, value);
-    }
-    if let Ok(value) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
-        headers.insert(header::CACHE_CONTROL, value);
+        response.headers_mut().insert(header::ETAG, value);
     }
     response
 }

@@ -1,6 +1,7 @@
+use super::auth::local::{gateway_claims, LocalAuth};
+use super::auth::{self, Claims, Scope};
 use super::{ApiError, RequestInfo};
-use crate::http::auth::local::{gateway_claims, LocalAuth};
-use crate::http::auth::{Claims, Principal, Scope};
+use crate::domain::Principal;
 use crate::support::capacity::{self, Consumed};
 use lambda_http::{Body, Request, Response};
 use std::future::Future;
@@ -61,7 +62,7 @@ impl Endpoint {
         let info = RequestInfo::of(&request);
         let idempotency_key = key_hash(&request);
         let claims = self.claims(&request, &info);
-        let principal = Principal::authorize(claims.as_ref(), &self.tenant_claim, scope);
+        let principal = auth::authorize(claims.as_ref(), &self.tenant_claim, scope);
         let tenant = principal.as_ref().ok().map(|p| p.tenant.to_string());
         let (result, consumed) = match principal {
             Ok(principal) => capacity::measure(operation(principal, request)).await,

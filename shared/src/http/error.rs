@@ -1,11 +1,9 @@
+use super::auth::AuthError;
 use super::problem::Problem;
 use crate::api::{FieldError, ValidationErrors};
-use crate::documents::StagingError;
 use crate::domain::{UniqueField, VerificationReason};
-use crate::http::auth::AuthError;
-use crate::store::StoreError;
-use crate::use_cases::customers::CustomerError;
-use crate::use_cases::groups::GroupError;
+use crate::use_cases::ports::{DocumentCheckError, StoreError};
+use crate::use_cases::Error as UseCaseError;
 use lambda_http::http::StatusCode;
 use thiserror::Error;
 
@@ -34,12 +32,14 @@ pub enum ApiError {
     IdempotencyKeyReused,
     #[error("taken")]
     Taken(UniqueField),
+    #[error("contended")]
+    Contended,
     #[error(transparent)]
     Store(StoreError),
     #[error("document rejected")]
     DocumentRejected(Vec<VerificationReason>),
     #[error(transparent)]
-    Documents(StagingError),
+    Documents(DocumentCheckError),
     #[error("misconfigured: {0}")]
     Misconfigured(&'static str),
     #[error("invalid cursor")]
@@ -49,43 +49,25 @@ pub enum ApiError {
     Serialization,
 }
 
-impl From<CustomerError> for ApiError {
-    fn from(error: CustomerError) -> Self {
+impl From<UseCaseError> for ApiError {
+    fn from(error: UseCaseError) -> Self {
+        use UseCaseError as Error;
         match error {
-            CustomerError::Invalid(errors) => ApiError::Validation(errors),
-            CustomerError::NotFound => ApiError::NotFound,
-            CustomerError::PreconditionFailed => ApiError::PreconditionFailed,
-            CustomerError::IdempotencyKeyReused => ApiError::IdempotencyKeyReused,
-            CustomerError::Taken(field) => ApiError::Taken(field),
-            CustomerError::UnknownGroups(pointers) => ApiError::Validation(ValidationErrors(
-                pointers
-                    .into_iter()
-                    .map(FieldError::unknown_group)
-                    .collect(),
-            )),
-            CustomerError::Store(error) => ApiError::Store(error),
-            CustomerError::DocumentRejected(reasons) => ApiError::DocumentRejected(reasons),
-            CustomerError::Documents(error) => ApiError::Documents(error),
-            CustomerError::DocumentsNotConfigured => {
+            Error::Invalid(errors) => ApiError::Validation(errors),
+            Error::NotFound => ApiError::NotFound,
+            Error::PreconditionFailed => ApiError::PreconditionFailed,
+            Error::KeyReused => ApiError::IdempotencyKeyReused,
+            Error::Taken(field) => ApiError::Taken(field),
+            Error::Contended => ApiError::Contended,
+            Error::Store(error) => ApiError::Store(error),
+            Error::DocumentRejected(reasons) => ApiError::DocumentRejected(reasons),
+            Error::Documents(error) => ApiError::Documents(error),
+            Error::DocumentsNotConfigured => {
                 ApiError::Misconfigured("identity documents are not configured")
             }
-            CustomerError::NoCursorKey => ApiError::Misconfigured("CURSOR_KEY is not set"),
-            CustomerError::InvalidCursor => ApiError::InvalidCursor,
-            CustomerError::Unrepresentable => ApiError::Serialization,
-        }
-    }
-}
-
-impl From<GroupError> for ApiError {
-    fn from(error: GroupError) -> Self {
-        match error {
-            GroupError::Invalid(errors) => ApiError::Validation(errors),
-            GroupError::NameTaken => ApiError::Taken(UniqueField::GroupName),
-            GroupError::InvalidCursor(_) => ApiError::InvalidCursor,
-            GroupError::NoCursorKey => ApiError::Misconfigured("CURSOR_KEY is not set"),
-            GroupError::Store(error) => ApiError::Store(error),
-            GroupError::IdempotencyKeyReused => ApiError::IdempotencyKeyReused,
-            GroupError::Unrepresentable => ApiError::Serialization,
+            Error::NoCursorKey => ApiError::Misconfigured("CURSOR_KEY is not set"),
+            Error::InvalidCursor => ApiError::InvalidCursor,
+            Error::Unrepresentable => ApiError::Serialization,
         }
     }
 }
@@ -224,20 +206,20 @@ impl ApiError {
                 "The identity document failed verification; see `errors`. Its images were deleted.",
             )
             .with_errors(reasons.iter().map(rejection).collect()),
-            ApiError::Documents(StagingError::Unavailable(_)) => Problem::new(
+            ApiError::Documents(DocumentCheckError::Unavailable(_)) => Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "service_unavailable",
                 "Service unavailable",
                 "Document storage is unavailable; nothing was written and no image was kept. Retry later.",
             )
             .with_header("retry-after", RETRY_AFTER_SECONDS.to_string()),
-            ApiError::Store(StoreError::Contended) => Problem::new(
+            ApiError::Contended => Problem::new(
                 StatusCode::CONFLICT,
                 "concurrent_update",
                 "Concurrent update",
                 "Other requests kept changing the same data while this one was applied; nothing was written. Retry.",
             ),
-            ApiError::Documents(StagingError::Internal(_))
+            ApiError::Documents(DocumentCheckError::Internal(_) | DocumentCheckError::Rejected(_))
             | ApiError::Misconfigured(_)
             | ApiError::Serialization => {
                 Problem::new(
@@ -260,7 +242,8 @@ impl ApiError {
                 | StoreError::AlreadyRecorded
                 | StoreError::Taken(_)
                 | StoreError::UnknownGroups(_)
-                | StoreError::Stale,
+                | StoreError::Stale
+                | StoreError::Conflict,
             ) => Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal_error",

@@ -1,96 +1,186 @@
-//! `Idempotency-Key` at the edge: the header read into a keyed request, a use case's outcome
-//! rendered into the response its record keeps, and a recorded response answered again.
+//! `Idempotency-Key` at the edge: the header read into a keyed request, identified by its route,
+//! method, path and canonical body. The executor does the rest (replay, receipt).
 
-use super::{ApiError, Envelope, RequestInfo};
-use crate::use_cases::idempotency::{
-    Answer, IdempotencyKey, Idempotent, KeyedRequest, RecordedResponse, RenderError,
-};
-use lambda_http::http::{header, HeaderValue, StatusCode};
-use lambda_http::{Body, Request, Response};
-use serde::Serialize;
+use super::{ApiError, RequestInfo};
+use crate::use_cases::idempotency::{Keyed, KeyedRequest, Respond};
+use lambda_http::Request;
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
-pub const REPLAYED: &str = "idempotent-replayed";
 
-/// How a use case's outcome `T` is answered, as the record keeps it.
-pub type Render<T> = dyn Fn(&T) -> Result<RecordedResponse, RenderError> + Send + Sync;
+/// A client's key: 1-255 visible ASCII characters (`!` to `~`), compared exactly.
+#[derive(Clone, PartialEq, Eq)]
+struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    fn parse(raw: &str) -> Option<Self> {
+        let ok = (1..=255).contains(&raw.len()) && raw.bytes().all(|b| (b'!'..=b'~').contains(&b));
+        ok.then(|| Self(raw.to_owned()))
+    }
+}
+
+/// Keys are the client's: what a debug print shows of one is a prefix of its hash.
+impl std::fmt::Debug for IdempotencyKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let digest = hex(&Sha256::digest(self.0.as_bytes()));
+        write!(f, "IdempotencyKey({})", &digest[..16])
+    }
+}
 
 /// The request's key, if it has one, with what makes this request this request (its route,
 /// method, path and `body`) and how its outcome is answered.
-pub fn idempotent<'a, T>(
+pub fn keyed<'a, T>(
     request: &Request,
     body: Option<&Map<String, Value>>,
-    render: &'a Render<T>,
-) -> Result<Option<Idempotent<'a, T>>, ApiError> {
+    respond: &'a Respond<T>,
+) -> Result<Option<Keyed<'a, T>>, ApiError> {
     let Some(raw) = request.headers().get(IDEMPOTENCY_KEY) else {
         return Ok(None);
     };
     let key = raw
         .to_str()
         .ok()
-        .and_then(|raw| IdempotencyKey::parse(raw).ok())
+        .and_then(IdempotencyKey::parse)
         .ok_or(ApiError::InvalidIdempotencyKey)?;
     let route = RequestInfo::of(request).route;
     let method = request.method().as_str();
     let path = request.uri().path();
-    Ok(Some(Idempotent {
-        request: KeyedRequest::new(&key, &route, method, path, body),
-        render,
+    Ok(Some(Keyed {
+        request: identify(&key, &route, method, path, body),
+        respond,
     }))
 }
 
-/// A write's answer: a fresh outcome rendered, or the recorded response of an earlier request
-/// with the key, marked `Idempotent-Replayed: true`.
-pub fn respond<T>(answer: Answer<T>, render: &Render<T>) -> Result<Response<Body>, ApiError> {
-    match answer {
-        Answer::Fresh(outcome) => Ok(self::answer(
-            &render(&outcome).map_err(|_| ApiError::Serialization)?,
-            false,
-        )),
-        Answer::Replayed(recorded) => Ok(self::answer(&recorded, true)),
+/// Where a key's record lives and what request it is, both hex SHA-256. `route`: the route's
+/// template (`PATCH /customers/{id}`), so that one key on two routes is two keys. `path` and
+/// `body` tell one request on the route from another: the same key on another customer's
+/// PATCH, or with another body, is another request.
+fn identify(
+    key: &IdempotencyKey,
+    route: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Map<String, Value>>,
+) -> KeyedRequest {
+    let scope = hex(&Sha256::digest(format!("{route}\n{}", key.0)));
+    let mut request = Sha256::new();
+    request.update(method.as_bytes());
+    request.update(b"\n");
+    request.update(path.as_bytes());
+    request.update(b"\n");
+    if let Some(body) = body {
+        hash_object(&mut request, body);
+    }
+    KeyedRequest {
+        scope,
+        fingerprint: hex(&request.finalize()),
     }
 }
 
-/// A JSON envelope as a response to record: `status`, the body, and its `Location` and `ETag`.
-pub fn record<T: Serialize + ?Sized>(
-    envelope: Envelope<'_, T>,
-    status: StatusCode,
-    location: Option<String>,
-) -> Result<RecordedResponse, RenderError> {
-    Ok(RecordedResponse {
-        status: status.as_u16(),
-        body: Some(envelope.to_json().map_err(|_| RenderError)?),
-        location,
-        etag: envelope.etag_value().map(str::to_owned),
-    })
-}
-
-/// The response a record keeps, as sent.
-pub fn answer(recorded: &RecordedResponse, replayed: bool) -> Response<Body> {
-    let mut response = match &recorded.body {
-        Some(body) => Response::new(Body::Text(body.clone())),
-        None => Response::new(Body::Empty),
-    };
-    *response.status_mut() =
-        StatusCode::from_u16(recorded.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let headers = response.headers_mut();
-    if recorded.body.is_some() {
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    let mut set = |name: header::HeaderName, value: &Option<String>| {
-        if let Some(value) = value.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
-            headers.insert(name, value);
+/// Feeds `value` to `hasher` as canonical JSON (object members in key order, no white space),
+/// so that two bodies that mean the same are the same request. Streamed: a body with document
+/// images is not copied again.
+fn hash_value(hasher: &mut Sha256, value: &Value) {
+    match value {
+        Value::Object(members) => hash_object(hasher, members),
+        Value::Array(items) => {
+            hasher.update(b"[");
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    hasher.update(b",");
+                }
+                hash_value(hasher, item);
+            }
+            hasher.update(b"]");
         }
-    };
-    set(header::LOCATION, &recorded.location);
-    set(header::ETAG, &recorded.etag);
-    if replayed {
-        headers.insert(REPLAYED, HeaderValue::from_static("true"));
+        Value::String(text) => hash_string(hasher, text),
+        other => hasher.update(other.to_string().as_bytes()),
     }
-    response
+}
+
+fn hash_object(hasher: &mut Sha256, members: &Map<String, Value>) {
+    let mut keys: Vec<&String> = members.keys().collect();
+    keys.sort();
+    hasher.update(b"{");
+    for (i, key) in keys.into_iter().enumerate() {
+        if i > 0 {
+            hasher.update(b",");
+        }
+        hash_string(hasher, key);
+        hasher.update(b":");
+        hash_value(hasher, &members[key]);
+    }
+    hasher.update(b"}");
+}
+
+/// A JSON string literal, escaped as serde_json writes it.
+fn hash_string(hasher: &mut Sha256, text: &str) {
+    struct Feed<'a>(&'a mut Sha256);
+    impl std::io::Write for Feed<'_> {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    // Writing a string to an in-memory sink cannot fail.
+    let _ = serde_json::to_writer(Feed(hasher), text);
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn keys_are_visible_ascii_up_to_255() {
+        assert!(IdempotencyKey::parse("a").is_some());
+        assert!(IdempotencyKey::parse(&"~".repeat(255)).is_some());
+        assert!(IdempotencyKey::parse("9f1c2b7e-3c1a-4e7b-8d0f-2a5b6c7d8e9f").is_some());
+        for bad in ["", " ", "a b", "ключ", "tab\t", &"x".repeat(256)] {
+            assert_eq!(IdempotencyKey::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    /// A key of one character printed a slice of its two hex digits (a panic, which
+    /// `panic = "abort"` makes a crash of the function).
+    #[test]
+    fn a_printed_key_is_a_prefix_of_its_hash_whatever_its_length() {
+        for raw in ["a", "secret-key-value", &"~".repeat(255)] {
+            let key = IdempotencyKey::parse(raw).unwrap();
+            let printed = format!("{key:?}");
+            assert_eq!(printed.len(), "IdempotencyKey()".len() + 16, "{printed}");
+            assert!(!printed.contains("secret"));
+        }
+    }
+
+    #[test]
+    fn one_key_is_scoped_to_its_route_and_the_request_to_path_and_body() {
+        let key = IdempotencyKey::parse("k-1").unwrap();
+        let body = json!({"b": 1, "a": [1, {"y": 2, "x": 1}]});
+        let same_meaning = json!({"a": [1, {"x": 1, "y": 2}], "b": 1});
+        let create = |body: &serde_json::Value| {
+            let body = body.as_object().expect("object");
+            identify(&key, "POST /customers", "POST", "/customers", Some(body))
+        };
+        assert_eq!(create(&body), create(&same_meaning));
+        assert_ne!(
+            create(&body).fingerprint,
+            create(&json!({"b": 2})).fingerprint
+        );
+        let patch = |path| identify(&key, "PATCH /customers/{id}", "PATCH", path, None);
+        assert_eq!(patch("/customers/1").scope, patch("/customers/2").scope);
+        assert_ne!(
+            patch("/customers/1").fingerprint,
+            patch("/customers/2").fingerprint
+        );
+        assert_ne!(create(&body).scope, patch("/customers/1").scope);
+    }
 }

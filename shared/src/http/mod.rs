@@ -1,6 +1,7 @@
-//! The HTTP edge shared by every function: request parsing, authorisation from the gateway's
-//! claims, the error model (RFC 9457 problem+json), the response envelope, the wording of
-//! warnings, and the one log line per request.
+//! The HTTP edge shared by every function (an adapter over the use cases): request parsing,
+//! authorisation from the gateway's claims, the error model (RFC 9457 problem+json), the
+//! response envelope and the replies of writes, the wording of warnings, and the one log line
+//! per request.
 
 pub mod auth;
 mod caching;
@@ -14,17 +15,17 @@ mod request;
 mod response;
 mod warnings;
 
-pub use caching::{cacheable, etag, none_match};
+pub use auth::Scope;
+pub use caching::cacheable;
 pub use endpoint::Endpoint;
 pub use error::ApiError;
 pub use event::{tolerant, Tolerant};
-pub use keyed::{answer, idempotent, record, respond, Render, IDEMPOTENCY_KEY, REPLAYED};
+pub use keyed::{keyed, IDEMPOTENCY_KEY};
 pub use logging::{init_tracing, json_subscriber};
 pub use problem::Problem;
 pub use request::{
-    json_object, merge_patch, path_parameter, precondition, query_parameter, query_parameters,
+    json_object, patch_object, path_parameter, precondition, query_parameter, query_parameters,
     RequestInfo, JSON, MAX_BODY_BYTES, MERGE_PATCH,
 };
-pub use response::no_content;
-pub use response::Envelope;
+pub use response::{no_content, respond, Envelope, Rendered, REPLAYED};
 pub use warnings::WarningBody;

@@ -1,5 +1,6 @@
+use super::response::{with_body, Caching};
 use crate::api::FieldError;
-use lambda_http::http::{header, HeaderValue, StatusCode};
+use lambda_http::http::{HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
@@ -74,14 +75,13 @@ impl Problem {
         // Serialising a struct of strings cannot fail; the fallback keeps this path panic-free.
         let body = serde_json::to_string(&self)
             .unwrap_or_else(|_| format!(r#"{{"status":{},"code":"{}"}}"#, self.status, self.code));
-        let mut response = Response::new(Body::Text(body));
-        *response.status_mut() = self.status();
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
+        let mut response = with_body(
+            self.status(),
+            body,
+            "application/problem+json",
+            Caching::NoStore,
         );
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        let headers = response.headers_mut();
         for (name, value) in self.headers {
             if let Ok(value) = HeaderValue::from_str(&value) {
                 headers.insert(name, value);

@@ -1,7 +1,7 @@
 use super::ApiError;
 use crate::api::{parse_strict, JsonError};
 use crate::http::auth::Claims;
-use crate::use_cases::customers::Precondition;
+use crate::use_cases::targets::Precondition;
 use lambda_http::http::header;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt};
@@ -85,7 +85,7 @@ pub fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
 }
 
 /// A PATCH body: a JSON Merge Patch object, as `application/merge-patch+json` or plain JSON.
-pub fn merge_patch(request: &Request) -> Result<Map<String, Value>, ApiError> {
+pub fn patch_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
     body_object(request, &[MERGE_PATCH, JSON])
 }
 

@@ -1,46 +1,81 @@
-//! Successful JSON responses. Every one has the same envelope: `{"data": ...}`, with the
-//! `warnings` of a write and the `next_cursor` of a page.
+//! Successful responses. Every JSON one has the same envelope: `{"data": ...}`, with the
+//! `warnings` of a write and the `next_cursor` of a page. A write's reply is rendered once, as
+//! data ([`Reply`]): the response sent now and the one its record replays are the same bytes.
 
 use super::warnings::WarningBody;
 use super::ApiError;
-use crate::domain::Warning;
+use crate::api::show::{CountryView, CustomerView, GroupView};
+use crate::domain::countries::Country;
+use crate::domain::{Customer, CustomerGroup, Warning};
+use crate::use_cases::idempotency::{Answer, RenderError, Reply, Respond};
 use lambda_http::http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
+/// Marks a response answered from an earlier request's record.
+pub const REPLAYED: &str = "idempotent-replayed";
+
+/// What a write's reply function returns.
+pub type Rendered = Result<Reply, RenderError>;
+
 #[derive(Debug, Serialize)]
-pub struct Envelope<'a, T: ?Sized> {
-    data: &'a T,
+pub struct Envelope<T> {
+    data: T,
     #[serde(skip_serializing_if = "Option::is_none")]
     warnings: Option<Vec<WarningBody>>,
     /// `Some(None)` is a last page: `"next_cursor": null`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    next_cursor: Option<Option<&'a str>>,
+    next_cursor: Option<Option<String>>,
     #[serde(skip)]
     etag: Option<String>,
 }
 
-/// 204 without a body.
-pub fn no_content() -> Response<Body> {
-    let mut response = Response::new(Body::Empty);
-    *response.status_mut() = StatusCode::NO_CONTENT;
-    response
+impl<'a> Envelope<CustomerView<'a>> {
+    /// A customer, with its version as a strong `ETag` (`"3"`): what `If-Match` names.
+    pub fn customer(customer: &'a Customer) -> Self {
+        let mut envelope = Self::new(CustomerView::from(customer));
+        envelope.etag = Some(format!("\"{}\"", customer.version));
+        envelope
+    }
 }
 
-impl<'a, T: Serialize + ?Sized> Envelope<'a, T> {
-    pub fn new(data: &'a T) -> Self {
+impl<'a> Envelope<Vec<CustomerView<'a>>> {
+    pub fn customers(customers: &'a [Customer]) -> Self {
+        Self::new(customers.iter().map(CustomerView::from).collect())
+    }
+}
+
+impl<'a> Envelope<GroupView<'a>> {
+    pub fn group(group: &'a CustomerGroup) -> Self {
+        Self::new(GroupView::from(group))
+    }
+}
+
+impl<'a> Envelope<Vec<GroupView<'a>>> {
+    pub fn groups(groups: &'a [CustomerGroup]) -> Self {
+        Self::new(groups.iter().map(GroupView::from).collect())
+    }
+}
+
+impl<'a> Envelope<Vec<CountryView<'a>>> {
+    pub fn countries(countries: &[&'a Country]) -> Self {
+        Self::new(
+            countries
+                .iter()
+                .map(|country| CountryView::from(*country))
+                .collect(),
+        )
+    }
+}
+
+impl<T: Serialize> Envelope<T> {
+    fn new(data: T) -> Self {
         Self {
             data,
             warnings: None,
             next_cursor: None,
             etag: None,
         }
-    }
-
-    /// The representation's version, as a strong `ETag` (`"3"`): what `If-Match` names.
-    pub fn version(mut self, version: u64) -> Self {
-        self.etag = Some(format!("\"{version}\""));
-        self
     }
 
     /// A write's warnings; present (maybe empty) on every write's response.
@@ -50,54 +85,129 @@ impl<'a, T: Serialize + ?Sized> Envelope<'a, T> {
     }
 
     /// A page's cursor; `None` on the last page.
-    pub fn next_cursor(mut self, cursor: Option<&'a str>) -> Self {
-        self.next_cursor = Some(cursor);
+    pub fn next_cursor(mut self, cursor: Option<&str>) -> Self {
+        self.next_cursor = Some(cursor.map(str::to_owned));
         self
-    }
-
-    /// The `ETag` this envelope's response carries, if any.
-    pub fn etag_value(&self) -> Option<&str> {
-        self.etag.as_deref()
     }
 
     pub fn to_json(&self) -> Result<String, ApiError> {
         serde_json::to_string(self).map_err(|_| ApiError::Serialization)
     }
 
-    /// 200.
-    pub fn ok(&self) -> Result<Response<Body>, ApiError> {
-        self.respond(StatusCode::OK)
-    }
-
-    /// 201 for a resource that has no URL of its own.
-    pub fn created(&self) -> Result<Response<Body>, ApiError> {
-        self.respond(StatusCode::CREATED)
+    /// The reply with `status`, this envelope as its body and its `ETag`.
+    pub fn reply(self, status: StatusCode) -> Rendered {
+        Ok(Reply {
+            status: status.as_u16(),
+            body: Some(serde_json::to_string(&self).map_err(|_| RenderError)?),
+            location: None,
+            etag: self.etag,
+        })
     }
 
     /// 201 with the new resource's `Location`.
-    pub fn created_at(&self, location: &str) -> Result<Response<Body>, ApiError> {
-        let mut response = self.respond(StatusCode::CREATED)?;
-        let location = HeaderValue::from_str(location).map_err(|_| ApiError::Serialization)?;
-        response.headers_mut().insert(header::LOCATION, location);
-        Ok(response)
+    pub fn created(self, location: String) -> Rendered {
+        let reply = self.reply(StatusCode::CREATED)?;
+        Ok(Reply {
+            location: Some(location),
+            ..reply
+        })
     }
 
-    fn respond(&self, status: StatusCode) -> Result<Response<Body>, ApiError> {
-        let mut response = Response::new(Body::Text(self.to_json()?));
-        *response.status_mut() = status;
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        // Customer data is personal data: no shared cache may keep it.
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if let Some(etag) = &self.etag {
-            let etag = HeaderValue::from_str(etag).map_err(|_| ApiError::Serialization)?;
-            headers.insert(header::ETAG, etag);
-        }
-        Ok(response)
+    /// 200, for a read.
+    pub fn ok(self) -> Result<Response<Body>, ApiError> {
+        let reply = self
+            .reply(StatusCode::OK)
+            .map_err(|_| ApiError::Serialization)?;
+        Ok(response(&reply, false))
     }
+}
+
+/// 204 without a body.
+pub fn no_content() -> Rendered {
+    Ok(Reply {
+        status: StatusCode::NO_CONTENT.as_u16(),
+        body: None,
+        location: None,
+        etag: None,
+    })
+}
+
+/// A write's answer: its outcome rendered by `reply`, or the recorded reply of an earlier
+/// request with the key, marked `Idempotent-Replayed: true`.
+pub fn respond<T>(answer: Answer<T>, reply: &Respond<T>) -> Result<Response<Body>, ApiError> {
+    match answer {
+        Answer::Fresh(outcome) => Ok(response(
+            &reply(&outcome).map_err(|_| ApiError::Serialization)?,
+            false,
+        )),
+        Answer::Replayed(recorded) => Ok(response(&recorded, true)),
+    }
+}
+
+/// A reply as sent.
+fn response(reply: &Reply, replayed: bool) -> Response<Body> {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = match &reply.body {
+        Some(body) => with_body(status, body.clone(), JSON_MEDIA_TYPE, Caching::NoStore),
+        None => {
+            let mut response = Response::new(Body::Empty);
+            *response.status_mut() = status;
+            response
+        }
+    };
+    let headers = response.headers_mut();
+    let mut set = |name: header::HeaderName, value: &Option<String>| {
+        if let Some(value) = value.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+            headers.insert(name, value);
+        }
+    };
+    set(header::LOCATION, &reply.location);
+    set(header::ETAG, &reply.etag);
+    if replayed {
+        headers.insert(REPLAYED, HeaderValue::from_static("true"));
+    }
+    response
+}
+
+const JSON_MEDIA_TYPE: &str = "application/json";
+
+/// Who may keep a response.
+pub(super) enum Caching {
+    /// Customer data is personal data, and errors are about one request: no cache may keep
+    /// them.
+    NoStore,
+    /// The same for every caller: shared caches may keep it this many seconds.
+    Public(u32),
+}
+
+/// A response with a body: its media type and caching are set here, for every response.
+pub(super) fn with_body(
+    status: StatusCode,
+    body: String,
+    media_type: &'static str,
+    caching: Caching,
+) -> Response<Body> {
+    let mut response = Response::new(Body::Text(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    let cache_control = match caching {
+        Caching::NoStore => HeaderValue::from_static("no-store"),
+        Caching::Public(max_age) => HeaderValue::from_str(&format!("public, max-age={max_age}"))
+            .unwrap_or(HeaderValue::from_static("no-store")),
+    };
+    headers.insert(header::CACHE_CONTROL, cache_control);
+    response
+}
+
+/// A JSON response everyone may cache.
+pub(super) fn public_json(body: String, max_age: u32) -> Response<Body> {
+    with_body(
+        StatusCode::OK,
+        body,
+        JSON_MEDIA_TYPE,
+        Caching::Public(max_age),
+    )
 }
 
 #[cfg(test)]
@@ -119,7 +229,10 @@ mod tests {
             body(&Envelope::new(&data).ok().unwrap()),
             json!({"data": {"id": 1}})
         );
-        let write = Envelope::new(&data).warnings(&[]).created().unwrap();
+        let write = Envelope::new(&data)
+            .warnings(&[])
+            .reply(StatusCode::CREATED);
+        let write = response(&write.unwrap(), false);
         assert_eq!(write.status(), StatusCode::CREATED);
         assert_eq!(body(&write), json!({"data": {"id": 1}, "warnings": []}));
         let items = [1, 2];
@@ -133,28 +246,41 @@ mod tests {
     }
 
     #[test]
-    fn a_version_is_a_strong_etag() {
-        let data = json!({});
-        let response = Envelope::new(&data).version(3).ok().unwrap();
-        assert_eq!(response.headers()[header::ETAG], "\"3\"");
-        assert!(!Envelope::new(&data)
-            .ok()
-            .unwrap()
-            .headers()
-            .contains_key(header::ETAG));
-        assert_eq!(no_content().status(), StatusCode::NO_CONTENT);
+    fn a_reply_is_sent_as_recorded_and_a_replay_says_so() {
+        let reply = Reply {
+            status: 201,
+            body: Some("{\"data\":{}}".into()),
+            location: Some("/customers/1".into()),
+            etag: Some("\"1\"".into()),
+        };
+        let fresh = response(&reply, false);
+        assert_eq!(fresh.status(), StatusCode::CREATED);
+        assert_eq!(fresh.headers()[header::LOCATION], "/customers/1");
+        assert_eq!(fresh.headers()[header::ETAG], "\"1\"");
+        assert_eq!(fresh.headers()[header::CACHE_CONTROL], "no-store");
+        assert_eq!(fresh.headers()[header::CONTENT_TYPE], "application/json");
+        assert!(!fresh.headers().contains_key(REPLAYED));
+        let replayed = response(&reply, true);
+        assert_eq!(replayed.headers()[REPLAYED], "true");
+        assert_eq!(body(&replayed), body(&fresh));
+        let gone = response(&no_content().unwrap(), true);
+        assert_eq!(gone.status(), StatusCode::NO_CONTENT);
+        assert!(matches!(gone.body(), Body::Empty));
+        assert!(!gone.headers().contains_key(header::CONTENT_TYPE));
     }
 
     #[test]
-    fn a_creation_says_where_the_resource_is_and_nothing_is_cached() {
-        let data = json!({});
-        let response = Envelope::new(&data).created_at("/customers/1").unwrap();
-        assert_eq!(response.headers()[header::LOCATION], "/customers/1");
-        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
-        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
-        assert!(matches!(
-            Envelope::new(&data).created_at("/bad\nheader"),
-            Err(ApiError::Serialization)
-        ));
+    fn a_customer_carries_its_version_as_a_strong_etag() {
+        let customer = crate::testing::customer();
+        let reply = Envelope::customer(&customer).reply(StatusCode::OK).unwrap();
+        assert_eq!(reply.etag.as_deref(), Some("\"1\""));
+        let list = std::slice::from_ref(&customer);
+        assert_eq!(
+            Envelope::customers(list)
+                .reply(StatusCode::OK)
+                .unwrap()
+                .etag,
+            None
+        );
     }
 }

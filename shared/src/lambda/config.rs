@@ -27,7 +27,7 @@ pub struct Settings {
     pub table_name: String,
     /// The JWT claim that names the caller's tenant.
     pub tenant_claim: String,
-    /// Identity-document staging: only the create function has it.
+    /// Identity-document staging: only the functions that take documents (create, update).
     pub documents: Option<DocumentSettings>,
     /// The key that signs pagination cursors: only listing functions have it.
     pub cursor_key: Option<Vec<u8>>,

@@ -1,14 +1,14 @@
-//! Wiring of one function: everything is built once per cold start, then every invocation
-//! reuses it.
+//! Wiring of one function: the adapters built once per cold start (configuration, clients,
+//! store, documents, edge) and handed to the use cases; every invocation reuses them.
 
-use crate::support::clients::LazyClient;
-use crate::support::clock;
 pub mod config;
 pub mod secrets;
 
 use crate::documents::{Documents, FingerprintKey, S3Bucket};
 use crate::http::{init_tracing, Endpoint, Tolerant};
 use crate::store::DynamoStore;
+use crate::support::clients::LazyClient;
+use crate::support::clock;
 use crate::use_cases::cursor::CursorKey;
 use crate::use_cases::customers::Customers;
 use crate::use_cases::groups::Groups;
@@ -20,7 +20,7 @@ use std::future::Future;
 /// What a function needs to answer requests.
 pub struct App {
     pub endpoint: Endpoint,
-    pub customers: Customers<DynamoStore>,
+    pub customers: Customers<DynamoStore, Documents<S3Bucket>>,
     pub groups: Groups<DynamoStore>,
 }
 
@@ -45,7 +45,8 @@ impl App {
         Self::assemble(settings, dynamodb(sdk), None)
     }
 
-    /// The create function's wiring: identity documents staged in S3, when configured.
+    /// The wiring of the functions that take identity documents (create and update): staged
+    /// in S3, when configured.
     pub fn with_documents(
         settings: &Settings,
         sdk: &aws_types::SdkConfig,

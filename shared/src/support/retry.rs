@@ -30,6 +30,11 @@ impl Backoff {
         }
     }
 
+    /// Whether the budget is gone: an attempt that needs no pause may still be made until then.
+    pub fn spent(&self) -> bool {
+        Instant::now() >= self.deadline
+    }
+
     /// Waits before the next attempt; `false` (without waiting) once the budget is spent.
     pub async fn wait(&mut self) -> bool {
         let delay = self.next_delay();

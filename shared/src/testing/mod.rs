@@ -3,6 +3,7 @@
 //! of the store traits and of the image bucket, for unit tests of the use cases. Integration
 //! tests use the real DynamoDB and S3 implementations against moto instead.
 
+pub mod dynamo_json;
 pub mod fuzz;
 mod images;
 mod memory_bucket;
@@ -13,7 +14,8 @@ pub use images::{jpeg, png};
 pub use memory_bucket::{BucketOp, MemoryBucket};
 pub use memory_store::{MemoryStore, Op, Owner, State};
 
-use crate::http::auth::{Claims, Principal, Scope};
+use crate::domain::Principal;
+use crate::http::auth::{self, Claims, Scope};
 
 /// A caller of `tenant` with read and write scopes, as the gateway's claims make one.
 pub fn principal(tenant: &str) -> Principal {
@@ -25,8 +27,28 @@ pub fn principal(tenant: &str) -> Principal {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
-    match Principal::authorize(Some(&claims), "tenant_id", Scope::CustomersWrite) {
+    match auth::authorize(Some(&claims), "tenant_id", Scope::CustomersWrite) {
         Ok(principal) => principal,
         Err(e) => panic!("test principal for {tenant:?}: {e}"),
     }
+}
+
+/// A customer registered now by `user-1`, with an email: for tests of how one is shown.
+pub fn customer() -> crate::domain::Customer {
+    use crate::domain::{Customer, CustomerId, Subject};
+    let body = serde_json::json!({"first_name": "Ann", "email": "ann@example.com"});
+    let today = time::OffsetDateTime::now_utc();
+    let parsed = body
+        .as_object()
+        .and_then(|body| crate::api::parse_new_customer(body, today.date()).ok());
+    let (Some(parsed), Some(subject)) = (parsed, Subject::parse("user-1")) else {
+        panic!("a valid customer");
+    };
+    Customer::register(
+        CustomerId::random(),
+        parsed.value.details,
+        None,
+        subject,
+        today,
+    )
 }

@@ -1,38 +1,20 @@
 //! Customer groups: create one, list a tenant's in pages.
 
-use crate::api::{page_size, parse_new_group, ValidationErrors};
-use crate::domain::{CustomerGroup, UniqueField};
-use crate::http::auth::Principal;
-use crate::store::{GroupStore, IdempotencyStore, StoreError};
+use super::cursor::CursorKey;
+use super::executor::{Decision, Executor, Write};
+use super::idempotency::{Answer, Keyed};
+use super::ports::{Change, GroupLister, WriteStore, Written};
+use super::targets::Nothing;
+use super::Error;
+use crate::api::{page_size, parse_new_group};
+use crate::domain::{Claim, CustomerGroup, Principal, UniqueField};
 use crate::support::clock::Clock;
-use crate::use_cases::cursor::{CursorKey, InvalidCursor};
-use crate::use_cases::idempotency::{Answer, Idempotent};
-use crate::use_cases::keyed::{self, KeyedError};
 use serde_json::{Map, Value};
-use thiserror::Error;
+use time::OffsetDateTime;
 
-#[derive(Debug, PartialEq, Error)]
-pub enum GroupError {
-    #[error(transparent)]
-    Invalid(#[from] ValidationErrors),
-    #[error("a group with this name exists")]
-    NameTaken,
-    #[error(transparent)]
-    InvalidCursor(#[from] InvalidCursor),
-    #[error("listing needs CURSOR_KEY")]
-    NoCursorKey,
-    #[error("the idempotency key was used for another request")]
-    IdempotencyKeyReused,
-    #[error("the response could not be rendered")]
-    Unrepresentable,
-    #[error(transparent)]
-    Store(StoreError),
-}
-
-pub struct Groups<S> {
-    store: S,
-    cursor_key: Option<CursorKey>,
-    clock: Clock,
+#[derive(Debug, PartialEq)]
+pub struct Created {
+    pub group: CustomerGroup,
 }
 
 /// A page of groups and the cursor of the next one.
@@ -42,77 +24,89 @@ pub struct GroupPage {
     pub next_cursor: Option<String>,
 }
 
+/// A new group's change: the group and its name, which is unique per tenant
+/// case-insensitively.
+pub fn new_group(group: &CustomerGroup) -> Decision<Created> {
+    let change = Change {
+        take: vec![Claim::new(UniqueField::GroupName, group.name_key())],
+        ..Change::of(Written::NewGroup(group.clone()))
+    };
+    Decision::Write(
+        change,
+        Created {
+            group: group.clone(),
+        },
+    )
+}
+
+struct NewGroup(CustomerGroup);
+
+impl Write for NewGroup {
+    type Outcome = Created;
+    type Target = Nothing;
+
+    fn target(&self) -> Nothing {
+        Nothing
+    }
+
+    fn decide(&mut self, (): &(), _: OffsetDateTime) -> Result<Decision<Created>, Error> {
+        Ok(new_group(&self.0))
+    }
+}
+
+pub struct Groups<S> {
+    executor: Executor<S>,
+    cursor_key: Option<CursorKey>,
+}
+
 impl<S> Groups<S> {
     /// `cursor_key` is `None` in the functions that never list.
     pub fn new(store: S, cursor_key: Option<CursorKey>, clock: Clock) -> Self {
         Self {
-            store,
+            executor: Executor::new(store, clock),
             cursor_key,
-            clock,
         }
     }
 }
 
-impl From<KeyedError> for GroupError {
-    fn from(error: KeyedError) -> Self {
-        match error {
-            KeyedError::KeyReused => Self::IdempotencyKeyReused,
-            KeyedError::Render => Self::Unrepresentable,
-            KeyedError::Store(error) => Self::Store(error),
-        }
-    }
-}
-
-impl<S: GroupStore + IdempotencyStore> Groups<S> {
+impl<S: WriteStore> Groups<S> {
     pub async fn create(
         &self,
         principal: &Principal,
         body: &Map<String, Value>,
-        keyed: Option<&Idempotent<'_, CustomerGroup>>,
-    ) -> Result<Answer<CustomerGroup>, GroupError> {
-        let now = (self.clock)();
-        let tenant = &principal.tenant;
-        if let Some(response) = keyed::recorded_answer(&self.store, tenant, keyed, now).await? {
-            return Ok(Answer::Replayed(response));
-        }
-        let group = parse_new_group(body, now)?.value;
-        let receipt = keyed::receipt(keyed, &group, now)?;
-        match self
-            .store
-            .insert_group(tenant, &group, receipt.as_ref())
+        keyed: Option<&Keyed<'_, Created>>,
+    ) -> Result<Answer<Created>, Error> {
+        let prepare =
+            async |(): &(), now: OffsetDateTime| Ok(NewGroup(parse_new_group(body, now)?.value));
+        self.executor
+            .run(&principal.tenant, keyed, Nothing, prepare)
             .await
-        {
-            Ok(()) => Ok(Answer::Fresh(group)),
-            Err(StoreError::AlreadyRecorded) => Ok(Answer::Replayed(
-                keyed::answer_after_losing(&self.store, tenant, keyed, now).await?,
-            )),
-            Err(StoreError::Taken(UniqueField::GroupName)) => Err(GroupError::NameTaken),
-            Err(e) => Err(GroupError::Store(e)),
-        }
     }
 }
 
-impl<S: GroupStore> Groups<S> {
+impl<S: GroupLister> Groups<S> {
     pub async fn list(
         &self,
         principal: &Principal,
         limit: Option<&str>,
         cursor: Option<&str>,
-    ) -> Result<GroupPage, GroupError> {
-        let key = self.cursor_key.as_ref().ok_or(GroupError::NoCursorKey)?;
+    ) -> Result<GroupPage, Error> {
+        let key = self.cursor_key.as_ref().ok_or(Error::NoCursorKey)?;
         let limit = page_size(limit)?;
+        let tenant = &principal.tenant;
         let start = cursor
             .filter(|c| !c.is_empty())
-            .map(|c| key.open(&principal.tenant, c))
-            .transpose()?;
+            .map(|c| key.open(tenant, c))
+            .transpose()
+            .map_err(|_| Error::InvalidCursor)?;
         let page = self
-            .store
-            .list_groups(&principal.tenant, limit, start)
-            .await
-            .map_err(GroupError::Store)?;
+            .executor
+            .store()
+            .list_groups(tenant, limit, start)
+            .await?;
         Ok(GroupPage {
             groups: page.items,
-            next_cursor: page.next.map(|next| key.seal(&principal.tenant, &next)),
+            next_cursor: page.next.map(|next| key.seal(tenant, &next)),
         })
     }
 }
@@ -121,6 +115,7 @@ impl<S: GroupStore> Groups<S> {
 mod tests {
     use super::*;
     use crate::testing::{principal, MemoryStore, Op};
+    use crate::use_cases::ports::StoreError;
     use serde_json::json;
     use time::macros::datetime;
     use time::OffsetDateTime;
@@ -148,12 +143,12 @@ mod tests {
         groups: &Groups<MemoryStore>,
         principal: &Principal,
         body: &Map<String, Value>,
-    ) -> Result<CustomerGroup, GroupError> {
+    ) -> Result<CustomerGroup, Error> {
         groups
             .create(principal, body, None)
             .await
             .map(|answer| match answer {
-                Answer::Fresh(group) => group,
+                Answer::Fresh(created) => created.group,
                 replayed => panic!("a create without a key replayed: {replayed:?}"),
             })
     }
@@ -170,21 +165,19 @@ mod tests {
         assert_eq!(group.created_at, NOW);
         assert_eq!(
             create(&groups, &acme, &body("vip")).await,
-            Err(GroupError::NameTaken)
+            Err(Error::Taken(UniqueField::GroupName))
         );
         assert!(create(&groups, &principal("other"), &body("VIP"))
             .await
             .is_ok());
         assert!(matches!(
             create(&groups, &acme, &body(" ")).await,
-            Err(GroupError::Invalid(_))
+            Err(Error::Invalid(_))
         ));
-        store.fail_next(Op::InsertGroup, StoreError::Unavailable("timed out".into()));
+        store.fail_next(Op::Commit, StoreError::Unavailable("timed out".into()));
         assert_eq!(
             create(&groups, &acme, &body("Gold")).await,
-            Err(GroupError::Store(StoreError::Unavailable(
-                "timed out".into()
-            )))
+            Err(Error::Store(StoreError::Unavailable("timed out".into())))
         );
     }
 
@@ -221,21 +214,21 @@ mod tests {
         let foreign = first.next_cursor.expect("more");
         assert_eq!(
             groups.list(&principal("other"), None, Some(&foreign)).await,
-            Err(GroupError::InvalidCursor(InvalidCursor))
+            Err(Error::InvalidCursor)
         );
         assert!(matches!(
             groups.list(&acme, Some("0"), None).await,
-            Err(GroupError::Invalid(_))
+            Err(Error::Invalid(_))
         ));
         let unkeyed = Groups::new(store.clone(), None, now as Clock);
         assert_eq!(
             unkeyed.list(&acme, None, None).await,
-            Err(GroupError::NoCursorKey)
+            Err(Error::NoCursorKey)
         );
         store.fail_next(Op::ListGroups, StoreError::Unavailable("timed out".into()));
         assert!(matches!(
             groups.list(&acme, None, None).await,
-            Err(GroupError::Store(_))
+            Err(Error::Store(_))
         ));
     }
 }

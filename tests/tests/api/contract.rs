@@ -3,8 +3,8 @@
 
 use integration_tests::workspace_root;
 use serde_yaml::Value;
+use shared::domain::countries;
 use shared::domain::{CardStatus, DocumentType, Gender, Source, Status};
-use shared::use_cases::countries;
 use std::collections::BTreeSet;
 
 fn spec() -> Value {

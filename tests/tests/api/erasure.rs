@@ -62,6 +62,7 @@ async fn an_erasure_is_204_then_404_and_every_value_is_free_at_once() {
             "deleted_by",
             "entity",
             "id",
+            "layout",
             "pk",
             "request_id",
             "sk",

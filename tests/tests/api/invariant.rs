@@ -273,6 +273,7 @@ fn audit(items: &[Value]) -> Vec<String> {
             "deleted_at",
             "deleted_by",
             "request_id",
+            "layout",
         ]
         .into_iter()
         .collect();

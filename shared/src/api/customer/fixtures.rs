@@ -3,7 +3,7 @@
 
 use super::{parse_new_customer, CustomerInput};
 use crate::api::{Parsed, ValidationErrors};
-use crate::domain::NewCustomer;
+use crate::domain::CustomerDetails;
 pub(super) use serde_json::{json, Map, Value};
 use time::macros::date;
 use time::Date;
@@ -14,7 +14,7 @@ pub(super) fn parse(body: Value) -> Result<Parsed<CustomerInput>, ValidationErro
     parse_new_customer(body.as_object().expect("object"), TODAY)
 }
 
-pub(super) fn ok(body: Value) -> NewCustomer {
+pub(super) fn ok(body: Value) -> CustomerDetails {
     parse(body).expect("valid").value.details
 }
 

@@ -13,9 +13,9 @@ pub use patch::{parse_customer_patch, CustomerPatch, DocumentPatch};
 use super::document::parse_identity_document;
 use super::object::{optional_text, Object};
 use super::{Parsed, Pointer, Report, ValidationErrors};
-use crate::documents::IdentityDocument;
+use crate::domain::IdentityDocument;
 use crate::domain::{
-    Birthday, CallingCode, Company, CountryCode, Email, Gender, GroupId, Mobile, NewCustomer,
+    Birthday, CallingCode, Company, CountryCode, CustomerDetails, Email, Gender, GroupId, Mobile,
     Notes, PersonName, PhoneError, PhoneRegion, Source, Status,
 };
 use serde_json::{Map, Value};
@@ -49,7 +49,7 @@ const CUSTOMER_FIELDS: &[&str] = &[
 /// and then mostly discarded, the identity document.
 #[derive(Debug, Clone)]
 pub struct CustomerInput {
-    pub details: NewCustomer,
+    pub details: CustomerDetails,
     pub identity_document: Option<IdentityDocument>,
     /// Where each of `details.groups` was given, for pointing at a group that turns out not to
     /// exist.
@@ -123,7 +123,7 @@ fn parse_customer(
         None
     } else {
         first_name
-            .map(|first_name| NewCustomer {
+            .map(|first_name| CustomerDetails {
                 first_name,
                 last_name,
                 email,

@@ -6,8 +6,8 @@ use super::{parse_customer, CustomerInput};
 use crate::api::document::parse_identity_document;
 use crate::api::merge::merge_patch;
 use crate::api::{Parsed, Pointer, Report, ValidationErrors};
-use crate::documents::IdentityDocument;
-use crate::domain::{GroupId, NewCustomer};
+use crate::domain::IdentityDocument;
+use crate::domain::{CustomerDetails, GroupId};
 use serde_json::{Map, Value};
 use time::Date;
 
@@ -60,7 +60,7 @@ pub enum DocumentPatch {
 #[derive(Debug, Clone)]
 pub struct CustomerPatch {
     /// The customer's details once patched.
-    pub details: NewCustomer,
+    pub details: CustomerDetails,
     pub document: DocumentPatch,
     /// Where each group of `details.groups` was given.
     pub group_pointers: Vec<(GroupId, String)>,

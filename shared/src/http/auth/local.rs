@@ -2,7 +2,7 @@
 //! authorizers (aws/aws-sam-cli#2833) and so passes no claims. There, and only there, the
 //! function verifies the bearer token itself, as the authorizer would: an HS256 signature with
 //! the local development secret, `exp`, `nbf`, `iss` and `aud`; then the claims reach
-//! [`super::Principal::authorize`] exactly as API Gateway hands them over.
+//! [`super::authorize`] exactly as API Gateway hands them over.
 //!
 //! Three things must all hold, or the request stays unauthenticated (401), as deployed:
 //! `AWS_SAM_LOCAL=true` (set by the SAM CLI in its containers, never by Lambda), a

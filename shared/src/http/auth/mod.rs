@@ -5,7 +5,7 @@
 
 pub mod local;
 
-use crate::domain::{Subject, TenantId};
+use crate::domain::{Principal, Subject, TenantId};
 use std::collections::HashMap;
 use thiserror::Error;
 
@@ -42,62 +42,45 @@ pub enum AuthError {
     InsufficientScope { required: Scope },
 }
 
-/// The verified caller of one request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    pub subject: Subject,
-    pub tenant: TenantId,
-    scopes: Vec<String>,
-}
-
 /// Verified claims as API Gateway hands them over: every value a string (HTTP APIs render
 /// arrays as `[a b]`).
 pub type Claims = HashMap<String, String>;
 
-impl Principal {
-    /// Authorises a caller for one route. The subject is checked first (no subject means the
-    /// token was never verified: 401), then the tenant, then the scope.
-    pub fn authorize(
-        claims: Option<&Claims>,
-        tenant_claim: &str,
-        required: Scope,
-    ) -> Result<Self, AuthError> {
-        let claims = claims.ok_or(AuthError::Unauthenticated)?;
-        let subject = claims
-            .get("sub")
-            .and_then(|s| Subject::parse(s))
-            .ok_or(AuthError::Unauthenticated)?;
-        let tenant = match claims.get(tenant_claim).map(|t| t.trim()) {
-            None | Some("") => {
-                return Err(AuthError::TenantRequired {
-                    claim: tenant_claim.to_owned(),
-                })
-            }
-            Some(raw) => TenantId::parse(raw).map_err(|_| AuthError::InvalidTenant {
+/// Authorises a caller for one route. The subject is checked first (no subject means the token
+/// was never verified: 401), then the tenant, then the scope.
+pub fn authorize(
+    claims: Option<&Claims>,
+    tenant_claim: &str,
+    required: Scope,
+) -> Result<Principal, AuthError> {
+    let claims = claims.ok_or(AuthError::Unauthenticated)?;
+    let subject = claims
+        .get("sub")
+        .and_then(|s| Subject::parse(s))
+        .ok_or(AuthError::Unauthenticated)?;
+    let tenant = match claims.get(tenant_claim).map(|t| t.trim()) {
+        None | Some("") => {
+            return Err(AuthError::TenantRequired {
                 claim: tenant_claim.to_owned(),
-            })?,
-        };
-        let scopes: Vec<String> = ["scope", "scp"]
-            .iter()
-            .filter_map(|name| claims.get(*name))
-            .flat_map(|value| split_scopes(value))
-            .collect();
-        let principal = Self {
-            subject,
-            tenant,
-            scopes,
-        };
-        principal.require(required)?;
-        Ok(principal)
-    }
-
-    pub fn require(&self, scope: Scope) -> Result<(), AuthError> {
-        if self.scopes.iter().any(|s| scope.granted_by(s)) {
-            Ok(())
-        } else {
-            Err(AuthError::InsufficientScope { required: scope })
+            })
         }
+        Some(raw) => TenantId::parse(raw).map_err(|_| AuthError::InvalidTenant {
+            claim: tenant_claim.to_owned(),
+        })?,
+    };
+    if !grants(claims, required) {
+        return Err(AuthError::InsufficientScope { required });
     }
+    Ok(Principal { subject, tenant })
+}
+
+/// Whether the token's scopes (`scope`, or `scp` as some providers name it) include `scope`.
+pub fn grants(claims: &Claims, scope: Scope) -> bool {
+    ["scope", "scp"]
+        .iter()
+        .filter_map(|name| claims.get(*name))
+        .flat_map(|value| split_scopes(value))
+        .any(|granted| scope.granted_by(&granted))
 }
 
 /// `scope` is space-separated (RFC 8693); an array claim arrives from HTTP APIs as `[a b]` and
@@ -132,11 +115,11 @@ mod tests {
             ("tenant_id", "acme"),
             ("scope", "openid customers.write"),
         ]);
-        let p = Principal::authorize(Some(&c), "tenant_id", Scope::CustomersWrite).unwrap();
+        let p = authorize(Some(&c), "tenant_id", Scope::CustomersWrite).unwrap();
         assert_eq!(p.subject.as_str(), "user-1");
         assert_eq!(p.tenant.as_str(), "acme");
         assert_eq!(
-            p.require(Scope::CustomersRead),
+            authorize(Some(&c), "tenant_id", Scope::CustomersRead),
             Err(AuthError::InsufficientScope {
                 required: Scope::CustomersRead
             })
@@ -150,8 +133,8 @@ mod tests {
             ("org", "acme"),
             ("scope", "customers.read_write"),
         ]);
-        let p = Principal::authorize(Some(&c), "org", Scope::CustomersRead).unwrap();
-        assert!(p.require(Scope::CustomersWrite).is_ok());
+        assert!(authorize(Some(&c), "org", Scope::CustomersRead).is_ok());
+        assert!(authorize(Some(&c), "org", Scope::CustomersWrite).is_ok());
     }
 
     #[test]
@@ -169,18 +152,18 @@ mod tests {
             ("tenant_id", "t"),
             ("scp", "[customers.read]"),
         ]);
-        assert!(Principal::authorize(Some(&c), "tenant_id", Scope::CustomersRead).is_ok());
+        assert!(authorize(Some(&c), "tenant_id", Scope::CustomersRead).is_ok());
     }
 
     #[test]
     fn fails_closed() {
         assert_eq!(
-            Principal::authorize(None, "tenant_id", Scope::CustomersRead),
+            authorize(None, "tenant_id", Scope::CustomersRead),
             Err(AuthError::Unauthenticated)
         );
         let no_sub = claims(&[("tenant_id", "t"), ("scope", "customers.read")]);
         assert_eq!(
-            Principal::authorize(Some(&no_sub), "tenant_id", Scope::CustomersRead),
+            authorize(Some(&no_sub), "tenant_id", Scope::CustomersRead),
             Err(AuthError::Unauthenticated)
         );
     }
@@ -189,7 +172,7 @@ mod tests {
     fn tenant_is_required_and_must_be_well_formed() {
         let missing = claims(&[("sub", "u"), ("scope", "customers.read")]);
         assert!(matches!(
-            Principal::authorize(Some(&missing), "tenant_id", Scope::CustomersRead),
+            authorize(Some(&missing), "tenant_id", Scope::CustomersRead),
             Err(AuthError::TenantRequired { .. })
         ));
         let bad = claims(&[
@@ -198,7 +181,7 @@ mod tests {
             ("scope", "customers.read"),
         ]);
         assert!(matches!(
-            Principal::authorize(Some(&bad), "tenant_id", Scope::CustomersRead),
+            authorize(Some(&bad), "tenant_id", Scope::CustomersRead),
             Err(AuthError::InvalidTenant { .. })
         ));
     }
@@ -211,7 +194,7 @@ mod tests {
             ("scope", "customers.readonly"),
         ]);
         assert!(matches!(
-            Principal::authorize(Some(&c), "tenant_id", Scope::CustomersRead),
+            authorize(Some(&c), "tenant_id", Scope::CustomersRead),
             Err(AuthError::InsufficientScope { .. })
         ));
     }

@@ -2,7 +2,7 @@
 //! non-failing item's code is `None`); each item's role says what its failed condition means.
 
 use crate::domain::{GroupId, UniqueField};
-use crate::store::StoreError;
+use crate::use_cases::ports::StoreError;
 
 /// What an item of a transaction stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! SDK failures sorted into "try again later" (503) and "will not get better" (500).
 
-use crate::store::StoreError;
+use crate::use_cases::ports::StoreError;
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 

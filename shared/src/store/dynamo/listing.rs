@@ -1,14 +1,16 @@
-//! Finding customers: by a value they hold (its claim), or a page of a tenant's customers
-//! through the sharded, keys-only listing index, merged newest first and then read from the
-//! table itself.
+//! Listings: a customer by a value it holds (its claim); a page of a tenant's customers through
+//! the sharded, keys-only listing index, merged newest first and then read from the table
+//! itself; a page of its groups through the collections index.
 
-use super::customers::CustomerItem;
-use super::{capacity, errors, from_item, key_attributes, DynamoStore, IndexQuery, Item};
-use crate::domain::{Claim, Customer, CustomerId, TenantId};
-use crate::store::keys::{self, CUSTOMERS_INDEX, CUSTOMER_SHARDS};
-use crate::store::{CustomerFinder, CustomerReader, Page, PageKey, StoreError};
+use super::{capacity, errors, key_attributes, DynamoStore, IndexQuery};
+use crate::domain::{Claim, Customer, CustomerGroup, CustomerId, TenantId};
+use crate::store::items::{CustomerItem, GroupItem, Item};
+use crate::store::keys::{self, COLLECTIONS_INDEX, CUSTOMERS_INDEX, CUSTOMER_SHARDS};
 use crate::support::clients::boxed;
 use crate::support::retry::{Backoff, CONTENTION_BUDGET};
+use crate::use_cases::ports::{
+    CustomerFinder, CustomerReader, GroupLister, Page, PageKey, StoreError,
+};
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnConsumedCapacity};
 use std::collections::HashMap;
 
@@ -25,7 +27,7 @@ struct ShardPage {
 impl CustomerFinder for DynamoStore {
     async fn find(&self, tenant: &TenantId, claim: &Claim) -> Result<Option<Customer>, StoreError> {
         match self.claim_owner(tenant, claim).await? {
-            Some(id) => self.get(tenant, id).await,
+            Some(id) => Ok(self.get(tenant, id).await?.map(|stored| stored.customer)),
             None => Ok(None),
         }
     }
@@ -161,7 +163,7 @@ impl DynamoStore {
                 .and_then(|mut tables| tables.remove(&self.table))
                 .unwrap_or_default();
             for item in items {
-                let customer = from_item::<CustomerItem<Customer>>(item)?.into_customer();
+                let customer = CustomerItem::read(item)?.customer;
                 found.insert(customer.id, customer);
             }
             // Keys DynamoDB did not get to (throttling, size): asked again after a pause.
@@ -176,5 +178,41 @@ impl DynamoStore {
             }
         }
         Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+}
+
+impl GroupLister for DynamoStore {
+    async fn list_groups(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+        start: Option<PageKey>,
+    ) -> Result<Page<CustomerGroup>, StoreError> {
+        let start = start.map(|key| {
+            key.into_iter()
+                .map(|(k, v)| (k, AttributeValue::S(v)))
+                .collect()
+        });
+        let output = self
+            .query_index(IndexQuery {
+                index: COLLECTIONS_INDEX,
+                partition: ("gsi1pk", keys::group_collection_partition(tenant)),
+                newest_first: false,
+                limit,
+                start,
+            })
+            .await?;
+        let items = output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(GroupItem::read)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = output.last_evaluated_key.map(|key| {
+            key.into_iter()
+                .filter_map(|(k, v)| v.as_s().ok().map(|s| (k, s.clone())))
+                .collect()
+        });
+        Ok(Page { items, next })
     }
 }

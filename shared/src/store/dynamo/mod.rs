@@ -1,27 +1,22 @@
 //! DynamoDB storage of one table (its definition lives in template.yaml). Every write is one
-//! `TransactWriteItems` of conditional items (transaction.rs), whose cancellation reasons say
-//! which condition failed (cancellation.rs).
+//! `TransactWriteItems` of conditional items (commit.rs, transaction.rs), whose cancellation
+//! reasons say which condition failed (cancellation.rs).
 
 mod cancellation;
-mod claims;
-mod customers;
+mod commit;
 mod errors;
-mod groups;
 mod listing;
-mod receipts;
+mod reads;
 mod transaction;
 
+use super::items::Item;
 use super::keys::Key;
-use super::StoreError;
 use crate::support::capacity;
 use crate::support::clients::{boxed, LazyClient};
+use crate::use_cases::ports::StoreError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use aws_sdk_dynamodb::Client;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use std::collections::HashMap;
-
-type Item = HashMap<String, AttributeValue>;
 
 #[derive(Debug, Clone)]
 pub struct DynamoStore {
@@ -43,7 +38,7 @@ impl DynamoStore {
 
     /// One item by key, strongly consistent: a client that reads right after writing (its
     /// customer, a claim it just lost) must see that write.
-    async fn read<T: DeserializeOwned>(&self, key: Key) -> Result<Option<T>, StoreError> {
+    async fn read(&self, key: Key) -> Result<Option<Item>, StoreError> {
         let output = boxed(
             self.client()
                 .get_item()
@@ -56,7 +51,7 @@ impl DynamoStore {
         .await
         .map_err(errors::classify)?;
         capacity::add_read(output.consumed_capacity().and_then(|c| c.capacity_units()));
-        output.item.map(from_item).transpose()
+        Ok(output.item)
     }
 }
 
@@ -103,14 +98,4 @@ fn key_attributes(key: Key) -> Item {
         ("pk".to_owned(), AttributeValue::S(key.pk)),
         ("sk".to_owned(), AttributeValue::S(key.sk)),
     ])
-}
-
-fn to_item<T: Serialize>(value: &T) -> Result<Item, StoreError> {
-    serde_dynamo::aws_sdk_dynamodb_1::to_item(value)
-        .map_err(|e| StoreError::Internal(format!("serialising an item: {e}")))
-}
-
-fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
-    serde_dynamo::aws_sdk_dynamodb_1::from_item(item)
-        .map_err(|e| StoreError::Internal(format!("reading a stored item: {e}")))
 }

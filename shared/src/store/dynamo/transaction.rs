@@ -1,17 +1,17 @@
 //! One write, one `TransactWriteItems`: every item conditional, each with the role that says
-//! what its failed condition means. Conflicts with concurrent transactions are retried.
+//! what its failed condition means. A conflict with concurrent transactions is reported, not
+//! retried here: the executor retries the whole write, within its one time budget.
 
 use super::cancellation::{self, Outcome, Role};
 use super::errors::{classify, service_error};
-use super::{capacity, key_attributes, to_item, DynamoStore};
+use super::{capacity, key_attributes, DynamoStore};
+use crate::store::items::to_item;
 use crate::store::keys::{Key, PARTITION_KEY};
-use crate::store::StoreError;
 use crate::support::clients::boxed;
-use crate::support::retry::{Backoff, CONTENTION_BUDGET};
+use crate::use_cases::ports::StoreError;
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::builders::UpdateBuilder;
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, Delete, Put, ReturnConsumedCapacity, TransactWriteItem,
 };
@@ -25,7 +25,7 @@ pub(super) struct Transaction<'a> {
 }
 
 impl<'a> Transaction<'a> {
-    pub fn new(table: &'a str) -> Self {
+    pub(super) fn new(table: &'a str) -> Self {
         Self {
             table,
             items: Vec::new(),
@@ -34,13 +34,13 @@ impl<'a> Transaction<'a> {
     }
 
     /// Puts `item` on condition that no item has its key yet.
-    pub fn put_new<T: Serialize>(&mut self, role: Role, item: &T) -> Result<(), StoreError> {
+    pub(super) fn put_new<T: Serialize>(&mut self, role: Role, item: &T) -> Result<(), StoreError> {
         self.put_if(role, item, "attribute_not_exists(#pk)", &[], &[])
     }
 
     /// Puts `item` on `condition` (`#pk` names the partition key; `names` and `values` the
     /// rest of its placeholders).
-    pub fn put_if<T: Serialize>(
+    pub(super) fn put_if<T: Serialize>(
         &mut self,
         role: Role,
         item: &T,
@@ -67,7 +67,7 @@ impl<'a> Transaction<'a> {
     }
 
     /// Puts `item` in place of the record, on condition that it is still at `version`.
-    pub fn put_versioned<T: Serialize>(
+    pub(super) fn put_versioned<T: Serialize>(
         &mut self,
         item: &T,
         version: u64,
@@ -88,7 +88,7 @@ impl<'a> Transaction<'a> {
     }
 
     /// Deletes the record at `key`, on condition that it is still at `version`.
-    pub fn delete_versioned(&mut self, key: Key, version: u64) -> Result<(), StoreError> {
+    pub(super) fn delete_versioned(&mut self, key: Key, version: u64) -> Result<(), StoreError> {
         let delete = Delete::builder()
             .table_name(self.table)
             .set_key(Some(key_attributes(key)))
@@ -105,7 +105,7 @@ impl<'a> Transaction<'a> {
     }
 
     /// Deletes the item at `key`, on condition that its `attribute` is `value`.
-    pub fn delete_if(
+    pub(super) fn delete_if(
         &mut self,
         role: Role,
         key: Key,
@@ -125,7 +125,7 @@ impl<'a> Transaction<'a> {
     }
 
     /// Writes nothing; fails the transaction unless an item has `key`.
-    pub fn require(&mut self, role: Role, key: Key) -> Result<(), StoreError> {
+    pub(super) fn require(&mut self, role: Role, key: Key) -> Result<(), StoreError> {
         let check = ConditionCheck::builder()
             .table_name(self.table)
             .set_key(Some(key_attributes(key)))
@@ -140,20 +140,8 @@ impl<'a> Transaction<'a> {
         Ok(())
     }
 
-    /// An update of the item at `key`; `update` carries its expressions and condition.
-    pub fn update(
-        &mut self,
-        role: Role,
-        key: Key,
-        update: UpdateBuilder,
-    ) -> Result<(), StoreError> {
-        let update = update
-            .table_name(self.table)
-            .set_key(Some(key_attributes(key)))
-            .build()
-            .map_err(|e| StoreError::Internal(e.to_string()))?;
-        self.push(role, TransactWriteItem::builder().update(update).build());
-        Ok(())
+    pub(super) fn is_empty(&self) -> bool {
+        self.items.is_empty()
     }
 
     fn push(&mut self, role: Role, item: TransactWriteItem) {
@@ -163,47 +151,35 @@ impl<'a> Transaction<'a> {
 }
 
 impl DynamoStore {
-    /// Sends the transaction `build` makes. A cancellation caused only by concurrent
-    /// transactions (`TransactionConflict`) is retried with backoff until the contention
-    /// budget is spent, so that a race ends in a success or a failed condition, never in a
-    /// 5xx. Each attempt builds its own items (the SDK takes them): a retry builds them again
-    /// rather than every request keeping a copy for a retry that seldom comes.
-    pub(super) async fn commit<'t>(
-        &'t self,
-        build: impl Fn(Transaction<'t>) -> Result<Transaction<'t>, StoreError>,
-    ) -> Result<(), StoreError> {
-        let mut backoff = Backoff::new(CONTENTION_BUDGET);
-        loop {
-            let Transaction { items, roles, .. } = build(Transaction::new(&self.table))?;
-            let result = boxed(
-                self.client()
-                    .transact_write_items()
-                    .set_transact_items(Some(items))
-                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                    .send(),
-            )
-            .await;
-            let error = match result {
-                Ok(output) => {
-                    for consumed in output.consumed_capacity() {
-                        capacity::add_write(consumed.capacity_units());
-                    }
-                    return Ok(());
+    /// Sends `transaction`. A cancellation caused only by concurrent transactions is
+    /// `Conflict`; one whose conditions show it had already been applied (an SDK retry of an
+    /// attempt whose answer was lost) is a success.
+    pub(super) async fn transact(&self, transaction: Transaction<'_>) -> Result<(), StoreError> {
+        let Transaction { items, roles, .. } = transaction;
+        let result = boxed(
+            self.client()
+                .transact_write_items()
+                .set_transact_items(Some(items))
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send(),
+        )
+        .await;
+        let error = match result {
+            Ok(output) => {
+                for consumed in output.consumed_capacity() {
+                    capacity::add_write(consumed.capacity_units());
                 }
-                Err(error) => error,
-            };
-            match outcome_of(error, &roles) {
-                Outcome::AlreadyApplied => {
-                    tracing::warn!("a retried transaction had already been applied");
-                    return Ok(());
-                }
-                Outcome::Conflict => {
-                    if !backoff.wait().await {
-                        return Err(StoreError::Contended);
-                    }
-                }
-                Outcome::Failed(error) => return Err(error),
+                return Ok(());
             }
+            Err(error) => error,
+        };
+        match outcome_of(error, &roles) {
+            Outcome::AlreadyApplied => {
+                tracing::warn!("a retried transaction had already been applied");
+                Ok(())
+            }
+            Outcome::Conflict => Err(StoreError::Conflict),
+            Outcome::Failed(error) => Err(error),
         }
     }
 }

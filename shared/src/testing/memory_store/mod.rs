@@ -1,39 +1,30 @@
-//! The store traits in memory. It keeps the guarantees the use cases rely on (every write all
-//! or nothing, a taken claim fails the write with its field, a missing group fails it before
-//! that, a version that moved on is `Stale`, a page ends where the next one starts), and lets a
-//! test put another client's write, or a failure, right before any call.
+//! The store ports in memory. It keeps the guarantees the use cases rely on, as the DynamoDB
+//! transaction does: every commit all or nothing; of several failed conditions, the key's live
+//! record first, then a missing group, then a record that moved on (or a released value no longer
+//! its own: `Stale`), then a taken value; pages that end where the next one starts. A test can
+//! put another client's write, or a failure, right before any call.
 
-use crate::domain::{
-    Claim, Customer, CustomerGroup, CustomerId, GroupId, SourceAccount, TenantId, Tombstone,
-    UniqueField,
+use crate::domain::{Claim, Customer, CustomerGroup, CustomerId, GroupId, TenantId, Tombstone};
+use crate::use_cases::idempotency::{Receipt, Record};
+use crate::use_cases::ports::{
+    Change, Commit, CustomerFinder, CustomerReader, GroupLister, Page, PageKey, Records,
+    StoreError, StoredCustomer, Written,
 };
-use crate::store::{
-    ClaimChanges, CustomerEraser, CustomerFinder, CustomerReader, CustomerUpdater, CustomerWriter,
-    GroupStore, Page, PageKey, SourceLinker, StoreError,
-};
-use crate::use_cases::idempotency::{IdempotencyRecord, Receipt};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-mod records;
-
-use records::{keep_record, no_live_record};
+mod pages;
 
 /// A store call, to hook into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
-    Insert,
+    Commit,
     Get,
     ClaimOwners,
-    LinkSource,
+    Recorded,
     Find,
     List,
-    Replace,
-    Erase,
-    InsertGroup,
     ListGroups,
-    Recorded,
-    Record,
 }
 
 /// Who holds a claim.
@@ -46,17 +37,19 @@ pub enum Owner {
 /// Everything stored, by tenant.
 #[derive(Debug, Default)]
 pub struct State {
-    pub customers: BTreeMap<(String, String), Customer>,
+    pub customers: BTreeMap<(String, String), StoredCustomer>,
     pub claims: BTreeMap<(String, Claim), Owner>,
     pub groups: BTreeMap<(String, GroupId), CustomerGroup>,
     pub tombstones: BTreeMap<(String, String), Tombstone>,
     /// Records of keyed requests, by tenant and scope.
-    pub records: BTreeMap<(String, String), IdempotencyRecord>,
+    pub records: BTreeMap<(String, String), Record>,
 }
 
 impl State {
     pub fn customer_mut(&mut self, tenant: &TenantId, id: CustomerId) -> Option<&mut Customer> {
-        self.customers.get_mut(&customer_key(tenant, id))
+        self.customers
+            .get_mut(&customer_key(tenant, id))
+            .map(|stored| &mut stored.customer)
     }
 
     /// The claims `owner` holds in `tenant`.
@@ -76,6 +69,8 @@ pub struct MemoryStore {
     state: Arc<Mutex<State>>,
     hooks: Arc<Mutex<Vec<(Op, Hook)>>>,
     calls: Arc<Mutex<Vec<Op>>>,
+    /// Every change a commit was asked for, stored or refused.
+    changes: Arc<Mutex<Vec<Change>>>,
 }
 
 fn customer_key(tenant: &TenantId, id: CustomerId) -> (String, String) {
@@ -101,6 +96,19 @@ impl MemoryStore {
         lock(&self.hooks).push((op, Box::new(hook)));
     }
 
+    /// Runs `hook` right before the `nth` (from 1) `op` from now.
+    pub fn before_nth(
+        &self,
+        op: Op,
+        nth: usize,
+        hook: impl FnOnce(&mut State) -> Result<(), StoreError> + Send + 'static,
+    ) {
+        for _ in 1..nth {
+            self.before(op, |_| Ok(()));
+        }
+        self.before(op, hook);
+    }
+
     /// The next `op` fails with `error` and changes nothing.
     pub fn fail_next(&self, op: Op, error: StoreError) {
         self.before(op, move |_| Err(error));
@@ -120,6 +128,25 @@ impl MemoryStore {
     /// The calls served so far, in order.
     pub fn calls(&self) -> Vec<Op> {
         lock(&self.calls).clone()
+    }
+
+    /// Every change a commit was asked to store, in order, whether it was stored or refused.
+    pub fn changes(&self) -> Vec<Change> {
+        lock(&self.changes).clone()
+    }
+
+    /// How many commits were asked to write a customer in place of a version it was read at.
+    pub fn revisions(&self) -> usize {
+        let changes = lock(&self.changes);
+        changes
+            .iter()
+            .filter(|change| matches!(change.record, Written::Customer { .. }))
+            .count()
+    }
+
+    /// How many `op` calls were served.
+    pub fn count(&self, op: Op) -> usize {
+        lock(&self.calls).iter().filter(|call| **call == op).count()
     }
 
     /// Records the call, runs its hook if any, then `serve` on the state, all under one lock:
@@ -149,66 +176,152 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// The first of `claims` already held, as a failed condition of a transaction reports it.
-fn first_taken(state: &State, tenant: &TenantId, claims: &[Claim]) -> Option<UniqueField> {
-    claims
-        .iter()
-        .find(|claim| state.claims.contains_key(&claim_key(tenant, claim)))
-        .map(|claim| claim.field)
-}
-
-impl CustomerWriter for MemoryStore {
-    async fn insert(
+impl Commit for MemoryStore {
+    async fn commit(
         &self,
         tenant: &TenantId,
-        customer: &Customer,
-        claims: &[Claim],
+        change: &Change,
         receipt: Option<&Receipt>,
     ) -> Result<(), StoreError> {
-        self.serve(Op::Insert, |state| {
-            no_live_record(state, tenant, receipt)?;
-            let missing: Vec<GroupId> = customer
-                .details
-                .groups
-                .iter()
-                .filter(|g| {
-                    !state
-                        .groups
-                        .contains_key(&(tenant.as_str().to_owned(), **g))
-                })
-                .copied()
-                .collect();
-            if !missing.is_empty() {
-                return Err(StoreError::UnknownGroups(missing));
-            }
-            if let Some(field) = first_taken(state, tenant, claims) {
-                return Err(StoreError::Taken(field));
-            }
-            let key = customer_key(tenant, customer.id);
-            if state.customers.contains_key(&key) {
-                return Err(StoreError::Internal("record id collision".into()));
-            }
-            state.customers.insert(key, customer.clone());
-            for claim in claims {
-                state
-                    .claims
-                    .insert(claim_key(tenant, claim), Owner::Customer(customer.id));
-            }
-            keep_record(state, tenant, receipt);
+        lock(&self.changes).push(change.clone());
+        self.serve(Op::Commit, |state| {
+            check(state, tenant, change, receipt)?;
+            apply(state, tenant, change, receipt);
             Ok(())
         })
     }
 }
 
-impl CustomerReader for MemoryStore {
-    async fn get(&self, tenant: &TenantId, id: CustomerId) -> Result<Option<Customer>, StoreError> {
-        self.serve(Op::Get, |state| {
-            Ok(state.customers.get(&customer_key(tenant, id)).cloned())
+/// The first failed condition of `change`, in the order the transaction reports them.
+fn check(
+    state: &State,
+    tenant: &TenantId,
+    change: &Change,
+    receipt: Option<&Receipt>,
+) -> Result<(), StoreError> {
+    let t = tenant.as_str().to_owned();
+    if let Some(receipt) = receipt {
+        let record = state.records.get(&(t.clone(), receipt.scope.clone()));
+        if record.is_some_and(|record| record.is_live(receipt.record.created_at)) {
+            return Err(StoreError::AlreadyRecorded);
+        }
+    }
+    let missing: Vec<GroupId> = change
+        .groups
+        .iter()
+        .filter(|group| !state.groups.contains_key(&(t.clone(), **group)))
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        return Err(StoreError::UnknownGroups(missing));
+    }
+    let version = |id: CustomerId| {
+        state
+            .customers
+            .get(&customer_key(tenant, id))
+            .map(|stored| stored.customer.version)
+    };
+    let (moved, owner) = match &change.record {
+        Written::Customer {
+            customer,
+            read_version,
+        } => (
+            version(customer.customer.id) != Some(*read_version),
+            Some(Owner::Customer(customer.customer.id)),
+        ),
+        Written::Erased {
+            tombstone,
+            read_version,
+        } => (
+            version(tombstone.id) != Some(*read_version),
+            Some(Owner::Customer(tombstone.id)),
+        ),
+        Written::NewCustomer(stored) => (false, Some(Owner::Customer(stored.customer.id))),
+        Written::NewGroup(group) => (false, Some(Owner::Group(group.id))),
+        Written::Nothing => (false, None),
+    };
+    let released_elsewhere = change
+        .release
+        .iter()
+        .any(|claim| state.claims.get(&claim_key(tenant, claim)) != owner.as_ref());
+    if moved || released_elsewhere {
+        return Err(StoreError::Stale);
+    }
+    if let Some(claim) = change
+        .take
+        .iter()
+        .find(|claim| state.claims.contains_key(&claim_key(tenant, claim)))
+    {
+        return Err(StoreError::Taken(claim.field));
+    }
+    let exists = match &change.record {
+        Written::NewCustomer(stored) => version(stored.customer.id).is_some(),
+        Written::NewGroup(group) => state.groups.contains_key(&(t, group.id)),
+        _ => false,
+    };
+    if exists {
+        return Err(StoreError::Internal("record id collision".into()));
+    }
+    Ok(())
+}
+
+fn apply(state: &mut State, tenant: &TenantId, change: &Change, receipt: Option<&Receipt>) {
+    let t = tenant.as_str().to_owned();
+    let owner = match &change.record {
+        Written::NewCustomer(stored)
+        | Written::Customer {
+            customer: stored, ..
+        } => {
+            let key = customer_key(tenant, stored.customer.id);
+            state.customers.insert(key, stored.as_ref().clone());
+            Some(Owner::Customer(stored.customer.id))
+        }
+        Written::Erased { tombstone, .. } => {
+            let key = customer_key(tenant, tombstone.id);
+            state.customers.remove(&key);
+            state.tombstones.insert(key, tombstone.clone());
+            None
+        }
+        Written::NewGroup(group) => {
+            state.groups.insert((t.clone(), group.id), group.clone());
+            Some(Owner::Group(group.id))
+        }
+        Written::Nothing => None,
+    };
+    for claim in &change.release {
+        state.claims.remove(&claim_key(tenant, claim));
+    }
+    if let Some(owner) = owner {
+        for claim in &change.take {
+            state.claims.insert(claim_key(tenant, claim), owner);
+        }
+    }
+    if let Some(receipt) = receipt {
+        let key = (t, receipt.scope.clone());
+        state.records.insert(key, receipt.record.clone());
+    }
+}
+
+impl Records for MemoryStore {
+    async fn recorded(&self, tenant: &TenantId, scope: &str) -> Result<Option<Record>, StoreError> {
+        self.serve(Op::Recorded, |state| {
+            let key = (tenant.as_str().to_owned(), scope.to_owned());
+            Ok(state.records.get(&key).cloned())
         })
     }
 }
 
-impl SourceLinker for MemoryStore {
+impl CustomerReader for MemoryStore {
+    async fn get(
+        &self,
+        tenant: &TenantId,
+        id: CustomerId,
+    ) -> Result<Option<StoredCustomer>, StoreError> {
+        self.serve(Op::Get, |state| {
+            Ok(state.customers.get(&customer_key(tenant, id)).cloned())
+        })
+    }
+
     async fn claim_owners(
         &self,
         tenant: &TenantId,
@@ -224,111 +337,16 @@ impl SourceLinker for MemoryStore {
                 .collect())
         })
     }
-
-    async fn link_source(
-        &self,
-        tenant: &TenantId,
-        customer: &Customer,
-        account: &SourceAccount,
-        free: &[Claim],
-        receipt: Option<&Receipt>,
-    ) -> Result<(), StoreError> {
-        self.serve(Op::LinkSource, |state| {
-            no_live_record(state, tenant, receipt)?;
-            let current = state
-                .customers
-                .get(&customer_key(tenant, customer.id))
-                .map(|c| c.version);
-            if current != Some(customer.version) {
-                return Err(StoreError::Stale);
-            }
-            if let Some(field) = first_taken(state, tenant, free) {
-                return Err(StoreError::Taken(field));
-            }
-            for claim in free {
-                state
-                    .claims
-                    .insert(claim_key(tenant, claim), Owner::Customer(customer.id));
-            }
-            if let Some(stored) = state.customer_mut(tenant, customer.id) {
-                stored.sources.push(account.clone());
-                stored.version += 1;
-                stored.updated_at = account.created_at;
-            }
-            keep_record(state, tenant, receipt);
-            Ok(())
-        })
-    }
-}
-
-/// The groups of `groups` that `tenant` does not have.
-fn missing_groups(state: &State, tenant: &TenantId, groups: &[GroupId]) -> Vec<GroupId> {
-    groups
-        .iter()
-        .filter(|g| {
-            !state
-                .groups
-                .contains_key(&(tenant.as_str().to_owned(), **g))
-        })
-        .copied()
-        .collect()
-}
-
-/// Whether every one of `claims` is still `owner`'s.
-fn all_owned(state: &State, tenant: &TenantId, claims: &[Claim], owner: CustomerId) -> bool {
-    claims
-        .iter()
-        .all(|c| state.claims.get(&claim_key(tenant, c)) == Some(&Owner::Customer(owner)))
-}
-
-/// A page of `items` by their position, after `start`'s, like a DynamoDB query with a `Limit`:
-/// a full page always says where the next one starts, even when nothing follows (that next
-/// page is then empty).
-fn page_of<'a, T: Clone + 'a>(
-    items: impl Iterator<Item = (String, &'a T)>,
-    limit: u32,
-    start: Option<PageKey>,
-    newest_first: bool,
-) -> Page<T> {
-    let after = start.and_then(|key| key.get("after").cloned());
-    let mut items: Vec<(String, &T)> = items
-        .filter(|(position, _)| match &after {
-            None => true,
-            Some(after) if newest_first => position < after,
-            Some(after) => position > after,
-        })
-        .collect();
-    items.sort_by(|a, b| {
-        if newest_first {
-            b.0.cmp(&a.0)
-        } else {
-            a.0.cmp(&b.0)
-        }
-    });
-    items.truncate(limit as usize);
-    let next = (items.len() == limit as usize).then(|| {
-        let last = items.last().map(|(p, _)| p.clone()).unwrap_or_default();
-        PageKey::from([("after".to_owned(), last)])
-    });
-    Page {
-        items: items.into_iter().map(|(_, item)| item.clone()).collect(),
-        next,
-    }
-}
-
-/// Where a customer sorts in its tenant's listing (newest last).
-fn customer_position(customer: &Customer) -> String {
-    let millis = customer.created_at.unix_timestamp_nanos() / 1_000_000;
-    format!("{millis:015}#{}", customer.id)
 }
 
 impl CustomerFinder for MemoryStore {
     async fn find(&self, tenant: &TenantId, claim: &Claim) -> Result<Option<Customer>, StoreError> {
         self.serve(Op::Find, |state| {
             Ok(match state.claims.get(&claim_key(tenant, claim)) {
-                Some(Owner::Customer(id)) => {
-                    state.customers.get(&customer_key(tenant, *id)).cloned()
-                }
+                Some(Owner::Customer(id)) => state
+                    .customers
+                    .get(&customer_key(tenant, *id))
+                    .map(|stored| stored.customer.clone()),
                 _ => None,
             })
         })
@@ -345,111 +363,14 @@ impl CustomerFinder for MemoryStore {
                 .customers
                 .iter()
                 .filter(|((t, _), _)| t == tenant.as_str())
-                .map(|(_, customer)| (customer_position(customer), customer));
-            Ok(page_of(customers, limit, start, true))
+                .map(|(_, stored)| &stored.customer)
+                .map(|customer| (pages::position(customer.created_at, customer.id), customer));
+            Ok(pages::page_of(customers, limit, start, true))
         })
     }
 }
 
-impl CustomerUpdater for MemoryStore {
-    async fn replace(
-        &self,
-        tenant: &TenantId,
-        previous_version: u64,
-        revised: &Customer,
-        changes: &ClaimChanges,
-        new_groups: &[GroupId],
-        receipt: Option<&Receipt>,
-    ) -> Result<(), StoreError> {
-        self.serve(Op::Replace, |state| {
-            no_live_record(state, tenant, receipt)?;
-            let missing = missing_groups(state, tenant, new_groups);
-            if !missing.is_empty() {
-                return Err(StoreError::UnknownGroups(missing));
-            }
-            let key = customer_key(tenant, revised.id);
-            let current = state.customers.get(&key).map(|c| c.version);
-            if current != Some(previous_version)
-                || !all_owned(state, tenant, &changes.release, revised.id)
-            {
-                return Err(StoreError::Stale);
-            }
-            if let Some(field) = first_taken(state, tenant, &changes.take) {
-                return Err(StoreError::Taken(field));
-            }
-            for claim in &changes.release {
-                state.claims.remove(&claim_key(tenant, claim));
-            }
-            for claim in &changes.take {
-                state
-                    .claims
-                    .insert(claim_key(tenant, claim), Owner::Customer(revised.id));
-            }
-            state.customers.insert(key, revised.clone());
-            keep_record(state, tenant, receipt);
-            Ok(())
-        })
-    }
-}
-
-impl CustomerEraser for MemoryStore {
-    async fn erase(
-        &self,
-        tenant: &TenantId,
-        customer: &Customer,
-        tombstone: &Tombstone,
-        receipt: Option<&Receipt>,
-    ) -> Result<(), StoreError> {
-        self.serve(Op::Erase, |state| {
-            no_live_record(state, tenant, receipt)?;
-            let key = customer_key(tenant, customer.id);
-            let claims: Vec<Claim> = customer.claims().into_iter().collect();
-            let current = state.customers.get(&key).map(|c| c.version);
-            if current != Some(customer.version) || !all_owned(state, tenant, &claims, customer.id)
-            {
-                return Err(StoreError::Stale);
-            }
-            for claim in &claims {
-                state.claims.remove(&claim_key(tenant, claim));
-            }
-            state.customers.remove(&key);
-            state.tombstones.insert(key, tombstone.clone());
-            keep_record(state, tenant, receipt);
-            Ok(())
-        })
-    }
-}
-
-/// Where a group sorts in its tenant's listing, as the collections index sorts it.
-fn group_position(group: &CustomerGroup) -> String {
-    let millis = group.created_at.unix_timestamp_nanos() / 1_000_000;
-    format!("{millis:015}#{}", group.id)
-}
-
-impl GroupStore for MemoryStore {
-    async fn insert_group(
-        &self,
-        tenant: &TenantId,
-        group: &CustomerGroup,
-        receipt: Option<&Receipt>,
-    ) -> Result<(), StoreError> {
-        self.serve(Op::InsertGroup, |state| {
-            no_live_record(state, tenant, receipt)?;
-            let name = Claim::new(UniqueField::GroupName, group.name_key());
-            if state.claims.contains_key(&claim_key(tenant, &name)) {
-                return Err(StoreError::Taken(UniqueField::GroupName));
-            }
-            state
-                .claims
-                .insert(claim_key(tenant, &name), Owner::Group(group.id));
-            state
-                .groups
-                .insert((tenant.as_str().to_owned(), group.id), group.clone());
-            keep_record(state, tenant, receipt);
-            Ok(())
-        })
-    }
-
+impl GroupLister for MemoryStore {
     async fn list_groups(
         &self,
         tenant: &TenantId,
@@ -461,8 +382,8 @@ impl GroupStore for MemoryStore {
                 .groups
                 .iter()
                 .filter(|((t, _), _)| t == tenant.as_str())
-                .map(|(_, group)| (group_position(group), group));
-            Ok(page_of(groups, limit, start, false))
+                .map(|(_, group)| (pages::position(group.created_at, group.id), group));
+            Ok(pages::page_of(groups, limit, start, false))
         })
     }
 }

@@ -1,15 +1,20 @@
-//! `PATCH`: a JSON Merge Patch of a customer, as one transaction that swaps the claims of the
-//! unique values it changes.
+//! `PATCH /customers/{id}`: a JSON Merge Patch of a customer, as one transaction that swaps the
+//! claims of the unique values it changes.
 
-use super::{review_warning, CustomerError, Customers, Precondition};
+use super::{review_warning, Customers};
+use crate::api::show::details_json;
 use crate::api::{parse_customer_patch, CustomerPatch, DocumentPatch, Parsed};
-use crate::documents::DocumentChecker;
-use crate::domain::{Customer, CustomerId, DocumentChange, GroupId, Warning};
-use crate::http::auth::Principal;
-use crate::store::{ClaimChanges, CustomerReader, CustomerUpdater, IdempotencyStore, StoreError};
-use crate::support::retry::{Backoff, CONTENTION_BUDGET};
-use crate::use_cases::idempotency::{Answer, Idempotent, RecordedResponse};
-use crate::use_cases::keyed;
+use crate::domain::{
+    Customer, CustomerDetails, CustomerId, DocumentChange, GroupId, Principal, Warning,
+};
+use crate::use_cases::error::unknown_groups;
+use crate::use_cases::executor::{Decision, Refusal, Retry, Write};
+use crate::use_cases::idempotency::{Answer, Keyed};
+use crate::use_cases::ports::{
+    Change, CheckedDocument, DocumentChecker, StoredCustomer, WriteStore, Written,
+};
+use crate::use_cases::targets::{CustomerAt, Precondition};
+use crate::use_cases::Error;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
@@ -19,192 +24,118 @@ pub struct Updated {
     pub warnings: Vec<Warning>,
 }
 
-impl<S, D> Customers<S, D>
-where
-    S: CustomerReader + CustomerUpdater + IdempotencyStore + Sync,
-    D: DocumentChecker,
-{
-    /// Applies `patch` to the customer: to the version `precondition` names, or else to the
-    /// current one, re-read and re-applied after a concurrent change (never losing it). A
-    /// patch that changes nothing writes nothing (but the record of a keyed one). A new
-    /// identity document is checked once, exactly as on create, before the first attempt.
-    pub async fn update(
-        &self,
-        principal: &Principal,
-        id: &str,
-        patch: Map<String, Value>,
-        precondition: &Precondition,
-        keyed: Option<&Idempotent<'_, Updated>>,
-    ) -> Result<Answer<Updated>, CustomerError> {
-        let id = CustomerId::parse(id).ok_or(CustomerError::NotFound)?;
-        let now = (self.clock)();
-        let tenant = &principal.tenant;
-        if let Some(response) = keyed::recorded_answer(&self.store, tenant, keyed, now).await? {
-            return Ok(Answer::Replayed(response));
-        }
-        let mut current = match self.found(principal, id, precondition, keyed, now).await? {
-            Found::Customer(customer) => *customer,
-            Found::Recorded(response) => return Ok(Answer::Replayed(response)),
-        };
-        let mut parsed = parse(&current, &patch, now)?;
-        let mut warnings = std::mem::take(&mut parsed.warnings);
-        let document = match std::mem::replace(&mut parsed.value.document, DocumentPatch::Keep) {
-            DocumentPatch::Keep => DocumentChange::Keep,
-            DocumentPatch::Remove => DocumentChange::Remove,
-            DocumentPatch::Replace(document) => {
-                let checked = self.check_document(principal, document, now).await?;
-                warnings.extend(review_warning(&checked.record));
-                DocumentChange::Replace {
-                    record: checked.record,
-                    fingerprint: checked.fingerprint,
-                }
-            }
-        };
-        let mut backoff = Backoff::new(CONTENTION_BUDGET);
-        loop {
-            let patched = parsed.value;
-            if patched.details == current.details && document == DocumentChange::Keep {
-                let unchanged = Updated {
-                    customer: current,
-                    warnings: warnings.clone(),
-                };
-                return self.unchanged(tenant, unchanged, keyed, now).await;
-            }
-            let revised = current.revise(patched.details, document.clone(), now);
-            let changes = ClaimChanges::between(&current, &revised);
-            let new_groups: Vec<GroupId> = revised
-                .details
-                .groups
-                .iter()
-                .filter(|group| !current.details.groups.contains(group))
-                .copied()
-                .collect();
-            let updated = Updated {
-                customer: revised,
-                warnings: warnings.clone(),
-            };
-            let receipt = keyed::receipt(keyed, &updated, now)?;
-            let written = self
-                .store
-                .replace(
-                    tenant,
-                    current.version,
-                    &updated.customer,
-                    &changes,
-                    &new_groups,
-                    receipt.as_ref(),
-                )
-                .await;
-            match written {
-                Ok(()) => return Ok(Answer::Fresh(updated)),
-                Err(StoreError::AlreadyRecorded) => {
-                    return Ok(Answer::Replayed(
-                        keyed::answer_after_losing(&self.store, tenant, keyed, now).await?,
-                    ))
-                }
-                Err(StoreError::Taken(field)) => return Err(CustomerError::Taken(field)),
-                Err(StoreError::UnknownGroups(missing)) => {
-                    return Err(CustomerError::UnknownGroups(
-                        patched
-                            .group_pointers
-                            .into_iter()
-                            .filter(|(id, _)| missing.contains(id))
-                            .map(|(_, pointer)| pointer)
-                            .collect(),
-                    ))
-                }
-                Err(StoreError::Stale) if matches!(precondition, Precondition::Versions(_)) => {
-                    return Err(CustomerError::PreconditionFailed)
-                }
-                Err(StoreError::Stale) => {
-                    if !backoff.wait().await {
-                        return Err(CustomerError::Store(StoreError::Contended));
-                    }
-                    // Another write came first: apply the patch to what it left.
-                    current = match self.found(principal, id, precondition, keyed, now).await? {
-                        Found::Customer(customer) => *customer,
-                        Found::Recorded(response) => return Ok(Answer::Replayed(response)),
-                    };
-                    parsed = parse(&current, &patch, now)?;
-                }
-                Err(other) => return Err(CustomerError::Store(other)),
-            }
-        }
-    }
+/// What a patch does to the identity document, the new one checked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DocumentUpdate {
+    Keep,
+    Remove,
+    Replace(CheckedDocument),
 }
 
-impl<S: IdempotencyStore, D> Customers<S, D> {
-    /// A patch that changes nothing: no write, but a keyed one records its answer (so that a
-    /// retry replays it even after the customer changed).
-    async fn unchanged(
-        &self,
-        tenant: &crate::domain::TenantId,
-        unchanged: Updated,
-        keyed: Option<&Idempotent<'_, Updated>>,
+/// The customer with `details` (the patch merged into what is stored, parsed) and `document`:
+/// nothing to write when they are what is stored; otherwise the customer one version on,
+/// taking the unique values it now holds and releasing those it no longer does (a value held
+/// on both sides is not touched, so a customer never collides with itself), and requiring the
+/// groups it newly names.
+pub fn revise(
+    stored: &StoredCustomer,
+    details: CustomerDetails,
+    document: &DocumentUpdate,
+    warnings: Vec<Warning>,
+    now: OffsetDateTime,
+) -> Decision<Updated> {
+    let current = &stored.customer;
+    if details == current.details && *document == DocumentUpdate::Keep {
+        let customer = current.clone();
+        return Decision::Unchanged(Updated { customer, warnings });
+    }
+    let (change, document_claim) = match document {
+        DocumentUpdate::Keep => (DocumentChange::Keep, stored.document_claim.clone()),
+        DocumentUpdate::Remove => (DocumentChange::Remove, None),
+        DocumentUpdate::Replace(checked) => (
+            DocumentChange::Replace(checked.record.clone()),
+            Some(checked.fingerprint.clone()),
+        ),
+    };
+    let revised = StoredCustomer {
+        customer: current.revise(details, change, now),
+        document_claim,
+    };
+    let (before, after) = (stored.claims(), revised.claims());
+    let groups: Vec<GroupId> = revised
+        .customer
+        .details
+        .groups
+        .iter()
+        .filter(|group| !current.details.groups.contains(group))
+        .copied()
+        .collect();
+    let updated = Updated {
+        customer: revised.customer.clone(),
+        warnings,
+    };
+    let change = Change {
+        take: after.difference(&before).cloned().collect(),
+        release: before.difference(&after).cloned().collect(),
+        groups,
+        record: Written::Customer {
+            customer: Box::new(revised),
+            read_version: current.version,
+        },
+    };
+    Decision::Write(change, updated)
+}
+
+/// A patch, its new document checked.
+struct Patch {
+    target: CustomerAt,
+    patch: Map<String, Value>,
+    document: DocumentUpdate,
+    document_warning: Option<Warning>,
+    /// The first attempt's parse, for the version it was made against.
+    parsed: Option<(u64, Parsed<CustomerPatch>)>,
+    group_pointers: Vec<(GroupId, String)>,
+}
+
+impl Write for Patch {
+    type Outcome = Updated;
+    type Target = CustomerAt;
+
+    fn target(&self) -> CustomerAt {
+        self.target.clone()
+    }
+
+    /// The patch applies to what is stored now: after a concurrent change, it is merged into
+    /// what that change left (never losing it).
+    fn decide(
+        &mut self,
+        stored: &StoredCustomer,
         now: OffsetDateTime,
-    ) -> Result<Answer<Updated>, CustomerError> {
-        let Some(receipt) = keyed::receipt(keyed, &unchanged, now)? else {
-            return Ok(Answer::Fresh(unchanged));
+    ) -> Result<Decision<Updated>, Error> {
+        let parsed = match self.parsed.take() {
+            Some((version, parsed)) if version == stored.customer.version => parsed,
+            _ => parse(&stored.customer, &self.patch, now)?,
         };
-        match self.store.record(tenant, &receipt).await {
-            Ok(()) => Ok(Answer::Fresh(unchanged)),
-            Err(StoreError::AlreadyRecorded) => Ok(Answer::Replayed(
-                keyed::answer_after_losing(&self.store, tenant, keyed, now).await?,
-            )),
-            Err(other) => Err(CustomerError::Store(other)),
-        }
+        let Parsed {
+            value: patched,
+            mut warnings,
+        } = parsed;
+        warnings.extend(self.document_warning.clone());
+        self.group_pointers = patched.group_pointers;
+        Ok(revise(
+            stored,
+            patched.details,
+            &self.document,
+            warnings,
+            now,
+        ))
     }
-}
 
-/// What a keyed write found to act on: the customer, or the answer a request with its key
-/// that ran alongside already recorded.
-pub(super) enum Found {
-    Customer(Box<Customer>),
-    Recorded(RecordedResponse),
-}
-
-impl<S: CustomerReader + IdempotencyStore, D> Customers<S, D> {
-    /// The customer as stored now, if `precondition` admits its version. A keyed request that
-    /// finds it gone, or moved past `precondition`, may have lost to a retry of itself that
-    /// came first (the erasure or the patch it made): that one's record is the answer.
-    pub(super) async fn found<T>(
-        &self,
-        principal: &Principal,
-        id: CustomerId,
-        precondition: &Precondition,
-        keyed: Option<&Idempotent<'_, T>>,
-        now: OffsetDateTime,
-    ) -> Result<Found, CustomerError> {
-        match self.current(principal, id, precondition).await {
-            Ok(customer) => Ok(Found::Customer(Box::new(customer))),
-            Err(lost @ (CustomerError::NotFound | CustomerError::PreconditionFailed)) => {
-                match keyed::recorded_answer(&self.store, &principal.tenant, keyed, now).await? {
-                    Some(response) => Ok(Found::Recorded(response)),
-                    None => Err(lost),
-                }
-            }
-            Err(other) => Err(other),
+    fn refused(&mut self, refusal: Refusal) -> Result<Retry, Error> {
+        match refusal {
+            Refusal::Taken(field) => Err(Error::Taken(field)),
+            Refusal::UnknownGroups(missing) => Err(unknown_groups(&missing, &self.group_pointers)),
         }
-    }
-}
-
-impl<S: CustomerReader, D> Customers<S, D> {
-    /// The customer as stored now, if `precondition` admits its version.
-    pub(super) async fn current(
-        &self,
-        principal: &Principal,
-        id: CustomerId,
-        precondition: &Precondition,
-    ) -> Result<Customer, CustomerError> {
-        let customer = self
-            .store
-            .get(&principal.tenant, id)
-            .await?
-            .ok_or(CustomerError::NotFound)?;
-        if !precondition.admits(customer.version) {
-            return Err(CustomerError::PreconditionFailed);
-        }
-        Ok(customer)
     }
 }
 
@@ -213,9 +144,49 @@ fn parse(
     current: &Customer,
     patch: &Map<String, Value>,
     now: OffsetDateTime,
-) -> Result<Parsed<CustomerPatch>, CustomerError> {
-    let Ok(Value::Object(shown)) = serde_json::to_value(&current.details) else {
-        return Err(CustomerError::Unrepresentable);
-    };
+) -> Result<Parsed<CustomerPatch>, Error> {
+    let shown = details_json(&current.details).ok_or(Error::Unrepresentable)?;
     Ok(parse_customer_patch(shown, patch, now.date())?)
+}
+
+impl<S: WriteStore, D: DocumentChecker> Customers<S, D> {
+    /// Applies `patch` to the customer: to the version `precondition` names, or else to the
+    /// current one. A patch that changes nothing writes nothing (but the record of a keyed
+    /// one). A new identity document is checked once, exactly as on create, before the first
+    /// write.
+    pub async fn update(
+        &self,
+        principal: &Principal,
+        id: &str,
+        patch: Map<String, Value>,
+        precondition: Precondition,
+        keyed: Option<&Keyed<'_, Updated>>,
+    ) -> Result<Answer<Updated>, Error> {
+        let id = CustomerId::parse(id).ok_or(Error::NotFound)?;
+        let target = CustomerAt { id, precondition };
+        let tenant = &principal.tenant;
+        let first = target.clone();
+        let prepare = async move |stored: &StoredCustomer, now: OffsetDateTime| {
+            let mut parsed = parse(&stored.customer, &patch, now)?;
+            let (document, document_warning) =
+                match std::mem::replace(&mut parsed.value.document, DocumentPatch::Keep) {
+                    DocumentPatch::Keep => (DocumentUpdate::Keep, None),
+                    DocumentPatch::Remove => (DocumentUpdate::Remove, None),
+                    DocumentPatch::Replace(document) => {
+                        let checked = self.check_document(tenant, document, now).await?;
+                        let warning = review_warning(&checked.record);
+                        (DocumentUpdate::Replace(checked), warning)
+                    }
+                };
+            Ok(Patch {
+                target,
+                patch,
+                document,
+                document_warning,
+                parsed: Some((stored.customer.version, parsed)),
+                group_pointers: Vec::new(),
+            })
+        };
+        self.executor.run(tenant, keyed, first, prepare).await
+    }
 }

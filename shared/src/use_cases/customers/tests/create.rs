@@ -1,6 +1,8 @@
 //! `create`: a customer with every claim, or nothing written.
 
 use super::*;
+use crate::documents::StagingError;
+use crate::use_cases::ports::DocumentCheckError;
 
 #[tokio::test]
 async fn a_create_stores_the_customer_with_every_claim() {
@@ -42,7 +44,7 @@ async fn a_create_stores_the_customer_with_every_claim() {
     );
     let stored = f.store.state().customers.values().next().cloned();
     assert_eq!(
-        stored.as_ref(),
+        stored.map(|stored| stored.customer).as_ref(),
         Some(customer),
         "what is returned is what is stored"
     );
@@ -73,7 +75,7 @@ async fn each_taken_value_is_reported_on_its_field_and_nothing_is_written() {
     ];
     for (mut request, field) in cases {
         request["first_name"] = json!("Bo");
-        assert_eq!(f.create(request).await, Err(CustomerError::Taken(field)));
+        assert_eq!(f.create(request).await, Err(Error::Taken(field)));
     }
     assert_eq!(f.customer_count(), 1);
     assert_eq!(
@@ -91,10 +93,7 @@ async fn a_taken_identity_document_is_reported_on_its_field() {
     let again = f
         .create(json!({"first_name": "Bo", "email": "bo@example.com", "identity_document": passport("p-1234567", 640)}))
         .await;
-    assert_eq!(
-        again,
-        Err(CustomerError::Taken(UniqueField::IdentityDocument))
-    );
+    assert_eq!(again, Err(Error::Taken(UniqueField::IdentityDocument)));
     assert_eq!(f.customer_count(), 1);
     assert!(
         f.bucket.keys().is_empty(),
@@ -116,12 +115,20 @@ async fn unknown_groups_are_reported_at_the_pointers_they_were_given_at() {
         .create(json!({"first_name": "Ann", "email": "ann@example.com",
             "groups": [known.id.to_string(), a.to_string(), b.to_string()]}))
         .await;
+    let Err(Error::Invalid(errors)) = result else {
+        panic!("not invalid: {result:?}");
+    };
+    let fields: Vec<(&str, &str)> = errors
+        .0
+        .iter()
+        .map(|e| (e.field.as_str(), e.code))
+        .collect();
     assert_eq!(
-        result,
-        Err(CustomerError::UnknownGroups(vec![
-            "/groups/1".into(),
-            "/groups/2".into()
-        ]))
+        fields,
+        [
+            ("/groups/1", "unknown_group"),
+            ("/groups/2", "unknown_group")
+        ]
     );
     assert_eq!(f.customer_count(), 0);
     let member = f
@@ -136,7 +143,7 @@ async fn an_invalid_body_reaches_neither_the_bucket_nor_the_store() {
     let result = f
         .create(json!({"first_name": "", "email": "nope", "identity_document": passport("P1234567", 640)}))
         .await;
-    let Err(CustomerError::Invalid(errors)) = result else {
+    let Err(Error::Invalid(errors)) = result else {
         panic!("{result:?}");
     };
     let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
@@ -195,11 +202,11 @@ async fn a_rejected_document_writes_nothing() {
         .await;
     assert_eq!(
         result,
-        Err(CustomerError::DocumentRejected(vec![
+        Err(Error::DocumentRejected(vec![
             VerificationReason::NumberFormatInvalid
         ]))
     );
-    assert!(!f.store.calls().contains(&Op::Insert));
+    assert!(!f.store.calls().contains(&Op::Commit));
     assert!(f.bucket.keys().is_empty());
 }
 
@@ -216,11 +223,11 @@ async fn document_storage_failing_writes_nothing() {
         .await;
     assert_eq!(
         result,
-        Err(CustomerError::Documents(StagingError::Unavailable(
+        Err(Error::Documents(DocumentCheckError::Unavailable(
             "SlowDown".into()
         )))
     );
-    assert!(!f.store.calls().contains(&Op::Insert));
+    assert!(!f.store.calls().contains(&Op::Commit));
     assert!(
         f.bucket.keys().is_empty(),
         "deleted although verification failed"
@@ -238,7 +245,7 @@ async fn a_document_where_none_is_configured_is_refused() {
             None,
         )
         .await;
-    assert_eq!(result, Err(CustomerError::DocumentsNotConfigured));
+    assert_eq!(result, Err(Error::DocumentsNotConfigured));
     assert!(store.calls().is_empty());
 }
 
@@ -246,7 +253,7 @@ async fn a_document_where_none_is_configured_is_refused() {
 async fn a_store_failure_is_passed_on() {
     let f = fixture();
     f.store.fail_next(
-        Op::Insert,
+        Op::Commit,
         StoreError::Unavailable("ThrottlingException".into()),
     );
     let result = f
@@ -254,7 +261,7 @@ async fn a_store_failure_is_passed_on() {
         .await;
     assert_eq!(
         result,
-        Err(CustomerError::Store(StoreError::Unavailable(
+        Err(Error::Store(StoreError::Unavailable(
             "ThrottlingException".into()
         )))
     );

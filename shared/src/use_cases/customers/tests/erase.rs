@@ -2,16 +2,15 @@
 
 use super::*;
 use crate::domain::Tombstone;
-use crate::use_cases::customers::Precondition;
 
 impl Fixture {
-    async fn erase(&self, id: CustomerId, precondition: Precondition) -> Result<(), CustomerError> {
+    async fn erase(&self, id: CustomerId, precondition: Precondition) -> Result<(), Error> {
         fresh(
             self.customers
                 .erase(
                     &principal(TENANT),
                     &id.to_string(),
-                    &precondition,
+                    precondition,
                     Some("req-1"),
                     None,
                 )
@@ -52,11 +51,11 @@ async fn an_erasure_frees_every_value_and_leaves_a_tombstone_only() {
         f.customers
             .get(&principal(TENANT), &ann.id.to_string())
             .await,
-        Err(CustomerError::NotFound)
+        Err(Error::NotFound)
     );
     assert_eq!(
         f.erase(ann.id, Precondition::None).await,
-        Err(CustomerError::NotFound)
+        Err(Error::NotFound)
     );
     f.created(
         json!({"first_name": "Bo", "email": "ann@example.com", "mobile": "+19203751411",
@@ -73,7 +72,7 @@ async fn a_named_version_must_be_current() {
         .await;
     assert_eq!(
         f.erase(ann.id, Precondition::Versions(vec![2])).await,
-        Err(CustomerError::PreconditionFailed)
+        Err(Error::PreconditionFailed)
     );
     assert_eq!(f.customer_count(), 1);
     f.erase(ann.id, Precondition::Versions(vec![1]))
@@ -93,7 +92,7 @@ async fn a_concurrent_change_is_read_again_unless_a_version_was_named() {
     let tenant = principal(TENANT).tenant;
     for id in [ann.id, bo.id] {
         let tenant = tenant.clone();
-        f.store.before(Op::Erase, move |state| {
+        f.store.before(Op::Commit, move |state| {
             if let Some(customer) = state.customer_mut(&tenant, id) {
                 customer.version += 1;
             }
@@ -105,7 +104,7 @@ async fn a_concurrent_change_is_read_again_unless_a_version_was_named() {
         .expect("erased after a re-read");
     assert_eq!(
         f.erase(bo.id, Precondition::Versions(vec![1])).await,
-        Err(CustomerError::PreconditionFailed)
+        Err(Error::PreconditionFailed)
     );
 }
 
@@ -120,19 +119,17 @@ async fn another_tenant_cannot_erase_and_failures_are_passed_on() {
         .erase(
             &principal("other"),
             &ann.id.to_string(),
-            &Precondition::None,
+            Precondition::None,
             None,
             None,
         )
         .await;
-    assert_eq!(foreign, Err(CustomerError::NotFound));
+    assert_eq!(foreign, Err(Error::NotFound));
     f.store
-        .fail_next(Op::Erase, StoreError::Unavailable("timed out".into()));
+        .fail_next(Op::Commit, StoreError::Unavailable("timed out".into()));
     assert_eq!(
         f.erase(ann.id, Precondition::None).await,
-        Err(CustomerError::Store(StoreError::Unavailable(
-            "timed out".into()
-        )))
+        Err(Error::Store(StoreError::Unavailable("timed out".into())))
     );
     assert_eq!(f.customer_count(), 1);
 }

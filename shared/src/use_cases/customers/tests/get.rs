@@ -17,11 +17,11 @@ async fn a_customer_is_read_by_its_own_tenant_only() {
     );
     assert_eq!(
         f.customers.get(&principal("other"), &id).await,
-        Err(CustomerError::NotFound)
+        Err(Error::NotFound)
     );
     assert_eq!(
         f.customers.get(&principal(TENANT), "not-a-uuid").await,
-        Err(CustomerError::NotFound)
+        Err(Error::NotFound)
     );
 }
 
@@ -33,8 +33,6 @@ async fn a_store_failure_is_passed_on() {
     let id = CustomerId::random().to_string();
     assert_eq!(
         f.customers.get(&principal(TENANT), &id).await,
-        Err(CustomerError::Store(StoreError::Unavailable(
-            "timed out".into()
-        )))
+        Err(Error::Store(StoreError::Unavailable("timed out".into())))
     );
 }

@@ -2,15 +2,27 @@
 //! it, a failure records nothing, a record expires after 24 hours.
 
 use super::*;
-use crate::use_cases::customers::Precondition;
-use crate::use_cases::idempotency::{
-    IdempotencyKey, Idempotent, KeyedRequest, RecordedResponse, RenderError, RECORD_LIFETIME,
-};
+use crate::use_cases::idempotency::{Keyed, KeyedRequest, RenderError, Reply, RECORD_LIFETIME};
+
+/// A request with `key`, told apart as the edge tells requests apart: the key on a route is
+/// where its record lives; method, path and body are what request it is.
+fn keyed_with(
+    key: &str,
+    route: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Map<String, Value>>,
+) -> KeyedRequest {
+    let body = body.map(|body| Value::Object(body.clone()).to_string());
+    KeyedRequest {
+        scope: format!("{route}\n{key}"),
+        fingerprint: format!("{method}\n{path}\n{}", body.unwrap_or_default()),
+    }
+}
 
 fn keyed_request(key: &str, body: &serde_json::Value) -> KeyedRequest {
-    let key = IdempotencyKey::parse(key).expect("key");
-    KeyedRequest::new(
-        &key,
+    keyed_with(
+        key,
         "POST /customers",
         "POST",
         "/customers",
@@ -18,8 +30,8 @@ fn keyed_request(key: &str, body: &serde_json::Value) -> KeyedRequest {
     )
 }
 
-fn render_created(created: &Created) -> Result<RecordedResponse, RenderError> {
-    Ok(RecordedResponse {
+fn render_created(created: &Created) -> Result<Reply, RenderError> {
+    Ok(Reply {
         status: if created.linked { 200 } else { 201 },
         body: Some(created.customer.id.to_string()),
         location: None,
@@ -32,10 +44,10 @@ impl Fixture {
         &self,
         key: &str,
         value: serde_json::Value,
-    ) -> Result<Answer<Created>, CustomerError> {
-        let keyed = Idempotent {
+    ) -> Result<Answer<Created>, Error> {
+        let keyed = Keyed {
             request: keyed_request(key, &value),
-            render: &render_created,
+            respond: &render_created,
         };
         self.customers
             .create(&principal(TENANT), body(value), Some(&keyed))
@@ -46,12 +58,12 @@ impl Fixture {
         self.store
             .calls()
             .iter()
-            .filter(|op| **op == Op::Insert)
+            .filter(|op| **op == Op::Commit)
             .count()
     }
 }
 
-fn recorded(answer: Result<Answer<Created>, CustomerError>) -> RecordedResponse {
+fn recorded(answer: Result<Answer<Created>, Error>) -> Reply {
     match answer {
         Ok(Answer::Replayed(response)) => response,
         other => panic!("expected a replay, got {other:?}"),
@@ -93,15 +105,15 @@ async fn the_key_of_another_request_is_refused() {
             json!({"first_name": "Bo", "email": "bo@example.com"})
         )
         .await,
-        Err(CustomerError::IdempotencyKeyReused)
+        Err(Error::KeyReused)
     );
     assert_eq!(f.customer_count(), 1);
-    let other_tenant = Idempotent {
+    let other_tenant = Keyed {
         request: keyed_request(
             "k-1",
             &json!({"first_name": "Bo", "email": "bo@example.com"}),
         ),
-        render: &render_created,
+        respond: &render_created,
     };
     let elsewhere = f
         .customers
@@ -125,7 +137,7 @@ async fn a_failed_request_records_nothing_and_its_corrected_retry_goes_through()
     assert!(matches!(
         f.keyed_create("k-1", json!({"first_name": "", "email": "x@example.com"}))
             .await,
-        Err(CustomerError::Invalid(_))
+        Err(Error::Invalid(_))
     ));
     assert_eq!(
         f.keyed_create(
@@ -133,7 +145,7 @@ async fn a_failed_request_records_nothing_and_its_corrected_retry_goes_through()
             json!({"first_name": "Bo", "email": "ann@example.com"})
         )
         .await,
-        Err(CustomerError::Taken(UniqueField::Email))
+        Err(Error::Taken(UniqueField::Email))
     );
     assert!(f.store.state().records.is_empty());
     let corrected = f
@@ -150,7 +162,7 @@ async fn a_request_that_loses_to_its_keys_record_is_answered_from_it() {
     let f = fixture();
     let request = json!({"first_name": "Ann", "email": "ann@example.com"});
     // Another request with the same key and body wins between this one's check and its write.
-    let winner = RecordedResponse {
+    let winner = Reply {
         status: 201,
         body: Some("the winner's customer".into()),
         location: None,
@@ -160,12 +172,12 @@ async fn a_request_that_loses_to_its_keys_record_is_answered_from_it() {
     let fingerprint = keyed_request("k-1", &request).fingerprint;
     let tenant = principal(TENANT).tenant;
     let response = winner.clone();
-    f.store.before(Op::Insert, move |state| {
+    f.store.before(Op::Commit, move |state| {
         state.records.insert(
             (tenant.as_str().to_owned(), scope),
-            crate::use_cases::idempotency::IdempotencyRecord {
+            crate::use_cases::idempotency::Record {
                 fingerprint,
-                response,
+                reply: response,
                 created_at: NOW,
                 expires_at: NOW + RECORD_LIFETIME,
             },
@@ -185,12 +197,12 @@ async fn a_record_older_than_a_day_answers_no_more() {
     let request = json!({"first_name": "Ann", "email": "ann@example.com"});
     fresh(f.keyed_create("k-1", request.clone()).await).expect("created");
     let later: UseCase = Customers::new(f.store.clone(), a_day_later as Clock);
-    let keyed = Idempotent {
+    let keyed = Keyed {
         request: keyed_request(
             "k-1",
             &json!({"first_name": "Bo", "email": "bo@example.com"}),
         ),
-        render: &render_created,
+        respond: &render_created,
     };
     let reused = later
         .create(
@@ -214,13 +226,18 @@ async fn a_keyed_link_replays_its_200() {
     let again = recorded(f.keyed_create("k-1", request).await);
     assert_eq!(again.status, 200);
     assert_eq!(
-        f.store.state().customers.values().next().map(|c| c.version),
+        f.store
+            .state()
+            .customers
+            .values()
+            .next()
+            .map(|c| c.customer.version),
         Some(2)
     );
 }
 
-fn render_updated(updated: &Updated) -> Result<RecordedResponse, RenderError> {
-    Ok(RecordedResponse {
+fn render_updated(updated: &Updated) -> Result<Reply, RenderError> {
+    Ok(Reply {
         status: 200,
         body: Some(updated.customer.version.to_string()),
         location: None,
@@ -228,8 +245,8 @@ fn render_updated(updated: &Updated) -> Result<RecordedResponse, RenderError> {
     })
 }
 
-fn render_erased(_: &()) -> Result<RecordedResponse, RenderError> {
-    Ok(RecordedResponse {
+fn render_erased(_: &()) -> Result<Reply, RenderError> {
+    Ok(Reply {
         status: 204,
         body: None,
         location: None,
@@ -245,24 +262,24 @@ async fn keyed_patches_and_erasures_replay_instead_of_acting_again() {
         .await;
     let (caller, id) = (principal(TENANT), ann.id.to_string());
     let path = format!("/customers/{}", ann.id);
-    let key = IdempotencyKey::parse("k-2").expect("key");
+    let key = "k-2";
     let patch = json!({"company": "Acme"});
-    let keyed = Idempotent {
-        request: KeyedRequest::new(
-            &key,
+    let keyed = Keyed {
+        request: keyed_with(
+            key,
             "PATCH /customers/{id}",
             "PATCH",
             &path,
             patch.as_object(),
         ),
-        render: &render_updated,
+        respond: &render_updated,
     };
     let update = || {
         f.customers.update(
             &caller,
             &id,
             body(patch.clone()),
-            &Precondition::None,
+            Precondition::None,
             Some(&keyed),
         )
     };
@@ -274,13 +291,13 @@ async fn keyed_patches_and_erasures_replay_instead_of_acting_again() {
     );
     assert_eq!(f.stored_version(ann.id), Some(2), "not bumped again");
 
-    let keyed = Idempotent {
-        request: KeyedRequest::new(&key, "DELETE /customers/{id}", "DELETE", &path, None),
-        render: &render_erased,
+    let keyed = Keyed {
+        request: keyed_with(key, "DELETE /customers/{id}", "DELETE", &path, None),
+        respond: &render_erased,
     };
     let erase = || {
         f.customers
-            .erase(&caller, &id, &Precondition::None, None, Some(&keyed))
+            .erase(&caller, &id, Precondition::None, None, Some(&keyed))
     };
     assert!(matches!(erase().await, Ok(Answer::Fresh(()))));
     assert!(matches!(erase().await, Ok(Answer::Replayed(ref r)) if r.status == 204));
@@ -292,16 +309,16 @@ async fn a_keyed_patch_that_changes_nothing_still_records_its_answer() {
     let ann = f
         .created(json!({"first_name": "Ann", "email": "ann@example.com"}))
         .await;
-    let key = IdempotencyKey::parse("k-3").expect("key");
-    let keyed = Idempotent {
-        request: KeyedRequest::new(
-            &key,
+    let key = "k-3";
+    let keyed = Keyed {
+        request: keyed_with(
+            key,
             "PATCH /customers/{id}",
             "PATCH",
             "/x",
             json!({}).as_object(),
         ),
-        render: &render_updated,
+        respond: &render_updated,
     };
     let unchanged = f
         .customers
@@ -309,26 +326,32 @@ async fn a_keyed_patch_that_changes_nothing_still_records_its_answer() {
             &principal(TENANT),
             &ann.id.to_string(),
             body(json!({})),
-            &Precondition::None,
+            Precondition::None,
             Some(&keyed),
         )
         .await;
     assert!(matches!(unchanged, Ok(Answer::Fresh(ref u)) if u.customer.version == 1));
     assert_eq!(f.store.state().records.len(), 1);
-    assert!(
-        !f.store.calls().contains(&Op::Replace),
-        "no write of the customer"
+    assert_eq!(
+        f.store.count(Op::Commit),
+        2,
+        "the create, then the record alone"
+    );
+    assert_eq!(
+        f.stored(ann.id).customer,
+        ann,
+        "the customer was not written again"
     );
 }
 
 /// A record of `request` answering `response`, as a request with its key that came first left it.
 fn winners_record(
     request: &KeyedRequest,
-    response: &RecordedResponse,
-) -> crate::use_cases::idempotency::IdempotencyRecord {
-    crate::use_cases::idempotency::IdempotencyRecord {
+    response: &Reply,
+) -> crate::use_cases::idempotency::Record {
+    crate::use_cases::idempotency::Record {
         fingerprint: request.fingerprint.clone(),
-        response: response.clone(),
+        reply: response.clone(),
         created_at: NOW,
         expires_at: NOW + RECORD_LIFETIME,
     }
@@ -341,12 +364,12 @@ async fn a_keyed_erasure_that_finds_its_customer_gone_by_its_own_retry_answers_2
         .created(json!({"first_name": "Ann", "email": "ann@example.com"}))
         .await;
     let (caller, id) = (principal(TENANT), ann.id.to_string());
-    let key = IdempotencyKey::parse("k-4").expect("key");
+    let key = "k-4";
     let path = format!("/customers/{id}");
-    let request = KeyedRequest::new(&key, "DELETE /customers/{id}", "DELETE", &path, None);
-    let keyed = Idempotent {
+    let request = keyed_with(key, "DELETE /customers/{id}", "DELETE", &path, None);
+    let keyed = Keyed {
         request: request.clone(),
-        render: &render_erased,
+        respond: &render_erased,
     };
     // The retry erases the customer and records its 204 between this request's check of the
     // key and its read of the customer.
@@ -361,7 +384,7 @@ async fn a_keyed_erasure_that_finds_its_customer_gone_by_its_own_retry_answers_2
     });
     let answer = f
         .customers
-        .erase(&caller, &id, &Precondition::None, None, Some(&keyed))
+        .erase(&caller, &id, Precondition::None, None, Some(&keyed))
         .await;
     assert!(
         matches!(answer, Ok(Answer::Replayed(ref r)) if r.status == 204),
@@ -369,19 +392,16 @@ async fn a_keyed_erasure_that_finds_its_customer_gone_by_its_own_retry_answers_2
     );
 
     // Without a record, a customer that is not there is not found, keyed or not.
-    let fresh_key = IdempotencyKey::parse("k-6").expect("key");
-    let other = Idempotent {
-        request: KeyedRequest::new(&fresh_key, "DELETE /customers/{id}", "DELETE", &path, None),
-        render: &render_erased,
+    let fresh_key = "k-6";
+    let other = Keyed {
+        request: keyed_with(fresh_key, "DELETE /customers/{id}", "DELETE", &path, None),
+        respond: &render_erased,
     };
     let missing = f
         .customers
-        .erase(&caller, &id, &Precondition::None, None, Some(&other))
+        .erase(&caller, &id, Precondition::None, None, Some(&other))
         .await;
-    assert!(
-        matches!(missing, Err(CustomerError::NotFound)),
-        "{missing:?}"
-    );
+    assert!(matches!(missing, Err(Error::NotFound)), "{missing:?}");
 }
 
 #[tokio::test]
@@ -391,21 +411,21 @@ async fn a_keyed_patch_whose_version_its_own_retry_moved_on_replays_instead_of_4
         .created(json!({"first_name": "Ann", "email": "ann@example.com"}))
         .await;
     let (caller, id) = (principal(TENANT), ann.id.to_string());
-    let key = IdempotencyKey::parse("k-5").expect("key");
+    let key = "k-5";
     let path = format!("/customers/{id}");
     let patch = json!({"company": "Acme"});
-    let request = KeyedRequest::new(
-        &key,
+    let request = keyed_with(
+        key,
         "PATCH /customers/{id}",
         "PATCH",
         &path,
         patch.as_object(),
     );
-    let keyed = Idempotent {
+    let keyed = Keyed {
         request: request.clone(),
-        render: &render_updated,
+        respond: &render_updated,
     };
-    let winner = RecordedResponse {
+    let winner = Reply {
         status: 200,
         body: Some("2".into()),
         location: None,
@@ -429,7 +449,7 @@ async fn a_keyed_patch_whose_version_its_own_retry_moved_on_replays_instead_of_4
             &caller,
             &id,
             body(patch.clone()),
-            &Precondition::Versions(vec![1]),
+            Precondition::Versions(vec![1]),
             Some(&keyed),
         )
         .await;

@@ -11,11 +11,7 @@ fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 }
 
 impl Fixture {
-    async fn list(
-        &self,
-        tenant: &str,
-        pairs: &[(&str, &str)],
-    ) -> Result<CustomerPage, CustomerError> {
+    async fn list(&self, tenant: &str, pairs: &[(&str, &str)]) -> Result<CustomerPage, Error> {
         self.customers
             .list(&principal(tenant), &params(pairs))
             .await
@@ -72,17 +68,17 @@ async fn cursors_are_bound_to_their_tenant_and_cannot_be_edited() {
     let cursor = page.next_cursor.expect("more");
     assert_eq!(
         f.list("other", &[("cursor", &cursor)]).await,
-        Err(CustomerError::InvalidCursor)
+        Err(Error::InvalidCursor)
     );
     let edited = format!("{}x", cursor);
     assert_eq!(
         f.list(TENANT, &[("cursor", &edited)]).await,
-        Err(CustomerError::InvalidCursor)
+        Err(Error::InvalidCursor)
     );
     let unkeyed: UseCase = Customers::new(f.store.clone(), now as Clock);
     assert_eq!(
         unkeyed.list(&principal(TENANT), &params(&[])).await,
-        Err(CustomerError::NoCursorKey)
+        Err(Error::NoCursorKey)
     );
 }
 
@@ -126,7 +122,7 @@ async fn a_malformed_query_reads_nothing() {
     let result = f
         .list(TENANT, &[("email", "nope"), ("colour", "red")])
         .await;
-    let Err(CustomerError::Invalid(errors)) = result else {
+    let Err(Error::Invalid(errors)) = result else {
         panic!("{result:?}");
     };
     let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();

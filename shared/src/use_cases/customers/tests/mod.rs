@@ -10,13 +10,19 @@ mod list;
 mod update;
 
 use super::*;
-use crate::documents::FingerprintKey;
-use crate::domain::{timestamp, CustomerGroup, GroupId, Source, Text};
+use crate::documents::{Documents, FingerprintKey};
+use crate::domain::{
+    timestamp, Claim, Customer, CustomerGroup, CustomerId, GroupId, Source, Text, UniqueField,
+    VerificationReason, VerificationStatus, Warning,
+};
 use crate::testing::{png, principal, BucketOp, MemoryBucket, MemoryStore, Op, Owner};
-use crate::use_cases::cursor::CursorKey;
 use crate::use_cases::idempotency::Answer;
-use serde_json::json;
+use crate::use_cases::ports::{StoreError, StoredCustomer};
+use crate::use_cases::targets::Precondition;
+use crate::use_cases::Error;
+use serde_json::{json, Map, Value};
 use time::macros::datetime;
+use time::OffsetDateTime;
 
 pub(super) const NOW: OffsetDateTime = datetime!(2026-11-25 10:00:00.123456 UTC);
 pub(super) const TENANT: &str = "acme";
@@ -56,9 +62,7 @@ pub(super) fn body(value: serde_json::Value) -> Map<String, Value> {
 }
 
 /// The outcome of a write done now (not answered from a record).
-pub(super) fn fresh<T: std::fmt::Debug>(
-    answer: Result<Answer<T>, CustomerError>,
-) -> Result<T, CustomerError> {
+pub(super) fn fresh<T: std::fmt::Debug>(answer: Result<Answer<T>, Error>) -> Result<T, Error> {
     answer.map(|answer| match answer {
         Answer::Fresh(outcome) => outcome,
         replayed => panic!("expected a fresh outcome, got {replayed:?}"),
@@ -66,7 +70,7 @@ pub(super) fn fresh<T: std::fmt::Debug>(
 }
 
 impl Fixture {
-    pub async fn create(&self, value: serde_json::Value) -> Result<Created, CustomerError> {
+    pub async fn create(&self, value: serde_json::Value) -> Result<Created, Error> {
         fresh(
             self.customers
                 .create(&principal(TENANT), body(value), None)
@@ -91,6 +95,16 @@ impl Fixture {
 
     pub fn customer_count(&self) -> usize {
         self.store.state().customers.len()
+    }
+
+    /// The customer as stored, with its identity document's claim value.
+    pub fn stored(&self, id: CustomerId) -> StoredCustomer {
+        let tenant = principal(TENANT).tenant;
+        let key = (tenant.as_str().to_owned(), id.to_string());
+        match self.store.state().customers.get(&key) {
+            Some(stored) => stored.clone(),
+            None => panic!("no customer {id}"),
+        }
     }
 
     pub fn claims_of(&self, id: CustomerId) -> Vec<Claim> {

@@ -1,4 +1,7 @@
-use crate::domain::{CountryCode, DocumentType, Violation};
+//! An identity document as a client sent it, parsed: what it says about itself and its images.
+//! Only its summary is ever kept (`DocumentRecord`); checking it is `documents`' business.
+
+use super::{CountryCode, DocumentImage, DocumentType, Violation};
 use std::fmt;
 use thiserror::Error;
 use time::{Date, Month};
@@ -101,8 +104,8 @@ pub struct DocumentFacts {
 #[derive(Debug, Clone)]
 pub struct IdentityDocument {
     pub facts: DocumentFacts,
-    pub front_image: super::DocumentImage,
-    pub back_image: Option<super::DocumentImage>,
+    pub front_image: DocumentImage,
+    pub back_image: Option<DocumentImage>,
 }
 
 #[cfg(test)]

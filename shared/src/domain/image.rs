@@ -1,6 +1,7 @@
-use crate::domain::Violation;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE};
-use base64::Engine;
+//! An identity document's picture as the request carried it: decoded bytes whose signature is a
+//! PNG or JPEG. How it was encoded on the wire is the API's business (`api::document`).
+
+use super::Violation;
 use thiserror::Error;
 
 /// The largest decoded image: two of them still fit Lambda's 6 MiB request once base64-encoded.
@@ -70,29 +71,9 @@ impl std::fmt::Debug for DocumentImage {
 }
 
 impl DocumentImage {
-    /// Base64 (standard or URL-safe alphabet, line breaks allowed), optionally behind a
-    /// `data:image/...;base64,` prefix.
-    pub fn parse(raw: &str) -> Result<Self, ImageError> {
-        let payload = match raw.trim().strip_prefix("data:") {
-            Some(data_url) => data_url
-                .split_once(";base64,")
-                .map(|(_, payload)| payload)
-                .ok_or(ImageError::Invalid)?,
-            None => raw.trim(),
-        };
-        // Refuse before decoding what cannot fit: 4 characters carry 3 bytes.
-        let significant = payload.bytes().filter(|b| !b.is_ascii_whitespace()).count();
-        if significant / 4 * 3 > MAX_IMAGE_BYTES + 3 {
-            return Err(ImageError::TooLarge);
-        }
-        let compact: String = payload
-            .chars()
-            .filter(|c| !c.is_ascii_whitespace())
-            .collect();
-        let bytes = STANDARD
-            .decode(&compact)
-            .or_else(|_| URL_SAFE.decode(&compact))
-            .map_err(|_| ImageError::Invalid)?;
+    /// `bytes` as an image, if they fit and start with a PNG or JPEG signature (whatever the
+    /// client declared).
+    pub fn new(bytes: Vec<u8>) -> Result<Self, ImageError> {
         if bytes.len() > MAX_IMAGE_BYTES {
             return Err(ImageError::TooLarge);
         }
@@ -120,57 +101,29 @@ mod tests {
     const PNG_HEADER: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
 
     #[test]
-    fn decodes_plain_and_data_url_base64() {
-        let encoded = STANDARD.encode(PNG_HEADER);
+    fn the_bytes_say_what_an_image_is() {
         assert_eq!(
-            DocumentImage::parse(&encoded).unwrap().format(),
+            DocumentImage::new(PNG_HEADER.to_vec()).unwrap().format(),
             ImageFormat::Png
         );
-        let url = format!("data:image/jpeg;base64,{encoded}");
-        // The declared type is ignored: the bytes are a PNG.
+        let jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 16];
         assert_eq!(
-            DocumentImage::parse(&url).unwrap().format(),
-            ImageFormat::Png
-        );
-        let wrapped: String = encoded
-            .chars()
-            .enumerate()
-            .flat_map(|(i, c)| if i % 4 == 3 { vec![c, '\n'] } else { vec![c] })
-            .collect();
-        assert!(DocumentImage::parse(&wrapped).is_ok());
-        let jpeg = STANDARD.encode([0xFF, 0xD8, 0xFF, 0xE0, 0, 16]);
-        assert_eq!(
-            DocumentImage::parse(&jpeg).unwrap().format(),
+            DocumentImage::new(jpeg).unwrap().format(),
             ImageFormat::Jpeg
         );
+        assert_eq!(
+            DocumentImage::new(b"GIF89a....".to_vec()),
+            Err(ImageError::Invalid)
+        );
+        assert_eq!(DocumentImage::new(Vec::new()), Err(ImageError::Invalid));
     }
 
     #[test]
-    fn refuses_non_base64_and_non_images() {
-        assert_eq!(
-            DocumentImage::parse("not base64!"),
-            Err(ImageError::Invalid)
-        );
-        assert_eq!(
-            DocumentImage::parse(&STANDARD.encode(b"GIF89a....")),
-            Err(ImageError::Invalid)
-        );
-        assert_eq!(
-            DocumentImage::parse("data:image/png,abc"),
-            Err(ImageError::Invalid)
-        );
-        assert_eq!(DocumentImage::parse(""), Err(ImageError::Invalid));
-    }
-
-    #[test]
-    fn refuses_more_than_2_mib() {
+    fn at_most_2_mib() {
         let mut big = PNG_HEADER.to_vec();
         big.resize(MAX_IMAGE_BYTES + 1, 0);
-        assert_eq!(
-            DocumentImage::parse(&STANDARD.encode(&big)),
-            Err(ImageError::TooLarge)
-        );
+        assert_eq!(DocumentImage::new(big.clone()), Err(ImageError::TooLarge));
         big.truncate(MAX_IMAGE_BYTES);
-        assert!(DocumentImage::parse(&STANDARD.encode(&big)).is_ok());
+        assert!(DocumentImage::new(big).is_ok());
     }
 }

@@ -1,17 +1,26 @@
-//! `GET /customers`: a page of the tenant's customers, newest first, or the one customer
-//! holding a unique value.
+//! Reads: one customer by id; a page of the tenant's customers, newest first; or the one
+//! customer holding a unique value.
 
-use super::{CustomerError, Customers};
+use super::Customers;
 use crate::api::parse_customer_query;
-use crate::domain::Customer;
-use crate::http::auth::Principal;
-use crate::store::CustomerFinder;
+use crate::domain::{Customer, CustomerId, Principal};
+use crate::use_cases::ports::{CustomerFinder, CustomerReader};
+use crate::use_cases::Error;
 use std::collections::BTreeMap;
 
 #[derive(Debug, PartialEq)]
 pub struct CustomerPage {
     pub customers: Vec<Customer>,
     pub next_cursor: Option<String>,
+}
+
+impl<S: CustomerReader, D> Customers<S, D> {
+    /// Another tenant's customer is indistinguishable from a missing one.
+    pub async fn get(&self, principal: &Principal, id: &str) -> Result<Customer, Error> {
+        let id = CustomerId::parse(id).ok_or(Error::NotFound)?;
+        let stored = self.executor.store().get(&principal.tenant, id).await?;
+        stored.map(|stored| stored.customer).ok_or(Error::NotFound)
+    }
 }
 
 impl<S: CustomerFinder, D> Customers<S, D> {
@@ -22,23 +31,24 @@ impl<S: CustomerFinder, D> Customers<S, D> {
         &self,
         principal: &Principal,
         params: &BTreeMap<String, String>,
-    ) -> Result<CustomerPage, CustomerError> {
+    ) -> Result<CustomerPage, Error> {
         let query = parse_customer_query(params)?;
         let tenant = &principal.tenant;
+        let store = self.executor.store();
         if let Some(claim) = &query.lookup {
-            let found = self.store.find(tenant, claim).await?;
+            let found = store.find(tenant, claim).await?;
             return Ok(CustomerPage {
                 customers: found.into_iter().collect(),
                 next_cursor: None,
             });
         }
-        let key = self.cursor_key.as_ref().ok_or(CustomerError::NoCursorKey)?;
+        let key = self.cursor_key.as_ref().ok_or(Error::NoCursorKey)?;
         let start = query
             .cursor
             .map(|cursor| key.open(tenant, &cursor))
             .transpose()
-            .map_err(|_| CustomerError::InvalidCursor)?;
-        let page = self.store.list(tenant, query.limit, start).await?;
+            .map_err(|_| Error::InvalidCursor)?;
+        let page = store.list(tenant, query.limit, start).await?;
         Ok(CustomerPage {
             customers: page.items,
             next_cursor: page.next.map(|next| key.seal(tenant, &next)),

@@ -1,0 +1,237 @@
+//! The one write path. Every write (create, linked create, patch, erase, group create, and any
+//! added later) is a [`Write`]: what it acts on and how it decides. [`Executor::run`] carries
+//! it out, attempt after attempt:
+//!
+//! 1. read what the write acts on ([`Target`]), then the key's record, once each: a live record
+//!    of the same request is the answer (a replay), of another request a refusal;
+//! 2. check that what was read may be written to (the customer exists, `If-Match` admits it);
+//! 3. the first time only, prepare the write (parse the body, check an identity document:
+//!    work that must not be repeated);
+//! 4. ask the write to decide: a [`Change`], nothing to change, or a domain error;
+//! 5. commit the change and the key's receipt in one transaction.
+//!
+//! A change that lost to another write (a version that moved on, a concurrent transaction, a
+//! value taken meanwhile where the write says so) starts another attempt: read again, decide
+//! again. All attempts together, the store's included, fit in one time budget
+//! ([`CONTENTION_BUDGET`]); after it, the request fails with `Contended`, never a 5xx.
+
+use super::error::unknown_groups;
+use super::idempotency::{self, Answer, Keyed, Reply};
+use super::ports::{Change, StoreError, WriteStore, Written};
+use super::Error;
+use crate::domain::{GroupId, TenantId, UniqueField};
+use crate::support::clock::Clock;
+use crate::support::retry::{Backoff, CONTENTION_BUDGET};
+use std::future::Future;
+use time::OffsetDateTime;
+
+/// What a write acts on, read afresh at every attempt.
+pub trait Target: Send + Sync {
+    /// What the store holds (`None` for a customer that is not there).
+    type Read: Send;
+    /// What a write may act on.
+    type Found: Send + Sync;
+
+    fn read<S: WriteStore>(
+        &self,
+        store: &S,
+        tenant: &TenantId,
+    ) -> impl Future<Output = Result<Self::Read, StoreError>> + Send;
+
+    /// Whether the write may act on what was read: read after the key's record, so that a
+    /// request whose own earlier attempt erased or changed the customer replays instead.
+    fn admit(&self, read: Self::Read) -> Result<Self::Found, Error>;
+}
+
+/// What a write decided.
+#[derive(Debug, PartialEq)]
+pub enum Decision<T> {
+    /// Store the change; `T` is the write's outcome once it is stored.
+    Write(Change, T),
+    /// Nothing to store (a patch that changes nothing); a keyed write still records `T`.
+    Unchanged(T),
+    /// What was read does not hold together (read between two writes): read again.
+    Reread,
+}
+
+/// A condition of the commit failed that only the write can judge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    Taken(UniqueField),
+    UnknownGroups(Vec<GroupId>),
+}
+
+/// Whether to attempt again at once (the write changed what it acts on) or after a pause
+/// (it lost to a concurrent write).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    Now,
+    Later,
+}
+
+pub trait Write: Send {
+    type Outcome: Send;
+    type Target: Target;
+
+    /// What the next attempt reads.
+    fn target(&self) -> Self::Target;
+
+    /// The write's rules: from what is stored and `now` to a change, or a domain error.
+    fn decide(
+        &mut self,
+        found: &<Self::Target as Target>::Found,
+        now: OffsetDateTime,
+    ) -> Result<Decision<Self::Outcome>, Error>;
+
+    /// The commit failed a condition only the write can judge: its error, or another
+    /// attempt. By default the taken value's conflict; a write that names groups says where.
+    fn refused(&mut self, refusal: Refusal) -> Result<Retry, Error> {
+        Err(match refusal {
+            Refusal::Taken(field) => Error::Taken(field),
+            Refusal::UnknownGroups(missing) => unknown_groups(&missing, &[]),
+        })
+    }
+}
+
+pub struct Executor<S> {
+    store: S,
+    clock: Clock,
+}
+
+impl<S> Executor<S> {
+    pub fn new(store: S, clock: Clock) -> Self {
+        Self { store, clock }
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The time the use cases decide at.
+    pub fn now(&self) -> OffsetDateTime {
+        (self.clock)()
+    }
+}
+
+type FoundOf<W> = <<W as Write>::Target as Target>::Found;
+
+/// What an attempt's reading found: the answer recorded for the key, or what to act on.
+enum Look<F> {
+    Replayed(Reply),
+    Found(F),
+}
+
+/// How a commit ended.
+enum Committed<T> {
+    Done(Answer<T>),
+    /// Lost to a concurrent write, or to a request with the same key (whose record the next
+    /// attempt reads): another attempt, which the executor judges itself.
+    Lost(Retry),
+    Refused(Refusal),
+}
+
+impl<S: WriteStore> Executor<S> {
+    /// Carries out a write in `tenant`: `target` is what its first attempt reads, `prepare`
+    /// makes the write from what that attempt found (once, and only if no record answered).
+    pub async fn run<W, P>(
+        &self,
+        tenant: &TenantId,
+        keyed: Option<&Keyed<'_, W::Outcome>>,
+        target: W::Target,
+        prepare: P,
+    ) -> Result<Answer<W::Outcome>, Error>
+    where
+        W: Write,
+        P: AsyncFnOnce(&FoundOf<W>, OffsetDateTime) -> Result<W, Error>,
+    {
+        let now = self.now();
+        let mut backoff = Backoff::new(CONTENTION_BUDGET);
+        let mut found = match self.look(&target, tenant, keyed, now).await? {
+            Look::Replayed(reply) => return Ok(Answer::Replayed(reply)),
+            Look::Found(found) => found,
+        };
+        let mut write = prepare(&found, now).await?;
+        loop {
+            let decision = match write.decide(&found, now)? {
+                Decision::Unchanged(outcome) if keyed.is_none() => {
+                    return Ok(Answer::Fresh(outcome))
+                }
+                Decision::Unchanged(outcome) => {
+                    Decision::Write(Change::of(Written::Nothing), outcome)
+                }
+                decision => decision,
+            };
+            let retry = match decision {
+                Decision::Write(change, outcome) => {
+                    match self.commit(tenant, &change, outcome, keyed, now).await? {
+                        Committed::Done(answer) => return Ok(answer),
+                        Committed::Lost(retry) => retry,
+                        Committed::Refused(refusal) => write.refused(refusal)?,
+                    }
+                }
+                _ => Retry::Later,
+            };
+            let more = match retry {
+                Retry::Now => !backoff.spent(),
+                Retry::Later => backoff.wait().await,
+            };
+            if !more {
+                return Err(Error::Contended);
+            }
+            found = match self.look(&write.target(), tenant, keyed, now).await? {
+                Look::Replayed(reply) => return Ok(Answer::Replayed(reply)),
+                Look::Found(found) => found,
+            };
+        }
+    }
+
+    /// One attempt's reading: the target, then the key's record, then whether the write may
+    /// act on what the target holds.
+    async fn look<T: Target, O>(
+        &self,
+        target: &T,
+        tenant: &TenantId,
+        keyed: Option<&Keyed<'_, O>>,
+        now: OffsetDateTime,
+    ) -> Result<Look<T::Found>, Error> {
+        let read = target.read(&self.store, tenant).await?;
+        if let Some(keyed) = keyed {
+            let record = self.store.recorded(tenant, &keyed.request.scope).await?;
+            if let Some(reply) =
+                idempotency::replay(record, &keyed.request, now).map_err(|_| Error::KeyReused)?
+            {
+                return Ok(Look::Replayed(reply));
+            }
+        }
+        target.admit(read).map(Look::Found)
+    }
+
+    /// Stores `change` with the receipt of `outcome`.
+    async fn commit<T>(
+        &self,
+        tenant: &TenantId,
+        change: &Change,
+        outcome: T,
+        keyed: Option<&Keyed<'_, T>>,
+        now: OffsetDateTime,
+    ) -> Result<Committed<T>, Error> {
+        let receipt = keyed
+            .map(|keyed| keyed.receipt(&outcome, now))
+            .transpose()
+            .map_err(|_| Error::Unrepresentable)?;
+        Ok(
+            match self.store.commit(tenant, change, receipt.as_ref()).await {
+                Ok(()) => Committed::Done(Answer::Fresh(outcome)),
+                Err(StoreError::Stale | StoreError::Conflict) => Committed::Lost(Retry::Later),
+                Err(StoreError::AlreadyRecorded) if receipt.is_some() => {
+                    Committed::Lost(Retry::Now)
+                }
+                Err(StoreError::Taken(field)) => Committed::Refused(Refusal::Taken(field)),
+                Err(StoreError::UnknownGroups(missing)) => {
+                    Committed::Refused(Refusal::UnknownGroups(missing))
+                }
+                Err(error) => return Err(Error::Store(error)),
+            },
+        )
+    }
+}

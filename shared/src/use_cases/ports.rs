@@ -1,0 +1,228 @@
+//! What the use cases need of the world, as traits the adapters implement: the store
+//! (`store::DynamoStore`; `testing::MemoryStore` for unit tests) and identity-document checks
+//! (`documents::Documents`). One small trait per capability.
+
+use super::idempotency::{Receipt, Record};
+use crate::domain::{
+    Claim, Customer, CustomerGroup, CustomerId, DocumentRecord, GroupId, IdentityDocument,
+    TenantId, Tombstone, UniqueField, VerificationReason,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use thiserror::Error;
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum StoreError {
+    #[error("{} already belongs to another record of this tenant", .0.name())]
+    Taken(UniqueField),
+    /// The record changed since it was read (its version moved on, or a value it gives up is
+    /// no longer its own): read again and decide again.
+    #[error("the record changed concurrently")]
+    Stale,
+    /// Customer groups that do not exist in the tenant (checked in the same transaction).
+    #[error("unknown customer groups")]
+    UnknownGroups(Vec<GroupId>),
+    /// The write's idempotency key already has a live record: an earlier request with the key
+    /// was done (its record answers).
+    #[error("the idempotency key already has a record")]
+    AlreadyRecorded,
+    /// Only concurrent transactions were in the way: nothing was written, and the same change
+    /// may succeed a moment later.
+    #[error("a concurrent transaction was in the way")]
+    Conflict,
+    /// Throttling, timeouts, an unreachable endpoint: worth retrying later.
+    #[error("the database is unavailable ({0})")]
+    Unavailable(String),
+    /// Anything retrying will not fix (misconfiguration, a bug).
+    #[error("the database rejected the request ({0})")]
+    Internal(String),
+}
+
+/// A customer as the store keeps it: the customer, and the claim value of its identity
+/// document (a keyed hash of the number), kept so that a change or an erasure can release it.
+/// Only the write path sees that value; clients see the `Customer`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredCustomer {
+    pub customer: Customer,
+    pub document_claim: Option<String>,
+}
+
+impl StoredCustomer {
+    /// Every unique value it holds: its own fields, its source accounts' identifiers and its
+    /// identity document. Each has a claim that names the customer.
+    pub fn claims(&self) -> BTreeSet<Claim> {
+        let mut claims = self.customer.claims();
+        if let Some(value) = &self.document_claim {
+            claims.insert(Claim::new(UniqueField::IdentityDocument, value.clone()));
+        }
+        claims
+    }
+}
+
+/// What a write stores, all or nothing: the record it writes, the unique values it takes and
+/// gives up for that record, and the groups that must exist.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub record: Written,
+    /// Claimed for the record, each on condition that it is free; a collision is reported for
+    /// the first taken one in this order.
+    pub take: Vec<Claim>,
+    /// Given up, each on condition that it is still the record's own.
+    pub release: Vec<Claim>,
+    /// Groups that must exist in the tenant when the change is made.
+    pub groups: Vec<GroupId>,
+}
+
+/// The record a change writes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Written {
+    /// A new customer; its id must be new.
+    NewCustomer(Box<StoredCustomer>),
+    /// The customer in place of the version that was read.
+    Customer {
+        customer: Box<StoredCustomer>,
+        read_version: u64,
+    },
+    /// The customer erased at the version that was read, its tombstone in its place.
+    Erased {
+        tombstone: Tombstone,
+        read_version: u64,
+    },
+    NewGroup(CustomerGroup),
+    /// Nothing but the receipt of a keyed write that changed nothing.
+    Nothing,
+}
+
+impl Change {
+    /// A change of `record` alone.
+    pub fn of(record: Written) -> Self {
+        Self {
+            record,
+            take: Vec::new(),
+            release: Vec::new(),
+            groups: Vec::new(),
+        }
+    }
+}
+
+/// The one write: a change and the receipt of a keyed request, in one transaction.
+pub trait Commit {
+    /// Stores `change` and `receipt` (on condition that its key has no live record), all or
+    /// nothing. Of several failed conditions, the first of these is reported: the key's
+    /// record (`AlreadyRecorded`), a missing group (`UnknownGroups`), the record moved on or a
+    /// released value no longer its own (`Stale`), a taken value (`Taken`); a transaction that
+    /// met only concurrent ones is `Conflict`.
+    fn commit(
+        &self,
+        tenant: &TenantId,
+        change: &Change,
+        receipt: Option<&Receipt>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+pub trait Records {
+    /// The record at `scope` in `tenant`, read strongly consistently (live or not).
+    fn recorded(
+        &self,
+        tenant: &TenantId,
+        scope: &str,
+    ) -> impl Future<Output = Result<Option<Record>, StoreError>> + Send;
+}
+
+pub trait CustomerReader {
+    /// A customer of `tenant`, read strongly consistently; `None` when there is none (or it
+    /// belongs to another tenant).
+    fn get(
+        &self,
+        tenant: &TenantId,
+        id: CustomerId,
+    ) -> impl Future<Output = Result<Option<StoredCustomer>, StoreError>> + Send;
+
+    /// Who holds each of `claims` now (`None`: free, or a group's), read strongly consistently.
+    fn claim_owners(
+        &self,
+        tenant: &TenantId,
+        claims: &[Claim],
+    ) -> impl Future<Output = Result<Vec<Option<CustomerId>>, StoreError>> + Send;
+}
+
+/// Everything the write path reads and writes.
+pub trait WriteStore: Commit + Records + CustomerReader + Sync {}
+
+impl<S: Commit + Records + CustomerReader + Sync> WriteStore for S {}
+
+pub trait CustomerFinder {
+    /// The customer holding `claim` (through its own field, a source account or its document),
+    /// read strongly consistently: a customer created or changed a moment ago is found with
+    /// its latest values, an erased one is not.
+    fn find(
+        &self,
+        tenant: &TenantId,
+        claim: &Claim,
+    ) -> impl Future<Output = Result<Option<Customer>, StoreError>> + Send;
+
+    /// A page of the tenant's customers, newest first (by `created_at`, then id), from
+    /// `start` (a previous page's `next`). The customers are read strongly consistently, so
+    /// an erased one never appears; the index that orders them may lag a write by about a
+    /// second, so a customer created a moment ago may be missing. A page may hold fewer than
+    /// `limit` customers (some erased meanwhile) and still have a next one.
+    fn list(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+        start: Option<PageKey>,
+    ) -> impl Future<Output = Result<Page<Customer>, StoreError>> + Send;
+}
+
+pub trait GroupLister {
+    /// The tenant's groups, oldest first (then by id), from `start` (a previous page's
+    /// `next`).
+    fn list_groups(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+        start: Option<PageKey>,
+    ) -> impl Future<Output = Result<Page<CustomerGroup>, StoreError>> + Send;
+}
+
+/// Where a listing continues: the store's own key, wrapped in a signed cursor before it
+/// reaches a client.
+pub type PageKey = BTreeMap<String, String>;
+
+/// One page of a listing: the items and, if there may be more, where the next page starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<PageKey>,
+}
+
+/// A verified (or to-be-reviewed) document, ready to be stored with its customer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedDocument {
+    pub record: DocumentRecord,
+    /// The claim value that makes the document unique per tenant.
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DocumentCheckError {
+    #[error("the document was rejected")]
+    Rejected(Vec<VerificationReason>),
+    /// Throttling, timeouts, an unreachable bucket: worth retrying later.
+    #[error("document storage is unavailable ({0})")]
+    Unavailable(String),
+    /// Misconfiguration (a missing bucket, denied access): retrying will not help.
+    #[error("document storage rejected the request ({0})")]
+    Internal(String),
+}
+
+/// Checks an identity document and keeps nothing of its images.
+pub trait DocumentChecker: Send + Sync {
+    fn check(
+        &self,
+        tenant: &TenantId,
+        document: IdentityDocument,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = Result<CheckedDocument, DocumentCheckError>> + Send;
+}
