@@ -1,4 +1,10 @@
-//! The Customers API domain crate: everything the Lambda functions share.
+//! The Customers API crate: everything the Lambda functions share, in layers that import only
+//! downwards (`make lint` holds it):
+//!
+//! [`support`] ← [`domain`] (pure types and rules) ← [`api`] (the API's JSON, both ways) ←
+//! [`use_cases`] (decisions, the one write [`use_cases::executor`], the [`use_cases::ports`]) ←
+//! the adapters [`store`] (DynamoDB), [`documents`] (S3) and [`http`] (the edge) ← [`lambda`]
+//! (one function's wiring). README "Architecture" follows a request through them.
 
 pub mod api;
 pub mod documents;

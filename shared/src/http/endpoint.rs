@@ -80,7 +80,7 @@ impl Endpoint {
                 (problem.into_response(), Some(code))
             }
         };
-        let replayed = response.headers().contains_key(super::REPLAYED);
+        let replayed = response.headers().contains_key(super::response::REPLAYED);
         tracing::info!(
             request_id = info.request_id.as_deref(),
             route = %info.route,
@@ -102,7 +102,7 @@ impl Endpoint {
 /// may put anything in it).
 fn key_hash(request: &Request) -> Option<String> {
     use sha2::{Digest, Sha256};
-    let key = request.headers().get(super::IDEMPOTENCY_KEY)?;
+    let key = request.headers().get(super::keyed::IDEMPOTENCY_KEY)?;
     let digest = Sha256::digest(key.as_bytes());
     Some(digest.iter().take(8).map(|b| format!("{b:02x}")).collect())
 }

@@ -14,7 +14,7 @@ pub enum ApiError {
     /// The body's media type is none of these.
     #[error("Content-Type must be one of {0:?}")]
     UnsupportedMediaType(&'static [&'static str]),
-    #[error("the body exceeds {} bytes", super::MAX_BODY_BYTES)]
+    #[error("the body exceeds {} bytes", super::request::MAX_BODY_BYTES)]
     PayloadTooLarge,
     #[error("{0}")]
     InvalidJson(String),
@@ -86,7 +86,7 @@ impl ApiError {
                     format!("Send the body with Content-Type: {}.", accepted.join(" or ")),
                 );
                 // RFC 5789 §2.2: a PATCH refused for its media type says which it accepts.
-                if accepted.contains(&super::MERGE_PATCH) {
+                if accepted.contains(&super::request::MERGE_PATCH) {
                     problem.with_header("accept-patch", accepted.join(", "))
                 } else {
                     problem

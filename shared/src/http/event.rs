@@ -4,7 +4,8 @@
 //! `GET /countries?search<sau` reaches the function with `<` in `rawQueryString` (found by
 //! fuzzing; fuzz/regressions/event_claims/). The characters a URI may not hold are
 //! percent-encoded, which is what the client meant by them, so the request goes on and is
-//! answered by the API's own rules (here: 400 `unknown_parameter`).
+//! answered by the API's own rules (here: 200, the countries matching no `search`, since the
+//! query holds the parameter `search%3Csau`, which `/countries` ignores).
 
 use lambda_http::request::LambdaRequest;
 use lambda_http::{LambdaEvent, Service};

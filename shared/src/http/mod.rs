@@ -20,12 +20,10 @@ pub use caching::cacheable;
 pub use endpoint::Endpoint;
 pub use error::ApiError;
 pub use event::{tolerant, Tolerant};
-pub use keyed::{keyed, IDEMPOTENCY_KEY};
+pub use keyed::keyed;
 pub use logging::{init_tracing, json_subscriber};
-pub use problem::Problem;
 pub use request::{
     json_object, patch_object, path_parameter, precondition, query_parameter, query_parameters,
-    RequestInfo, JSON, MAX_BODY_BYTES, MERGE_PATCH,
+    RequestInfo,
 };
-pub use response::{no_content, respond, Envelope, Rendered, REPLAYED};
-pub use warnings::WarningBody;
+pub use response::{no_content, respond, Envelope, Rendered};

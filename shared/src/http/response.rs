@@ -2,6 +2,7 @@
 //! `warnings` of a write and the `next_cursor` of a page. A write's reply is rendered once, as
 //! data ([`Reply`]): the response sent now and the one its record replays are the same bytes.
 
+use super::request::JSON;
 use super::warnings::WarningBody;
 use super::ApiError;
 use crate::api::show::{CountryView, CustomerView, GroupView};
@@ -148,7 +149,7 @@ pub fn respond<T>(answer: Answer<T>, reply: &Respond<T>) -> Result<Response<Body
 fn response(reply: &Reply, replayed: bool) -> Response<Body> {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = match &reply.body {
-        Some(body) => with_body(status, body.clone(), JSON_MEDIA_TYPE, Caching::NoStore),
+        Some(body) => with_body(status, body.clone(), JSON, Caching::NoStore),
         None => {
             let mut response = Response::new(Body::Empty);
             *response.status_mut() = status;
@@ -168,8 +169,6 @@ fn response(reply: &Reply, replayed: bool) -> Response<Body> {
     }
     response
 }
-
-const JSON_MEDIA_TYPE: &str = "application/json";
 
 /// Who may keep a response.
 pub(super) enum Caching {
@@ -202,12 +201,7 @@ pub(super) fn with_body(
 
 /// A JSON response everyone may cache.
 pub(super) fn public_json(body: String, max_age: u32) -> Response<Body> {
-    with_body(
-        StatusCode::OK,
-        body,
-        JSON_MEDIA_TYPE,
-        Caching::Public(max_age),
-    )
+    with_body(StatusCode::OK, body, JSON, Caching::Public(max_age))
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ use crate::domain::{GroupId, TenantId, UniqueField};
 use crate::support::clock::Clock;
 use crate::support::retry::{Backoff, CONTENTION_BUDGET};
 use std::future::Future;
+use std::ops::ControlFlow;
 use time::OffsetDateTime;
 
 /// What a write acts on, read afresh at every attempt.
@@ -115,19 +116,23 @@ impl<S> Executor<S> {
 
 type FoundOf<W> = <<W as Write>::Target as Target>::Found;
 
-/// What an attempt's reading found: the answer recorded for the key, or what to act on.
-enum Look<F> {
+/// Why a write stops before it has an outcome of its own.
+enum Stop {
+    /// The key's record answers: the request was done before.
     Replayed(Reply),
-    Found(F),
+    Failed(Error),
 }
 
-/// How a commit ended.
-enum Committed<T> {
-    Done(Answer<T>),
-    /// Lost to a concurrent write, or to a request with the same key (whose record the next
-    /// attempt reads): another attempt, which the executor judges itself.
-    Lost(Retry),
-    Refused(Refusal),
+impl From<Error> for Stop {
+    fn from(error: Error) -> Self {
+        Stop::Failed(error)
+    }
+}
+
+impl From<StoreError> for Stop {
+    fn from(error: StoreError) -> Self {
+        Stop::Failed(Error::Store(error))
+    }
 }
 
 impl<S: WriteStore> Executor<S> {
@@ -145,93 +150,100 @@ impl<S: WriteStore> Executor<S> {
         P: AsyncFnOnce(&FoundOf<W>, OffsetDateTime) -> Result<W, Error>,
     {
         let now = self.now();
-        let mut backoff = Backoff::new(CONTENTION_BUDGET);
-        let mut found = match self.look(&target, tenant, keyed, now).await? {
-            Look::Replayed(reply) => return Ok(Answer::Replayed(reply)),
-            Look::Found(found) => found,
-        };
-        let mut write = prepare(&found, now).await?;
-        loop {
-            let decision = match write.decide(&found, now)? {
-                Decision::Unchanged(outcome) if keyed.is_none() => {
-                    return Ok(Answer::Fresh(outcome))
-                }
-                Decision::Unchanged(outcome) => {
-                    Decision::Write(Change::of(Written::Nothing), outcome)
-                }
-                decision => decision,
-            };
-            let retry = match decision {
-                Decision::Write(change, outcome) => {
-                    match self.commit(tenant, &change, outcome, keyed, now).await? {
-                        Committed::Done(answer) => return Ok(answer),
-                        Committed::Lost(retry) => retry,
-                        Committed::Refused(refusal) => write.refused(refusal)?,
-                    }
-                }
-                _ => Retry::Later,
-            };
-            let more = match retry {
-                Retry::Now => !backoff.spent(),
-                Retry::Later => backoff.wait().await,
-            };
-            if !more {
-                return Err(Error::Contended);
-            }
-            found = match self.look(&write.target(), tenant, keyed, now).await? {
-                Look::Replayed(reply) => return Ok(Answer::Replayed(reply)),
-                Look::Found(found) => found,
-            };
+        match self.attempts(tenant, keyed, target, prepare, now).await {
+            Ok(outcome) => Ok(Answer::Fresh(outcome)),
+            Err(Stop::Replayed(reply)) => Ok(Answer::Replayed(reply)),
+            Err(Stop::Failed(error)) => Err(error),
         }
     }
 
-    /// One attempt's reading: the target, then the key's record, then whether the write may
-    /// act on what the target holds.
+    async fn attempts<W, P>(
+        &self,
+        tenant: &TenantId,
+        keyed: Option<&Keyed<'_, W::Outcome>>,
+        target: W::Target,
+        prepare: P,
+        now: OffsetDateTime,
+    ) -> Result<W::Outcome, Stop>
+    where
+        W: Write,
+        P: AsyncFnOnce(&FoundOf<W>, OffsetDateTime) -> Result<W, Error>,
+    {
+        let mut backoff = Backoff::new(CONTENTION_BUDGET);
+        let mut found = self.look(&target, tenant, keyed, now).await?;
+        let mut write = prepare(&found, now).await?;
+        loop {
+            let nothing = || Change::of(Written::Nothing);
+            let step = match write.decide(&found, now)? {
+                Decision::Reread => ControlFlow::Continue(Retry::Later),
+                Decision::Unchanged(outcome) if keyed.is_none() => ControlFlow::Break(outcome),
+                Decision::Unchanged(outcome) => {
+                    self.commit(&mut write, &nothing(), outcome, tenant, keyed, now)
+                        .await?
+                }
+                Decision::Write(change, outcome) => {
+                    self.commit(&mut write, &change, outcome, tenant, keyed, now)
+                        .await?
+                }
+            };
+            let more = match step {
+                ControlFlow::Break(outcome) => return Ok(outcome),
+                ControlFlow::Continue(Retry::Now) => !backoff.spent(),
+                ControlFlow::Continue(Retry::Later) => backoff.wait().await,
+            };
+            if !more {
+                return Err(Error::Contended.into());
+            }
+            found = self.look(&write.target(), tenant, keyed, now).await?;
+        }
+    }
+
+    /// One attempt's reading: the target, then the key's record (a live one answers), then
+    /// whether the write may act on what the target holds.
     async fn look<T: Target, O>(
         &self,
         target: &T,
         tenant: &TenantId,
         keyed: Option<&Keyed<'_, O>>,
         now: OffsetDateTime,
-    ) -> Result<Look<T::Found>, Error> {
+    ) -> Result<T::Found, Stop> {
         let read = target.read(&self.store, tenant).await?;
         if let Some(keyed) = keyed {
             let record = self.store.recorded(tenant, &keyed.request.scope).await?;
-            if let Some(reply) =
-                idempotency::replay(record, &keyed.request, now).map_err(|_| Error::KeyReused)?
-            {
-                return Ok(Look::Replayed(reply));
+            let recorded = idempotency::replay(record, &keyed.request, now);
+            if let Some(reply) = recorded.map_err(|_| Error::KeyReused)? {
+                return Err(Stop::Replayed(reply));
             }
         }
-        target.admit(read).map(Look::Found)
+        Ok(target.admit(read)?)
     }
 
-    /// Stores `change` with the receipt of `outcome`.
-    async fn commit<T>(
+    /// Stores `change` with the receipt of `outcome`: the outcome, or another attempt (a
+    /// commit lost to a concurrent write, or to a request with the same key, whose record the
+    /// next attempt reads; or refused for a reason the write judges).
+    async fn commit<W: Write>(
         &self,
-        tenant: &TenantId,
+        write: &mut W,
         change: &Change,
-        outcome: T,
-        keyed: Option<&Keyed<'_, T>>,
+        outcome: W::Outcome,
+        tenant: &TenantId,
+        keyed: Option<&Keyed<'_, W::Outcome>>,
         now: OffsetDateTime,
-    ) -> Result<Committed<T>, Error> {
+    ) -> Result<ControlFlow<W::Outcome, Retry>, Stop> {
         let receipt = keyed
             .map(|keyed| keyed.receipt(&outcome, now))
             .transpose()
             .map_err(|_| Error::Unrepresentable)?;
-        Ok(
-            match self.store.commit(tenant, change, receipt.as_ref()).await {
-                Ok(()) => Committed::Done(Answer::Fresh(outcome)),
-                Err(StoreError::Stale | StoreError::Conflict) => Committed::Lost(Retry::Later),
-                Err(StoreError::AlreadyRecorded) if receipt.is_some() => {
-                    Committed::Lost(Retry::Now)
-                }
-                Err(StoreError::Taken(field)) => Committed::Refused(Refusal::Taken(field)),
-                Err(StoreError::UnknownGroups(missing)) => {
-                    Committed::Refused(Refusal::UnknownGroups(missing))
-                }
-                Err(error) => return Err(Error::Store(error)),
-            },
-        )
+        let retry = match self.store.commit(tenant, change, receipt.as_ref()).await {
+            Ok(()) => return Ok(ControlFlow::Break(outcome)),
+            Err(StoreError::Stale | StoreError::Conflict) => Retry::Later,
+            Err(StoreError::AlreadyRecorded) if receipt.is_some() => Retry::Now,
+            Err(StoreError::Taken(field)) => write.refused(Refusal::Taken(field))?,
+            Err(StoreError::UnknownGroups(missing)) => {
+                write.refused(Refusal::UnknownGroups(missing))?
+            }
+            Err(error) => return Err(error.into()),
+        };
+        Ok(ControlFlow::Continue(retry))
     }
 }

@@ -105,3 +105,39 @@ impl Target for Holders {
         Ok(read)
     }
 }
+
+/// What a create reads: nothing; once it turned into a link (`link_existing`), who holds its
+/// values.
+#[derive(Debug, Clone)]
+pub enum Registering {
+    New,
+    Link(Holders),
+}
+
+pub enum Registered {
+    New,
+    Link(Box<Holding>),
+}
+
+impl Target for Registering {
+    type Read = Registered;
+    type Found = Registered;
+
+    async fn read<S: WriteStore>(
+        &self,
+        store: &S,
+        tenant: &TenantId,
+    ) -> Result<Registered, StoreError> {
+        match self {
+            Registering::New => Nothing.read(store, tenant).await.map(|()| Registered::New),
+            Registering::Link(holders) => {
+                let holding = holders.read(store, tenant).await?;
+                Ok(Registered::Link(Box::new(holding)))
+            }
+        }
+    }
+
+    fn admit(&self, read: Registered) -> Result<Registered, Error> {
+        Ok(read)
+    }
+}

@@ -3,16 +3,12 @@
 
 use super::{link, review_warning, Customers};
 use crate::api::{parse_new_customer, CustomerInput};
-use crate::domain::{
-    Claim, Customer, CustomerId, GroupId, Principal, TenantId, UniqueField, Warning,
-};
+use crate::domain::{Claim, Customer, CustomerId, GroupId, Principal, UniqueField, Warning};
 use crate::use_cases::error::unknown_groups;
-use crate::use_cases::executor::{Decision, Refusal, Retry, Target, Write};
+use crate::use_cases::executor::{Decision, Refusal, Retry, Write};
 use crate::use_cases::idempotency::{Answer, Keyed};
-use crate::use_cases::ports::{
-    Change, DocumentChecker, StoreError, StoredCustomer, WriteStore, Written,
-};
-use crate::use_cases::targets::{Holders, Holding, Nothing};
+use crate::use_cases::ports::{Change, DocumentChecker, StoredCustomer, WriteStore, Written};
+use crate::use_cases::targets::{Holders, Registered, Registering};
 use crate::use_cases::Error;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -50,40 +46,6 @@ struct Registration {
     link_existing: bool,
     /// The first taken value the create met, once it turned into a link.
     collided: Option<UniqueField>,
-}
-
-/// What a create reads: nothing; once it turned into a link, who holds its values.
-enum Registering {
-    New,
-    Link(Holders),
-}
-
-enum Registered {
-    New,
-    Link(Box<Holding>),
-}
-
-impl Target for Registering {
-    type Read = Registered;
-    type Found = Registered;
-
-    async fn read<S: WriteStore>(
-        &self,
-        store: &S,
-        tenant: &TenantId,
-    ) -> Result<Registered, StoreError> {
-        match self {
-            Registering::New => Nothing.read(store, tenant).await.map(|()| Registered::New),
-            Registering::Link(holders) => {
-                let holding = holders.read(store, tenant).await?;
-                Ok(Registered::Link(Box::new(holding)))
-            }
-        }
-    }
-
-    fn admit(&self, read: Registered) -> Result<Registered, Error> {
-        Ok(read)
-    }
 }
 
 impl Write for Registration {

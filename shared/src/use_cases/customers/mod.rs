@@ -4,6 +4,7 @@
 mod create;
 mod erase;
 mod link;
+mod patch;
 mod read;
 #[cfg(test)]
 mod tests;

@@ -1,21 +1,9 @@
-//! `PATCH /customers/{id}`: a JSON Merge Patch of a customer, as one transaction that swaps the
-//! claims of the unique values it changes.
+//! A customer's revision: the patched details (and document) as one change that swaps the
+//! claims of the unique values it changes. The patch itself is `patch.rs`.
 
-use super::{review_warning, Customers};
-use crate::api::show::details_json;
-use crate::api::{parse_customer_patch, CustomerPatch, DocumentPatch, Parsed};
-use crate::domain::{
-    Customer, CustomerDetails, CustomerId, DocumentChange, GroupId, Principal, Warning,
-};
-use crate::use_cases::error::unknown_groups;
-use crate::use_cases::executor::{Decision, Refusal, Retry, Write};
-use crate::use_cases::idempotency::{Answer, Keyed};
-use crate::use_cases::ports::{
-    Change, CheckedDocument, DocumentChecker, StoredCustomer, WriteStore, Written,
-};
-use crate::use_cases::targets::{CustomerAt, Precondition};
-use crate::use_cases::Error;
-use serde_json::{Map, Value};
+use crate::domain::{Customer, CustomerDetails, DocumentChange, GroupId, Warning};
+use crate::use_cases::executor::Decision;
+use crate::use_cases::ports::{Change, CheckedDocument, StoredCustomer, Written};
 use time::OffsetDateTime;
 
 #[derive(Debug, PartialEq)]
@@ -84,109 +72,4 @@ pub fn revise(
         },
     };
     Decision::Write(change, updated)
-}
-
-/// A patch, its new document checked.
-struct Patch {
-    target: CustomerAt,
-    patch: Map<String, Value>,
-    document: DocumentUpdate,
-    document_warning: Option<Warning>,
-    /// The first attempt's parse, for the version it was made against.
-    parsed: Option<(u64, Parsed<CustomerPatch>)>,
-    group_pointers: Vec<(GroupId, String)>,
-}
-
-impl Write for Patch {
-    type Outcome = Updated;
-    type Target = CustomerAt;
-
-    fn target(&self) -> CustomerAt {
-        self.target.clone()
-    }
-
-    /// The patch applies to what is stored now: after a concurrent change, it is merged into
-    /// what that change left (never losing it).
-    fn decide(
-        &mut self,
-        stored: &StoredCustomer,
-        now: OffsetDateTime,
-    ) -> Result<Decision<Updated>, Error> {
-        let parsed = match self.parsed.take() {
-            Some((version, parsed)) if version == stored.customer.version => parsed,
-            _ => parse(&stored.customer, &self.patch, now)?,
-        };
-        let Parsed {
-            value: patched,
-            mut warnings,
-        } = parsed;
-        warnings.extend(self.document_warning.clone());
-        self.group_pointers = patched.group_pointers;
-        Ok(revise(
-            stored,
-            patched.details,
-            &self.document,
-            warnings,
-            now,
-        ))
-    }
-
-    fn refused(&mut self, refusal: Refusal) -> Result<Retry, Error> {
-        match refusal {
-            Refusal::Taken(field) => Err(Error::Taken(field)),
-            Refusal::UnknownGroups(missing) => Err(unknown_groups(&missing, &self.group_pointers)),
-        }
-    }
-}
-
-/// The patch applied to `current`'s details as GET shows them.
-fn parse(
-    current: &Customer,
-    patch: &Map<String, Value>,
-    now: OffsetDateTime,
-) -> Result<Parsed<CustomerPatch>, Error> {
-    let shown = details_json(&current.details).ok_or(Error::Unrepresentable)?;
-    Ok(parse_customer_patch(shown, patch, now.date())?)
-}
-
-impl<S: WriteStore, D: DocumentChecker> Customers<S, D> {
-    /// Applies `patch` to the customer: to the version `precondition` names, or else to the
-    /// current one. A patch that changes nothing writes nothing (but the record of a keyed
-    /// one). A new identity document is checked once, exactly as on create, before the first
-    /// write.
-    pub async fn update(
-        &self,
-        principal: &Principal,
-        id: &str,
-        patch: Map<String, Value>,
-        precondition: Precondition,
-        keyed: Option<&Keyed<'_, Updated>>,
-    ) -> Result<Answer<Updated>, Error> {
-        let id = CustomerId::parse(id).ok_or(Error::NotFound)?;
-        let target = CustomerAt { id, precondition };
-        let tenant = &principal.tenant;
-        let first = target.clone();
-        let prepare = async move |stored: &StoredCustomer, now: OffsetDateTime| {
-            let mut parsed = parse(&stored.customer, &patch, now)?;
-            let (document, document_warning) =
-                match std::mem::replace(&mut parsed.value.document, DocumentPatch::Keep) {
-                    DocumentPatch::Keep => (DocumentUpdate::Keep, None),
-                    DocumentPatch::Remove => (DocumentUpdate::Remove, None),
-                    DocumentPatch::Replace(document) => {
-                        let checked = self.check_document(tenant, document, now).await?;
-                        let warning = review_warning(&checked.record);
-                        (DocumentUpdate::Replace(checked), warning)
-                    }
-                };
-            Ok(Patch {
-                target,
-                patch,
-                document,
-                document_warning,
-                parsed: Some((stored.customer.version, parsed)),
-                group_pointers: Vec::new(),
-            })
-        };
-        self.executor.run(tenant, keyed, first, prepare).await
-    }
 }
