@@ -119,7 +119,7 @@ impl<T: Serialize> Envelope<T> {
         let reply = self
             .reply(StatusCode::OK)
             .map_err(|_| ApiError::Serialization)?;
-        Ok(response(&reply, false))
+        Ok(response(reply, false))
     }
 }
 
@@ -138,18 +138,18 @@ pub fn no_content() -> Rendered {
 pub fn respond<T>(answer: Answer<T>, reply: &Respond<T>) -> Result<Response<Body>, ApiError> {
     match answer {
         Answer::Fresh(outcome) => Ok(response(
-            &reply(&outcome).map_err(|_| ApiError::Serialization)?,
+            reply(&outcome).map_err(|_| ApiError::Serialization)?,
             false,
         )),
-        Answer::Replayed(recorded) => Ok(response(&recorded, true)),
+        Answer::Replayed(recorded) => Ok(response(recorded, true)),
     }
 }
 
 /// A reply as sent.
-fn response(reply: &Reply, replayed: bool) -> Response<Body> {
+fn response(reply: Reply, replayed: bool) -> Response<Body> {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = match &reply.body {
-        Some(body) => with_body(status, body.clone(), JSON, Caching::NoStore),
+    let mut response = match reply.body {
+        Some(body) => with_body(status, body, JSON, Caching::NoStore),
         None => {
             let mut response = Response::new(Body::Empty);
             *response.status_mut() = status;
@@ -226,7 +226,7 @@ mod tests {
         let write = Envelope::new(&data)
             .warnings(&[])
             .reply(StatusCode::CREATED);
-        let write = response(&write.unwrap(), false);
+        let write = response(write.unwrap(), false);
         assert_eq!(write.status(), StatusCode::CREATED);
         assert_eq!(body(&write), json!({"data": {"id": 1}, "warnings": []}));
         let items = [1, 2];
@@ -247,17 +247,17 @@ mod tests {
             location: Some("/customers/1".into()),
             etag: Some("\"1\"".into()),
         };
-        let fresh = response(&reply, false);
+        let fresh = response(reply.clone(), false);
         assert_eq!(fresh.status(), StatusCode::CREATED);
         assert_eq!(fresh.headers()[header::LOCATION], "/customers/1");
         assert_eq!(fresh.headers()[header::ETAG], "\"1\"");
         assert_eq!(fresh.headers()[header::CACHE_CONTROL], "no-store");
         assert_eq!(fresh.headers()[header::CONTENT_TYPE], "application/json");
         assert!(!fresh.headers().contains_key(REPLAYED));
-        let replayed = response(&reply, true);
+        let replayed = response(reply, true);
         assert_eq!(replayed.headers()[REPLAYED], "true");
         assert_eq!(body(&replayed), body(&fresh));
-        let gone = response(&no_content().unwrap(), true);
+        let gone = response(no_content().unwrap(), true);
         assert_eq!(gone.status(), StatusCode::NO_CONTENT);
         assert!(matches!(gone.body(), Body::Empty));
         assert!(!gone.headers().contains_key(header::CONTENT_TYPE));

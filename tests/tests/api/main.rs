@@ -15,6 +15,7 @@ mod idempotency;
 mod identifiers;
 mod invariant;
 mod key_readers;
+mod layouts;
 mod listing;
 mod local_auth;
 mod logging;

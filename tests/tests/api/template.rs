@@ -146,7 +146,6 @@ fn each_function_may_do_what_its_route_needs_and_nothing_else() {
                 "dynamodb:ConditionCheckItem on table",
                 "dynamodb:GetItem on table",
                 "dynamodb:PutItem on table",
-                "dynamodb:UpdateItem on table",
                 "s3:DeleteObject on documents",
                 "s3:GetObject on documents",
                 "s3:PutObject on documents",
