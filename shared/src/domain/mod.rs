@@ -1,5 +1,6 @@
 //! Pure domain types: every value here has been parsed and is valid by construction.
-//! No AWS, no HTTP, and no other module of this crate (`make lint` checks it).
+//! No serde, no AWS, no HTTP, and no other module of this crate (`make lint` checks it): the
+//! API's JSON is `api::show`, the stored items `store::items`.
 
 mod address;
 mod birthday;
