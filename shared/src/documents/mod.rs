@@ -14,7 +14,9 @@ pub use staging::{Side, StagedImage, Staging, StagingError};
 pub use verifier::{image_reasons, DocumentVerifier, HeaderVerifier};
 
 use crate::domain::{DocumentRecord, IdentityDocument, TenantId, Verification, VerificationStatus};
-use crate::use_cases::ports::{CheckedDocument, DocumentCheckError, DocumentChecker};
+use crate::use_cases::ports::{
+    CheckedDocument, DocumentCheckError, DocumentChecker, DocumentStorageError,
+};
 use time::OffsetDateTime;
 
 /// The document pipeline: stage the images, verify, delete them, keep the verdict.
@@ -64,7 +66,7 @@ impl<B: ImageBucket, V: DocumentVerifier> DocumentChecker for Documents<B, V> {
                 verifier.verify(facts_ref, &staged, now.date()).await
             })
             .await
-            .map_err(DocumentCheckError::from)?;
+            .map_err(|error| DocumentCheckError::Storage(error.into()))?;
         let verification = Verification::from_reasons(reasons, now);
         if verification.status == VerificationStatus::Rejected {
             return Err(DocumentCheckError::Rejected(verification.reasons));
@@ -84,11 +86,11 @@ impl<B: ImageBucket, V: DocumentVerifier> DocumentChecker for Documents<B, V> {
     }
 }
 
-impl From<StagingError> for DocumentCheckError {
+impl From<StagingError> for DocumentStorageError {
     fn from(error: StagingError) -> Self {
         match error {
-            StagingError::Unavailable(why) => DocumentCheckError::Unavailable(why),
-            StagingError::Internal(why) => DocumentCheckError::Internal(why),
+            StagingError::Unavailable(why) => DocumentStorageError::Unavailable(why),
+            StagingError::Internal(why) => DocumentStorageError::Internal(why),
         }
     }
 }

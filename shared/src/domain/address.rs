@@ -26,7 +26,7 @@ impl Zipcode {
     }
 
     /// See [`super::Text::restore`].
-    pub fn restore(canonical: String) -> Self {
+    pub(crate) fn restore(canonical: String) -> Self {
         Self(canonical)
     }
 
@@ -95,7 +95,7 @@ impl Addresses {
     }
 
     /// Addresses as they were kept: see [`super::Text::restore`].
-    pub fn restore(list: Vec<Address>) -> Self {
+    pub(crate) fn restore(list: Vec<Address>) -> Self {
         Self(list)
     }
 

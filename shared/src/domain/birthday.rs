@@ -48,7 +48,7 @@ impl Birthday {
 
     /// See [`super::Text::restore`]: a birthday that was plausible when recorded stays one as
     /// the person ages past the limit.
-    pub fn restore(date: Date) -> Self {
+    pub(crate) fn restore(date: Date) -> Self {
         Self(date)
     }
 

@@ -38,7 +38,7 @@ impl Subject {
     }
 
     /// See [`super::Text::restore`].
-    pub fn restore(subject: String) -> Self {
+    pub(crate) fn restore(subject: String) -> Self {
         Self(subject)
     }
 

@@ -47,7 +47,7 @@ impl Email {
     }
 
     /// See [`super::Text::restore`].
-    pub fn restore(canonical: String) -> Self {
+    pub(crate) fn restore(canonical: String) -> Self {
         Self(canonical)
     }
 

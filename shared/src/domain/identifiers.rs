@@ -35,7 +35,7 @@ impl CardNumber {
     }
 
     /// See [`super::Text::restore`].
-    pub fn restore(canonical: String) -> Self {
+    pub(crate) fn restore(canonical: String) -> Self {
         Self(canonical)
     }
 

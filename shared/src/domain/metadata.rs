@@ -49,7 +49,7 @@ impl MetadataKey {
     }
 
     /// See [`super::Text::restore`].
-    pub fn restore(canonical: String) -> Self {
+    pub(crate) fn restore(canonical: String) -> Self {
         Self(canonical)
     }
 
@@ -85,7 +85,12 @@ impl MetadataValue {
 /// spellings, and reads a whole one back as an integer, so that is the form a create and every
 /// later read show alike.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum MetadataNumber {
+pub struct MetadataNumber(NumberKind);
+
+/// How a custom field's number is written out: an integer (negative or not, each one way only,
+/// so that equal numbers compare equal), or a finite decimal that is not whole.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NumberKind {
     Unsigned(u64),
     Negative(i64),
     Decimal(f64),
@@ -93,11 +98,11 @@ pub enum MetadataNumber {
 
 impl MetadataNumber {
     pub fn unsigned(value: u64) -> Self {
-        Self::Unsigned(value)
+        Self(NumberKind::Unsigned(value))
     }
 
     pub fn signed(value: i64) -> Self {
-        u64::try_from(value).map_or(Self::Negative(value), Self::Unsigned)
+        Self(u64::try_from(value).map_or(NumberKind::Negative(value), NumberKind::Unsigned))
     }
 
     /// A decimal DynamoDB can keep exactly as written: zero, or a magnitude from 1e-130 (the
@@ -111,16 +116,23 @@ impl MetadataNumber {
         }
         // Exact conversions: a whole f64 in [-2^63, 2^63) fits an i64, in [0, 2^64) a u64.
         Ok(match value {
-            v if v.fract() != 0.0 => Self::Decimal(v),
+            v if v.fract() != 0.0 => Self(NumberKind::Decimal(v)),
             v if (-TWO_TO_THE_63..TWO_TO_THE_63).contains(&v) => Self::signed(v as i64),
-            v if (0.0..2.0 * TWO_TO_THE_63).contains(&v) => Self::Unsigned(v as u64),
-            v => Self::Decimal(v),
+            v if (0.0..2.0 * TWO_TO_THE_63).contains(&v) => Self::unsigned(v as u64),
+            v => Self(NumberKind::Decimal(v)),
         })
     }
 
-    /// A decimal kept earlier, taken back as it is (see [`super::Text::restore`]).
-    pub fn restore_decimal(value: f64) -> Self {
-        Self::Decimal(value)
+    /// A decimal kept earlier, taken back as it is (see [`super::Text::restore`]); `None` for
+    /// what no decimal of ours ever was (not finite).
+    pub(crate) fn restore_decimal(value: f64) -> Option<Self> {
+        value
+            .is_finite()
+            .then_some(Self(NumberKind::Decimal(value)))
+    }
+
+    pub fn kind(&self) -> NumberKind {
+        self.0
     }
 }
 
@@ -139,7 +151,7 @@ impl Metadata {
     }
 
     /// Custom fields as they were kept (see [`super::Text::restore`]).
-    pub fn restore(entries: BTreeMap<MetadataKey, MetadataValue>) -> Self {
+    pub(crate) fn restore(entries: BTreeMap<MetadataKey, MetadataValue>) -> Self {
         Self(entries)
     }
 
@@ -184,18 +196,23 @@ mod tests {
     #[test]
     fn numbers_are_those_dynamodb_can_keep_and_whole_ones_are_integers() {
         assert_eq!(MetadataNumber::signed(7), MetadataNumber::unsigned(7));
-        assert_eq!(MetadataNumber::signed(-7), MetadataNumber::Negative(-7));
+        assert_eq!(MetadataNumber::signed(-7).kind(), NumberKind::Negative(-7));
         for (sent, kept) in [
-            (100.0, MetadataNumber::Unsigned(100)),
-            (-0.0, MetadataNumber::Unsigned(0)),
-            (1e19, MetadataNumber::Unsigned(10_000_000_000_000_000_000)),
-            (i64::MIN as f64, MetadataNumber::Negative(i64::MIN)),
-            (1.5, MetadataNumber::Decimal(1.5)),
-            (1e-130, MetadataNumber::Decimal(1e-130)),
-            (-9.9e37, MetadataNumber::Decimal(-9.9e37)),
+            (100.0, NumberKind::Unsigned(100)),
+            (-0.0, NumberKind::Unsigned(0)),
+            (1e19, NumberKind::Unsigned(10_000_000_000_000_000_000)),
+            (i64::MIN as f64, NumberKind::Negative(i64::MIN)),
+            (1.5, NumberKind::Decimal(1.5)),
+            (1e-130, NumberKind::Decimal(1e-130)),
+            (-9.9e37, NumberKind::Decimal(-9.9e37)),
         ] {
-            assert_eq!(MetadataNumber::decimal(sent), Ok(kept), "{sent}");
+            assert_eq!(
+                MetadataNumber::decimal(sent).map(|n| n.kind()),
+                Ok(kept),
+                "{sent}"
+            );
         }
+        assert_eq!(MetadataNumber::restore_decimal(f64::INFINITY), None);
         for bad in [
             4.878482038107299e-176,
             -1e-131,

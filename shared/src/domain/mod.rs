@@ -42,7 +42,7 @@ pub use identifiers::{
 pub use identity::{parse_expiry, DocumentError, DocumentFacts, DocumentNumber, IdentityDocument};
 pub use image::{DocumentImage, ImageError, ImageFormat, MAX_IMAGE_BYTES};
 pub use metadata::{
-    Metadata, MetadataError, MetadataKey, MetadataNumber, MetadataValue,
+    Metadata, MetadataError, MetadataKey, MetadataNumber, MetadataValue, NumberKind,
     MAX_KEYS as MAX_METADATA_KEYS,
 };
 pub use phone::{CallingCode, Mobile, Phone, PhoneError, PhoneRegion};

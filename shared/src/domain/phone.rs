@@ -165,7 +165,7 @@ impl Phone {
     }
 
     /// See [`super::Text::restore`].
-    pub fn restore(e164: String) -> Self {
+    pub(crate) fn restore(e164: String) -> Self {
         Self(e164)
     }
 
@@ -190,7 +190,7 @@ impl Mobile {
 
     /// See [`super::Text::restore`]: a number libphonenumber's metadata of the day called a
     /// mobile stays one.
-    pub fn restore(e164: String) -> Self {
+    pub(crate) fn restore(e164: String) -> Self {
         Self(e164)
     }
 

@@ -49,7 +49,7 @@ impl<const MAX: usize, const MULTILINE: bool> Text<MAX, MULTILINE> {
     /// A value this type produced earlier (its canonical form), taken back as it is. The rules
     /// applied when it was parsed; checking it again under today's would turn a rule change into
     /// a customer that can no longer be read.
-    pub fn restore(canonical: String) -> Self {
+    pub(crate) fn restore(canonical: String) -> Self {
         Self(canonical)
     }
 

@@ -2,7 +2,7 @@ use super::auth::AuthError;
 use super::problem::Problem;
 use crate::api::{FieldError, ValidationErrors};
 use crate::domain::{UniqueField, VerificationReason};
-use crate::use_cases::ports::{DocumentCheckError, StoreError};
+use crate::use_cases::ports::{DocumentStorageError, StoreError};
 use crate::use_cases::Error as UseCaseError;
 use lambda_http::http::StatusCode;
 use thiserror::Error;
@@ -39,7 +39,7 @@ pub enum ApiError {
     #[error("document rejected")]
     DocumentRejected(Vec<VerificationReason>),
     #[error(transparent)]
-    Documents(DocumentCheckError),
+    Documents(DocumentStorageError),
     #[error("misconfigured: {0}")]
     Misconfigured(&'static str),
     #[error("invalid cursor")]
@@ -206,7 +206,7 @@ impl ApiError {
                 "The identity document failed verification; see `errors`. Its images were deleted.",
             )
             .with_errors(reasons.iter().map(rejection).collect()),
-            ApiError::Documents(DocumentCheckError::Unavailable(_)) => Problem::new(
+            ApiError::Documents(DocumentStorageError::Unavailable(_)) => Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "service_unavailable",
                 "Service unavailable",
@@ -219,7 +219,7 @@ impl ApiError {
                 "Concurrent update",
                 "Other requests kept changing the same data while this one was applied; nothing was written. Retry.",
             ),
-            ApiError::Documents(DocumentCheckError::Internal(_) | DocumentCheckError::Rejected(_))
+            ApiError::Documents(DocumentStorageError::Internal(_))
             | ApiError::Misconfigured(_)
             | ApiError::Serialization => {
                 Problem::new(

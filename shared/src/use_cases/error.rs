@@ -1,4 +1,4 @@
-use super::ports::{DocumentCheckError, StoreError};
+use super::ports::{DocumentCheckError, DocumentStorageError, StoreError};
 use crate::api::{FieldError, ValidationErrors};
 use crate::domain::{GroupId, UniqueField, VerificationReason};
 use thiserror::Error;
@@ -18,9 +18,8 @@ pub enum Error {
     Taken(UniqueField),
     #[error("the identity document was rejected")]
     DocumentRejected(Vec<VerificationReason>),
-    /// Document storage failed (`Unavailable` or `Internal`, never `Rejected`).
     #[error(transparent)]
-    Documents(DocumentCheckError),
+    Documents(DocumentStorageError),
     #[error("identity documents are not configured for this function")]
     DocumentsNotConfigured,
     #[error("listing needs CURSOR_KEY")]
@@ -51,7 +50,7 @@ impl From<DocumentCheckError> for Error {
     fn from(error: DocumentCheckError) -> Self {
         match error {
             DocumentCheckError::Rejected(reasons) => Self::DocumentRejected(reasons),
-            storage => Self::Documents(storage),
+            DocumentCheckError::Storage(error) => Self::Documents(error),
         }
     }
 }

@@ -15,7 +15,6 @@
 //! again. All attempts together, the store's included, fit in one time budget
 //! ([`CONTENTION_BUDGET`]); after it, the request fails with `Contended`, never a 5xx.
 
-use super::error::unknown_groups;
 use super::idempotency::{self, Answer, Keyed, Reply};
 use super::ports::{Change, StoreError, WriteStore, Written};
 use super::Error;
@@ -42,6 +41,13 @@ pub trait Target: Send + Sync {
     /// Whether the write may act on what was read: read after the key's record, so that a
     /// request whose own earlier attempt erased or changed the customer replays instead.
     fn admit(&self, read: Self::Read) -> Result<Self::Found, Error>;
+
+    /// The answer to a change that lost to another write when the request named the very
+    /// version it may change (`If-Match`): that version is gone, and reading again cannot
+    /// bring it back. `None`: read again and decide again.
+    fn when_stale(&self) -> Option<Error> {
+        None
+    }
 }
 
 /// What a write decided.
@@ -74,8 +80,11 @@ pub trait Write: Send {
     type Outcome: Send;
     type Target: Target;
 
-    /// What the next attempt reads.
-    fn target(&self) -> Self::Target;
+    /// What the next attempt reads, when it is no longer what the first one read (a create that
+    /// turned into a link).
+    fn retarget(&self) -> Option<Self::Target> {
+        None
+    }
 
     /// The write's rules: from what is stored and `now` to a change, or a domain error.
     fn decide(
@@ -85,11 +94,12 @@ pub trait Write: Send {
     ) -> Result<Decision<Self::Outcome>, Error>;
 
     /// The commit failed a condition only the write can judge: its error, or another
-    /// attempt. By default the taken value's conflict; a write that names groups says where.
+    /// attempt. By default the taken value's conflict; a write that requires groups must say
+    /// where the request named them (without that, a missing group is a bug of ours).
     fn refused(&mut self, refusal: Refusal) -> Result<Retry, Error> {
         Err(match refusal {
             Refusal::Taken(field) => Error::Taken(field),
-            Refusal::UnknownGroups(missing) => unknown_groups(&missing, &[]),
+            Refusal::UnknownGroups(missing) => Error::Store(StoreError::UnknownGroups(missing)),
         })
     }
 }
@@ -109,12 +119,19 @@ impl<S> Executor<S> {
     }
 
     /// The time the use cases decide at.
-    pub fn now(&self) -> OffsetDateTime {
+    fn now(&self) -> OffsetDateTime {
         (self.clock)()
     }
 }
 
 type FoundOf<W> = <<W as Write>::Target as Target>::Found;
+
+/// What every attempt of one write shares.
+struct Run<'r, 'k, O> {
+    tenant: &'r TenantId,
+    keyed: Option<&'r Keyed<'k, O>>,
+    now: OffsetDateTime,
+}
 
 /// Why a write stops before it has an outcome of its own.
 enum Stop {
@@ -136,8 +153,8 @@ impl From<StoreError> for Stop {
 }
 
 impl<S: WriteStore> Executor<S> {
-    /// Carries out a write in `tenant`: `target` is what its first attempt reads, `prepare`
-    /// makes the write from what that attempt found (once, and only if no record answered).
+    /// Carries out a write in `tenant`: `target` is what it acts on, `prepare` makes the write
+    /// from what the first attempt found (once, and only if no record answered).
     pub async fn run<W, P>(
         &self,
         tenant: &TenantId,
@@ -149,8 +166,12 @@ impl<S: WriteStore> Executor<S> {
         W: Write,
         P: AsyncFnOnce(&FoundOf<W>, OffsetDateTime) -> Result<W, Error>,
     {
-        let now = self.now();
-        match self.attempts(tenant, keyed, target, prepare, now).await {
+        let run = Run {
+            tenant,
+            keyed,
+            now: self.now(),
+        };
+        match self.attempts(&run, target, prepare).await {
             Ok(outcome) => Ok(Answer::Fresh(outcome)),
             Err(Stop::Replayed(reply)) => Ok(Answer::Replayed(reply)),
             Err(Stop::Failed(error)) => Err(error),
@@ -159,30 +180,30 @@ impl<S: WriteStore> Executor<S> {
 
     async fn attempts<W, P>(
         &self,
-        tenant: &TenantId,
-        keyed: Option<&Keyed<'_, W::Outcome>>,
-        target: W::Target,
+        run: &Run<'_, '_, W::Outcome>,
+        mut target: W::Target,
         prepare: P,
-        now: OffsetDateTime,
     ) -> Result<W::Outcome, Stop>
     where
         W: Write,
         P: AsyncFnOnce(&FoundOf<W>, OffsetDateTime) -> Result<W, Error>,
     {
+        let mut found = self.look(&target, run).await?;
+        let mut write = prepare(&found, run.now).await?;
+        // The budget is for contention, from the first decision on: preparing (an identity
+        // document staged and verified in S3) is not contention.
         let mut backoff = Backoff::new(CONTENTION_BUDGET);
-        let mut found = self.look(&target, tenant, keyed, now).await?;
-        let mut write = prepare(&found, now).await?;
         loop {
-            let nothing = || Change::of(Written::Nothing);
-            let step = match write.decide(&found, now)? {
+            let step = match write.decide(&found, run.now)? {
                 Decision::Reread => ControlFlow::Continue(Retry::Later),
-                Decision::Unchanged(outcome) if keyed.is_none() => ControlFlow::Break(outcome),
+                Decision::Unchanged(outcome) if run.keyed.is_none() => ControlFlow::Break(outcome),
                 Decision::Unchanged(outcome) => {
-                    self.commit(&mut write, &nothing(), outcome, tenant, keyed, now)
+                    let nothing = Change::of(Written::Nothing);
+                    self.commit(&mut write, &target, &nothing, outcome, run)
                         .await?
                 }
                 Decision::Write(change, outcome) => {
-                    self.commit(&mut write, &change, outcome, tenant, keyed, now)
+                    self.commit(&mut write, &target, &change, outcome, run)
                         .await?
                 }
             };
@@ -194,23 +215,23 @@ impl<S: WriteStore> Executor<S> {
             if !more {
                 return Err(Error::Contended.into());
             }
-            found = self.look(&write.target(), tenant, keyed, now).await?;
+            if let Some(next) = write.retarget() {
+                target = next;
+            }
+            found = self.look(&target, run).await?;
         }
     }
 
     /// One attempt's reading: the target, then the key's record (a live one answers), then
     /// whether the write may act on what the target holds.
-    async fn look<T: Target, O>(
-        &self,
-        target: &T,
-        tenant: &TenantId,
-        keyed: Option<&Keyed<'_, O>>,
-        now: OffsetDateTime,
-    ) -> Result<T::Found, Stop> {
-        let read = target.read(&self.store, tenant).await?;
-        if let Some(keyed) = keyed {
-            let record = self.store.recorded(tenant, &keyed.request.scope).await?;
-            let recorded = idempotency::replay(record, &keyed.request, now);
+    async fn look<T: Target, O>(&self, target: &T, run: &Run<'_, '_, O>) -> Result<T::Found, Stop> {
+        let read = target.read(&self.store, run.tenant).await?;
+        if let Some(keyed) = run.keyed {
+            let record = self
+                .store
+                .recorded(run.tenant, &keyed.request.scope)
+                .await?;
+            let recorded = idempotency::replay(record, &keyed.request, run.now);
             if let Some(reply) = recorded.map_err(|_| Error::KeyReused)? {
                 return Err(Stop::Replayed(reply));
             }
@@ -224,19 +245,27 @@ impl<S: WriteStore> Executor<S> {
     async fn commit<W: Write>(
         &self,
         write: &mut W,
+        target: &W::Target,
         change: &Change,
         outcome: W::Outcome,
-        tenant: &TenantId,
-        keyed: Option<&Keyed<'_, W::Outcome>>,
-        now: OffsetDateTime,
+        run: &Run<'_, '_, W::Outcome>,
     ) -> Result<ControlFlow<W::Outcome, Retry>, Stop> {
-        let receipt = keyed
-            .map(|keyed| keyed.receipt(&outcome, now))
+        let receipt = run
+            .keyed
+            .map(|keyed| keyed.receipt(&outcome, run.now))
             .transpose()
             .map_err(|_| Error::Unrepresentable)?;
-        let retry = match self.store.commit(tenant, change, receipt.as_ref()).await {
+        let retry = match self
+            .store
+            .commit(run.tenant, change, receipt.as_ref())
+            .await
+        {
             Ok(()) => return Ok(ControlFlow::Break(outcome)),
-            Err(StoreError::Stale | StoreError::Conflict) => Retry::Later,
+            Err(StoreError::Stale) => match target.when_stale() {
+                Some(error) => return Err(error.into()),
+                None => Retry::Later,
+            },
+            Err(StoreError::Conflict) => Retry::Later,
             Err(StoreError::AlreadyRecorded) if receipt.is_some() => Retry::Now,
             Err(StoreError::Taken(field)) => write.refused(Refusal::Taken(field))?,
             Err(StoreError::UnknownGroups(missing)) => {

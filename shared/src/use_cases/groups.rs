@@ -45,10 +45,6 @@ impl Write for NewGroup {
     type Outcome = Created;
     type Target = Nothing;
 
-    fn target(&self) -> Nothing {
-        Nothing
-    }
-
     fn decide(&mut self, (): &(), _: OffsetDateTime) -> Result<Decision<Created>, Error> {
         Ok(new_group(&self.0))
     }

@@ -70,11 +70,23 @@ impl Target for CustomerAt {
         }
         Ok(stored)
     }
+
+    /// A change refused because the customer moved on (by another request: one with the same
+    /// key is refused for its record first) is 412 when `If-Match` named versions.
+    fn when_stale(&self) -> Option<Error> {
+        matches!(self.precondition, Precondition::Versions(_)).then_some(Error::PreconditionFailed)
+    }
 }
 
 /// Who holds some unique values, and the customer holding the first of them that is taken.
 #[derive(Debug, Clone)]
-pub struct Holders(pub Vec<Claim>);
+pub struct Holders(Vec<Claim>);
+
+impl Holders {
+    pub fn of(claims: Vec<Claim>) -> Self {
+        Self(claims)
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Holding {

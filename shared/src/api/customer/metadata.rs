@@ -58,7 +58,7 @@ fn metadata_number(number: &Number) -> Result<MetadataNumber, MetadataError> {
 mod tests {
     use super::super::fixtures::*;
     use super::metadata_value;
-    use crate::domain::{MetadataError, MetadataNumber, MetadataValue, TextError};
+    use crate::domain::{MetadataError, MetadataNumber, MetadataValue, NumberKind, TextError};
 
     #[test]
     fn values() {
@@ -119,23 +119,26 @@ mod tests {
     #[test]
     fn whole_numbers_are_integers() {
         for (sent, kept) in [
-            (json!(100.0), MetadataNumber::Unsigned(100)),
-            (json!(-0.0), MetadataNumber::Unsigned(0)),
+            (json!(100.0), NumberKind::Unsigned(100)),
+            (json!(-0.0), NumberKind::Unsigned(0)),
             (
                 json!(1e19),
-                MetadataNumber::Unsigned(10_000_000_000_000_000_000),
+                NumberKind::Unsigned(10_000_000_000_000_000_000),
             ),
-            (json!(i64::MIN as f64), MetadataNumber::Negative(i64::MIN)),
-            (json!(1.5), MetadataNumber::Decimal(1.5)),
-            (json!(7), MetadataNumber::Unsigned(7)),
-            (json!(-7), MetadataNumber::Negative(-7)),
+            (json!(i64::MIN as f64), NumberKind::Negative(i64::MIN)),
+            (json!(1.5), NumberKind::Decimal(1.5)),
+            (json!(7), NumberKind::Unsigned(7)),
+            (json!(-7), NumberKind::Negative(-7)),
         ] {
-            assert_eq!(
-                metadata_value(&sent),
-                Ok(MetadataValue::Number(kept)),
-                "{sent}"
-            );
+            let Ok(MetadataValue::Number(number)) = metadata_value(&sent) else {
+                panic!("{sent}");
+            };
+            assert_eq!(number.kind(), kept, "{sent}");
         }
+        assert_eq!(
+            metadata_value(&json!(7)),
+            Ok(MetadataValue::Number(MetadataNumber::unsigned(7)))
+        );
     }
 
     #[test]

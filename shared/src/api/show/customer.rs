@@ -4,7 +4,7 @@
 
 use crate::domain::{
     Address, Customer, CustomerDetails, DocumentRecord, GroupId, Identifiers, Metadata,
-    MetadataNumber, MetadataValue, SourceAccount, SourceIdentifiers, Verification,
+    MetadataValue, NumberKind, SourceAccount, SourceIdentifiers, Verification,
 };
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -193,15 +193,11 @@ impl Serialize for ValueView<'_> {
         match self.0 {
             MetadataValue::Bool(flag) => serializer.serialize_bool(*flag),
             MetadataValue::String(text) => serializer.serialize_str(text),
-            MetadataValue::Number(MetadataNumber::Unsigned(value)) => {
-                serializer.serialize_u64(*value)
-            }
-            MetadataValue::Number(MetadataNumber::Negative(value)) => {
-                serializer.serialize_i64(*value)
-            }
-            MetadataValue::Number(MetadataNumber::Decimal(value)) => {
-                serializer.serialize_f64(*value)
-            }
+            MetadataValue::Number(number) => match number.kind() {
+                NumberKind::Unsigned(value) => serializer.serialize_u64(value),
+                NumberKind::Negative(value) => serializer.serialize_i64(value),
+                NumberKind::Decimal(value) => serializer.serialize_f64(value),
+            },
         }
     }
 }

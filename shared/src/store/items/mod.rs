@@ -40,7 +40,7 @@ fn unmarked() -> u32 {
 
 /// The layout of an item: its `layout` attribute, or 1 for an item written before there was
 /// one.
-pub(crate) fn layout_of(item: &Item) -> Result<u32, StoreError> {
+fn layout_of(item: &Item) -> Result<u32, StoreError> {
     match item.get("layout") {
         None => Ok(1),
         Some(AttributeValue::N(number)) => number
@@ -64,12 +64,13 @@ pub(crate) fn read_layout_1<T: DeserializeOwned>(item: Item, kind: &str) -> Resu
 
 pub(crate) fn to_item<T: Serialize>(value: &T) -> Result<Item, StoreError> {
     serde_dynamo::aws_sdk_dynamodb_1::to_item(value)
-        .map_err(|e| StoreError::Internal(format!("serialising an item: {e}")))
+        .map_err(|_| StoreError::Internal("an item could not be serialised".into()))
 }
 
+/// Serde's own message is not kept: it may quote the value it could not read (an email).
 pub(crate) fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
     serde_dynamo::aws_sdk_dynamodb_1::from_item(item)
-        .map_err(|e| StoreError::Internal(format!("reading a stored item: {e}")))
+        .map_err(|_| StoreError::Internal("a stored item does not fit its layout".into()))
 }
 
 /// A stored value that is none of the values its attribute may hold (a bug or a hand edit,

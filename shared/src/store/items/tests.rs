@@ -108,3 +108,18 @@ fn an_unreadable_attribute_is_named_without_its_value() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Serde's message for an attribute of the wrong type quotes its value: what reaches an error
+/// (and the log line of a 500) names no value.
+#[test]
+fn an_item_that_does_not_fit_its_layout_is_refused_without_its_values() {
+    let mut item = dynamo_json::item(CUSTOMER);
+    item.insert(
+        "newsletter".into(),
+        AttributeValue::S("ann.lee@example.com".into()),
+    );
+    match CustomerItem::read(item) {
+        Err(StoreError::Internal(why)) => assert!(!why.contains("ann"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+}

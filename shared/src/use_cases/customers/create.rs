@@ -52,11 +52,9 @@ impl Write for Registration {
     type Outcome = Created;
     type Target = Registering;
 
-    fn target(&self) -> Registering {
-        match self.collided {
-            None => Registering::New,
-            Some(_) => Registering::Link(Holders(self.claims())),
-        }
+    fn retarget(&self) -> Option<Registering> {
+        self.collided
+            .map(|_| Registering::Link(Holders::of(self.claims())))
     }
 
     fn decide(

@@ -24,17 +24,12 @@ pub fn erase(stored: &StoredCustomer, tombstone: &Tombstone) -> Decision<()> {
 }
 
 struct Erasure {
-    target: CustomerAt,
     tombstone: Tombstone,
 }
 
 impl Write for Erasure {
     type Outcome = ();
     type Target = CustomerAt;
-
-    fn target(&self) -> CustomerAt {
-        self.target.clone()
-    }
 
     fn decide(
         &mut self,
@@ -59,7 +54,6 @@ impl<S: WriteStore, D> Customers<S, D> {
     ) -> Result<Answer<()>, Error> {
         let id = CustomerId::parse(id).ok_or(Error::NotFound)?;
         let target = CustomerAt { id, precondition };
-        let first = target.clone();
         let prepare = async move |_: &StoredCustomer, now: OffsetDateTime| {
             let tombstone = Tombstone {
                 id,
@@ -67,10 +61,10 @@ impl<S: WriteStore, D> Customers<S, D> {
                 deleted_by: principal.subject.clone(),
                 request_id: request_id.map(str::to_owned),
             };
-            Ok(Erasure { target, tombstone })
+            Ok(Erasure { tombstone })
         };
         self.executor
-            .run(&principal.tenant, keyed, first, prepare)
+            .run(&principal.tenant, keyed, target, prepare)
             .await
     }
 }

@@ -16,7 +16,6 @@ use time::OffsetDateTime;
 
 /// A patch, its new document checked.
 struct Patch {
-    target: CustomerAt,
     patch: Map<String, Value>,
     document: DocumentUpdate,
     document_warning: Option<Warning>,
@@ -28,10 +27,6 @@ struct Patch {
 impl Write for Patch {
     type Outcome = Updated;
     type Target = CustomerAt;
-
-    fn target(&self) -> CustomerAt {
-        self.target.clone()
-    }
 
     /// The patch applies to what is stored now: after a concurrent change, it is merged into
     /// what that change left (never losing it).
@@ -93,7 +88,6 @@ impl<S: WriteStore, D: DocumentChecker> Customers<S, D> {
         let id = CustomerId::parse(id).ok_or(Error::NotFound)?;
         let target = CustomerAt { id, precondition };
         let tenant = &principal.tenant;
-        let first = target.clone();
         let prepare = async move |stored: &StoredCustomer, now: OffsetDateTime| {
             let mut parsed = parse(&stored.customer, &patch, now)?;
             let (document, document_warning) =
@@ -107,7 +101,6 @@ impl<S: WriteStore, D: DocumentChecker> Customers<S, D> {
                     }
                 };
             Ok(Patch {
-                target,
                 patch,
                 document,
                 document_warning,
@@ -115,6 +108,6 @@ impl<S: WriteStore, D: DocumentChecker> Customers<S, D> {
                 group_pointers: Vec::new(),
             })
         };
-        self.executor.run(tenant, keyed, first, prepare).await
+        self.executor.run(tenant, keyed, target, prepare).await
     }
 }

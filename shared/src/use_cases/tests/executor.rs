@@ -37,10 +37,6 @@ impl Write for Create<'_> {
     type Outcome = CustomerGroup;
     type Target = Nothing;
 
-    fn target(&self) -> Nothing {
-        Nothing
-    }
-
     fn decide(&mut self, (): &(), _: OffsetDateTime) -> Result<Decision<CustomerGroup>, Error> {
         self.decisions.fetch_add(1, Ordering::SeqCst);
         Ok(match new_group(&self.group) {
@@ -108,6 +104,31 @@ async fn contention_ends_within_one_budget_for_the_whole_write() {
         "one decision per attempt"
     );
     assert_eq!(prepared.load(Ordering::SeqCst), 1, "prepared once");
+}
+
+/// Preparing (an identity document staged and verified) is not contention: the budget starts
+/// with the first decision.
+#[tokio::test(start_paused = true)]
+async fn the_budget_is_for_contention_not_for_preparing() {
+    let store = MemoryStore::new();
+    store.fail_always(Op::Commit, StoreError::Conflict);
+    let decisions = AtomicUsize::new(0);
+    let executor = Executor::new(store.clone(), now);
+    let slow = std::time::Duration::from_secs(3);
+    let started = tokio::time::Instant::now();
+    let answer = executor
+        .run(&tenant(), None, Nothing, async |(): &(), _| {
+            tokio::time::sleep(slow).await;
+            Ok(Create {
+                group: group("VIP"),
+                decisions: &decisions,
+            })
+        })
+        .await;
+    assert_eq!(answer.map(drop), Err(Error::Contended));
+    let spent = started.elapsed();
+    assert!(spent >= slow + CONTENTION_BUDGET / 2, "{spent:?}");
+    assert!(spent <= slow + CONTENTION_BUDGET, "{spent:?}");
 }
 
 #[tokio::test(start_paused = true)]

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::documents::StagingError;
-use crate::use_cases::ports::DocumentCheckError;
+use crate::use_cases::ports::DocumentStorageError;
 
 #[tokio::test]
 async fn a_create_stores_the_customer_with_every_claim() {
@@ -223,7 +223,7 @@ async fn document_storage_failing_writes_nothing() {
         .await;
     assert_eq!(
         result,
-        Err(Error::Documents(DocumentCheckError::Unavailable(
+        Err(Error::Documents(DocumentStorageError::Unavailable(
             "SlowDown".into()
         )))
     );

@@ -417,6 +417,35 @@ async fn a_concurrent_change_fails_a_named_version() {
     );
 }
 
+/// `If-Match` named the version the patch was to change: once another request moved it on,
+/// reading again cannot bring it back, so the answer is 412 at once, not after retries.
+#[tokio::test]
+async fn a_named_version_lost_to_another_write_is_412_without_reading_again() {
+    let f = fixture();
+    let ann = f.ann().await;
+    let tenant = principal(TENANT).tenant;
+    f.store.before(Op::Commit, move |state| {
+        state
+            .customers
+            .retain(|_, stored| stored.customer.id != ann.id);
+        let _ = &tenant;
+        Ok(())
+    });
+    let reads = f.store.count(Op::Get);
+    assert_eq!(
+        f.patch(
+            ann.id,
+            json!({"company": "X"}),
+            Precondition::Versions(vec![1])
+        )
+        .await,
+        Err(Error::PreconditionFailed),
+        "412 as before, though it was erased meanwhile"
+    );
+    assert_eq!(f.store.count(Op::Get), reads + 1, "read once");
+    assert_eq!(f.replaces(), 1);
+}
+
 #[tokio::test]
 async fn a_concurrent_change_can_make_the_patch_invalid() {
     let f = fixture();

@@ -2,15 +2,17 @@
 //! (`store::DynamoStore`; `testing::MemoryStore` for unit tests) and identity-document checks
 //! (`documents::Documents`). One small trait per capability.
 
+mod documents;
+
+pub use documents::{CheckedDocument, DocumentCheckError, DocumentChecker, DocumentStorageError};
+
 use super::idempotency::{Receipt, Record};
 use crate::domain::{
-    Claim, Customer, CustomerGroup, CustomerId, DocumentRecord, GroupId, IdentityDocument,
-    TenantId, Tombstone, UniqueField, VerificationReason,
+    Claim, Customer, CustomerGroup, CustomerId, GroupId, TenantId, Tombstone, UniqueField,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use thiserror::Error;
-use time::OffsetDateTime;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum StoreError {
@@ -195,34 +197,4 @@ pub type PageKey = BTreeMap<String, String>;
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next: Option<PageKey>,
-}
-
-/// A verified (or to-be-reviewed) document, ready to be stored with its customer.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CheckedDocument {
-    pub record: DocumentRecord,
-    /// The claim value that makes the document unique per tenant.
-    pub fingerprint: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum DocumentCheckError {
-    #[error("the document was rejected")]
-    Rejected(Vec<VerificationReason>),
-    /// Throttling, timeouts, an unreachable bucket: worth retrying later.
-    #[error("document storage is unavailable ({0})")]
-    Unavailable(String),
-    /// Misconfiguration (a missing bucket, denied access): retrying will not help.
-    #[error("document storage rejected the request ({0})")]
-    Internal(String),
-}
-
-/// Checks an identity document and keeps nothing of its images.
-pub trait DocumentChecker: Send + Sync {
-    fn check(
-        &self,
-        tenant: &TenantId,
-        document: IdentityDocument,
-        now: OffsetDateTime,
-    ) -> impl Future<Output = Result<CheckedDocument, DocumentCheckError>> + Send;
 }
