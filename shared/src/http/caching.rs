@@ -1,7 +1,8 @@
 //! Responses that are the same for every caller: shared caches may keep them, and clients
 //! revalidate them with a strong `ETag`.
 
-use super::response::public_json;
+use super::request::JSON;
+use super::response::{with_body, Caching};
 use lambda_http::http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 use sha2::{Digest, Sha256};
@@ -27,14 +28,15 @@ fn none_match(header: &str, etag: &str) -> bool {
 pub fn cacheable(body: String, max_age: u32, if_none_match: Option<&str>) -> Response<Body> {
     let etag = etag(body.as_bytes());
     let fresh = if_none_match.is_some_and(|header| none_match(header, &etag));
+    let caching = Caching::Public(max_age);
     let mut response = if fresh {
-        let mut r = public_json(String::new(), max_age);
+        let mut r = Response::new(Body::Empty);
         *r.status_mut() = StatusCode::NOT_MODIFIED;
-        *r.body_mut() = Body::Empty;
-        r.headers_mut().remove(header::CONTENT_TYPE);
+        r.headers_mut()
+            .insert(header::CACHE_CONTROL, caching.header());
         r
     } else {
-        public_json(body, max_age)
+        with_body(StatusCode::OK, body, JSON, caching)
     };
     if let Ok(value) = HeaderValue::from_str(&etag) {
         response.headers_mut().insert(header::ETAG, value);

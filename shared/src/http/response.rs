@@ -179,6 +179,19 @@ pub(super) enum Caching {
     Public(u32),
 }
 
+impl Caching {
+    /// Its `Cache-Control`.
+    pub(super) fn header(&self) -> HeaderValue {
+        match self {
+            Caching::NoStore => HeaderValue::from_static("no-store"),
+            Caching::Public(max_age) => {
+                HeaderValue::from_str(&format!("public, max-age={max_age}"))
+                    .unwrap_or(HeaderValue::from_static("no-store"))
+            }
+        }
+    }
+}
+
 /// A response with a body: its media type and caching are set here, for every response.
 pub(super) fn with_body(
     status: StatusCode,
@@ -190,18 +203,8 @@ pub(super) fn with_body(
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
-    let cache_control = match caching {
-        Caching::NoStore => HeaderValue::from_static("no-store"),
-        Caching::Public(max_age) => HeaderValue::from_str(&format!("public, max-age={max_age}"))
-            .unwrap_or(HeaderValue::from_static("no-store")),
-    };
-    headers.insert(header::CACHE_CONTROL, cache_control);
+    headers.insert(header::CACHE_CONTROL, caching.header());
     response
-}
-
-/// A JSON response everyone may cache.
-pub(super) fn public_json(body: String, max_age: u32) -> Response<Body> {
-    with_body(StatusCode::OK, body, JSON, Caching::Public(max_age))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use crate::domain::{
 };
 use serde::Serialize;
 use serde_json::{Map, Value};
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 #[derive(Serialize)]
 pub struct CustomerView<'a> {
@@ -55,8 +55,8 @@ struct DetailsView<'a> {
     country: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     gender: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    birthday: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "iso_date::option")]
+    birthday: Option<Date>,
     status: &'static str,
     addresses: Vec<AddressView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -80,7 +80,7 @@ impl<'a> From<&'a CustomerDetails> for DetailsView<'a> {
             mobile: details.mobile.as_ref().map(|mobile| mobile.as_str()),
             country: details.country.map(|country| country.alpha2()),
             gender: details.gender.map(|gender| gender.as_str()),
-            birthday: details.birthday.map(|birthday| iso_date(birthday.date())),
+            birthday: details.birthday.map(|birthday| birthday.date()),
             status: details.status.as_str(),
             addresses: details
                 .addresses
@@ -207,8 +207,8 @@ struct DocumentView<'a> {
     #[serde(rename = "type")]
     doc_type: &'static str,
     country: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expires_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "iso_date::option")]
+    expires_on: Option<Date>,
     number_last4: &'a str,
     verification: VerificationView,
 }
@@ -218,7 +218,7 @@ impl<'a> From<&'a DocumentRecord> for DocumentView<'a> {
         Self {
             doc_type: record.doc_type.as_str(),
             country: record.country.alpha2(),
-            expires_on: record.expires_on.map(iso_date),
+            expires_on: record.expires_on,
             number_last4: &record.number_last4,
             verification: VerificationView::from(&record.verification),
         }
@@ -284,12 +284,4 @@ impl<'a> From<&'a SourceIdentifiers> for SourceIdentifiersView<'a> {
     }
 }
 
-/// `YYYY-MM-DD`.
-pub fn iso_date(date: time::Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
-}
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");

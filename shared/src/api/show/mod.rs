@@ -3,7 +3,7 @@
 
 mod customer;
 
-pub use customer::{details_json, iso_date, CustomerView};
+pub use customer::{details_json, CustomerView};
 
 use crate::domain::countries::Country;
 use crate::domain::CustomerGroup;

@@ -4,7 +4,7 @@
 use super::{review_warning, revise, Customers, DocumentUpdate, Updated};
 use crate::api::show::details_json;
 use crate::api::{parse_customer_patch, CustomerPatch, DocumentPatch, Parsed};
-use crate::domain::{Customer, CustomerId, GroupId, Principal, Warning};
+use crate::domain::{Customer, CustomerId, GroupId, Principal};
 use crate::use_cases::error::unknown_groups;
 use crate::use_cases::executor::{Decision, Refusal, Retry, Write};
 use crate::use_cases::idempotency::{Answer, Keyed};
@@ -18,7 +18,6 @@ use time::OffsetDateTime;
 struct Patch {
     patch: Map<String, Value>,
     document: DocumentUpdate,
-    document_warning: Option<Warning>,
     /// The first attempt's parse, for the version it was made against.
     parsed: Option<(u64, Parsed<CustomerPatch>)>,
     group_pointers: Vec<(GroupId, String)>,
@@ -43,7 +42,9 @@ impl Write for Patch {
             value: patched,
             mut warnings,
         } = parsed;
-        warnings.extend(self.document_warning.clone());
+        if let DocumentUpdate::Replace(checked) = &self.document {
+            warnings.extend(review_warning(&checked.record));
+        }
         self.group_pointers = patched.group_pointers;
         Ok(revise(
             stored,
@@ -90,20 +91,17 @@ impl<S: WriteStore, D: DocumentChecker> Customers<S, D> {
         let tenant = &principal.tenant;
         let prepare = async move |stored: &StoredCustomer, now: OffsetDateTime| {
             let mut parsed = parse(&stored.customer, &patch, now)?;
-            let (document, document_warning) =
-                match std::mem::replace(&mut parsed.value.document, DocumentPatch::Keep) {
-                    DocumentPatch::Keep => (DocumentUpdate::Keep, None),
-                    DocumentPatch::Remove => (DocumentUpdate::Remove, None),
-                    DocumentPatch::Replace(document) => {
-                        let checked = self.check_document(tenant, document, now).await?;
-                        let warning = review_warning(&checked.record);
-                        (DocumentUpdate::Replace(checked), warning)
-                    }
-                };
+            let document = match std::mem::replace(&mut parsed.value.document, DocumentPatch::Keep)
+            {
+                DocumentPatch::Keep => DocumentUpdate::Keep,
+                DocumentPatch::Remove => DocumentUpdate::Remove,
+                DocumentPatch::Replace(document) => {
+                    DocumentUpdate::Replace(self.check_document(tenant, document, now).await?)
+                }
+            };
             Ok(Patch {
                 patch,
                 document,
-                document_warning,
                 parsed: Some((stored.customer.version, parsed)),
                 group_pointers: Vec::new(),
             })
