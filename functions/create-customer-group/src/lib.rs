@@ -13,7 +13,7 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
             Scope::CustomersWrite,
             |principal, request| async move {
                 let body = http::json_object(&request)?;
-                let keyed = http::keyed(&request, Some(&body), &reply)?;
+                let keyed = http::keyed(&principal, &request, Some(&body), &reply)?;
                 let answer = app.groups.create(&principal, &body, keyed.as_ref()).await?;
                 http::respond(answer, &reply)
             },

@@ -14,7 +14,7 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
             Scope::CustomersWrite,
             |principal, request| async move {
                 let body = http::json_object(&request)?;
-                let keyed = http::keyed(&request, Some(&body), &reply)?;
+                let keyed = http::keyed(&principal, &request, Some(&body), &reply)?;
                 // The raw body (up to 6 MB) is not needed once parsed.
                 drop(request);
                 let answer = app

@@ -13,7 +13,7 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
                 let id = http::path_parameter(&request, "id").ok_or(ApiError::NotFound)?;
                 let precondition = http::precondition(&request);
                 let request_id = RequestInfo::of(&request).request_id;
-                let keyed = http::keyed(&request, None, &reply)?;
+                let keyed = http::keyed(&principal, &request, None, &reply)?;
                 let answer = app
                     .customers
                     .erase(

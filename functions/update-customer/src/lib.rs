@@ -17,7 +17,7 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
                     .to_owned();
                 let precondition = http::precondition(&request);
                 let patch = http::patch_object(&request)?;
-                let keyed = http::keyed(&request, Some(&patch), &reply)?;
+                let keyed = http::keyed(&principal, &request, Some(&patch), &reply)?;
                 // The raw body (up to 6 MB with a document's images) is not needed once parsed.
                 drop(request);
                 let answer = app

@@ -1,7 +1,9 @@
-//! `Idempotency-Key` at the edge: the header read into a keyed request, identified by its route,
-//! method, path and canonical body. The executor does the rest (replay, receipt).
+//! `Idempotency-Key` at the edge: the header read into a keyed request, scoped to its caller and
+//! route, identified by its method, path and canonical body. The executor does the rest
+//! (replay, receipt).
 
 use super::{ApiError, RequestInfo};
+use crate::domain::Principal;
 use crate::use_cases::idempotency::{Keyed, KeyedRequest, Respond};
 use lambda_http::Request;
 use serde_json::{Map, Value};
@@ -28,9 +30,10 @@ impl std::fmt::Debug for IdempotencyKey {
     }
 }
 
-/// The request's key, if it has one, with what makes this request this request (its route,
-/// method, path and `body`) and how its outcome is answered.
+/// The request's key, if it has one, with what makes this request this request (its caller,
+/// route, method, path and `body`) and how its outcome is answered.
 pub fn keyed<'a, T>(
+    principal: &Principal,
     request: &Request,
     body: Option<&Map<String, Value>>,
     respond: &'a Respond<T>,
@@ -47,23 +50,33 @@ pub fn keyed<'a, T>(
     let method = request.method().as_str();
     let path = request.uri().path();
     Ok(Some(Keyed {
-        request: identify(&key, &route, method, path, body),
+        request: identify(&key, principal.subject.as_str(), &route, method, path, body),
         respond,
     }))
 }
 
-/// Where a key's record lives and what request it is, both hex SHA-256. `route`: the route's
-/// template (`PATCH /customers/{id}`), so that one key on two routes is two keys. `path` and
-/// `body` tell one request on the route from another: the same key on another customer's
-/// PATCH, or with another body, is another request.
+/// Where a key's record lives and what request it is, both hex SHA-256. A key is its caller's
+/// own (`subject`, the token's `sub`; the tenant is the record's partition): another principal
+/// of the tenant sending the same key and request makes a request of its own, and is never
+/// answered from this one's record (a write-only caller could otherwise read a profile so).
+/// `route`: the route's template (`PATCH /customers/{id}`), so that one key on two routes is
+/// two keys. `path` and `body` tell one request on the route from another: the same key on
+/// another customer's PATCH, or with another body, is another request.
 fn identify(
     key: &IdempotencyKey,
+    subject: &str,
     route: &str,
     method: &str,
     path: &str,
     body: Option<&Map<String, Value>>,
 ) -> KeyedRequest {
-    let scope = hex(&Sha256::digest(format!("{route}\n{}", key.0)));
+    // Each part is length-prefixed: no two (subject, route, key) triples hash the same bytes.
+    let mut scope = Sha256::new();
+    for part in [subject, route, key.0.as_str()] {
+        scope.update((part.len() as u64).to_be_bytes());
+        scope.update(part.as_bytes());
+    }
+    let scope = hex(&scope.finalize());
     let mut request = Sha256::new();
     request.update(method.as_bytes());
     request.update(b"\n");
@@ -162,20 +175,34 @@ mod tests {
     }
 
     #[test]
-    fn one_key_is_scoped_to_its_route_and_the_request_to_path_and_body() {
+    fn one_key_is_scoped_to_its_caller_and_route_and_the_request_to_path_and_body() {
         let key = IdempotencyKey::parse("k-1").unwrap();
         let body = json!({"b": 1, "a": [1, {"y": 2, "x": 1}]});
         let same_meaning = json!({"a": [1, {"x": 1, "y": 2}], "b": 1});
-        let create = |body: &serde_json::Value| {
+        let create_by = |subject: &str, body: &serde_json::Value| {
             let body = body.as_object().expect("object");
-            identify(&key, "POST /customers", "POST", "/customers", Some(body))
+            identify(
+                &key,
+                subject,
+                "POST /customers",
+                "POST",
+                "/customers",
+                Some(body),
+            )
         };
+        let create = |body: &serde_json::Value| create_by("alice", body);
+        assert_ne!(create(&body).scope, create_by("bob", &body).scope);
+        // Length prefixes: moving a character between parts makes another scope.
+        assert_ne!(
+            identify(&key, "a", "b", "POST", "/", None).scope,
+            identify(&key, "ab", "", "POST", "/", None).scope
+        );
         assert_eq!(create(&body), create(&same_meaning));
         assert_ne!(
             create(&body).fingerprint,
             create(&json!({"b": 2})).fingerprint
         );
-        let patch = |path| identify(&key, "PATCH /customers/{id}", "PATCH", path, None);
+        let patch = |path| identify(&key, "alice", "PATCH /customers/{id}", "PATCH", path, None);
         assert_eq!(patch("/customers/1").scope, patch("/customers/2").scope);
         assert_ne!(
             patch("/customers/1").fingerprint,

@@ -17,7 +17,7 @@ use crate::http::auth::local::LocalAuth;
 use crate::http::auth::{self, Scope};
 use crate::http::RequestInfo;
 use crate::store::items::{to_item, CustomerItem, GroupItem};
-use crate::use_cases::cursor::CursorKey;
+use crate::use_cases::cursor::{CursorKey, Listing};
 use crate::use_cases::ports::StoredCustomer;
 use lambda_http::request::LambdaRequest;
 use serde::Serialize;
@@ -107,14 +107,23 @@ pub fn cursor(data: &[u8]) -> bool {
     let tenant = fuzz_tenant();
     let text = String::from_utf8_lossy(data);
     assert!(
-        key.open(&tenant, &text).is_err(),
+        key.open(&tenant, Listing::Customers, &text).is_err(),
         "an unsigned cursor opened"
     );
-    let Ok(page_key) = key.open(&tenant, &key.seal_payload(data)) else {
+    let sealed = key.seal_payload(data);
+    let Ok(page_key) = key.open(&tenant, Listing::Customers, &sealed) else {
         return false;
     };
+    assert!(
+        key.open(&tenant, Listing::CustomerGroups, &sealed).is_err(),
+        "a cursor opened on another listing"
+    );
     assert_eq!(
-        key.open(&tenant, &key.seal(&tenant, &page_key)),
+        key.open(
+            &tenant,
+            Listing::Customers,
+            &key.seal(&tenant, Listing::Customers, &page_key)
+        ),
         Ok(page_key)
     );
     true
@@ -357,16 +366,19 @@ mod tests {
             strategies::json().prop_map(|json| json.to_string().into_bytes()),
             (
                 "fuzz-tenant|[a-z-]{1,12}",
+                "c|g",
                 proptest::collection::btree_map(".{0,8}", ".{0,8}", 0..4)
             )
-                .prop_map(|(t, k)| serde_json::json!({"t": t, "k": k}).to_string().into_bytes()),
+                .prop_map(|(t, l, k)| serde_json::json!({"t": t, "l": l, "k": k})
+                    .to_string()
+                    .into_bytes()),
             any::<Vec<u8>>(),
         ];
         let share = accepted_share(payloads, 512, |data| cursor(data));
-        // Payloads shaped as this API seals them, for this tenant, open (about half of the
-        // `{"t", "k"}` third); the others are refused.
+        // Payloads shaped as this API seals them, for this tenant and listing, open (about a
+        // quarter of the `{"t", "l", "k"}` third); the others are refused.
         assert!(
-            share > 0.05 && share < 0.34,
+            share > 0.03 && share < 0.34,
             "{share} of the sealed payloads opened"
         );
     }

@@ -1,6 +1,6 @@
 //! Customer groups: create one, list a tenant's in pages.
 
-use super::cursor::CursorKey;
+use super::cursor::{CursorKey, Listing};
 use super::executor::{Decision, Executor, Write};
 use super::idempotency::{Answer, Keyed};
 use super::ports::{Change, GroupLister, WriteStore, Written};
@@ -92,7 +92,7 @@ impl<S: GroupLister> Groups<S> {
         let tenant = &principal.tenant;
         let start = cursor
             .filter(|c| !c.is_empty())
-            .map(|c| key.open(tenant, c))
+            .map(|c| key.open(tenant, Listing::CustomerGroups, c))
             .transpose()
             .map_err(|_| Error::InvalidCursor)?;
         let page = self
@@ -102,7 +102,9 @@ impl<S: GroupLister> Groups<S> {
             .await?;
         Ok(GroupPage {
             groups: page.items,
-            next_cursor: page.next.map(|next| key.seal(tenant, &next)),
+            next_cursor: page
+                .next
+                .map(|next| key.seal(tenant, Listing::CustomerGroups, &next)),
         })
     }
 }

@@ -1,7 +1,7 @@
 //! Customer groups: create, unique names, signed pagination, and groups on customers checked
 //! inside the create's transaction.
 
-use integration_tests::calls::{create as create_customer, create_group};
+use integration_tests::calls::{create as create_customer, create_group, list as list_customers};
 use integration_tests::{read, Event, Stack, OTHER_TENANT, TENANT};
 use serde_json::{json, Value};
 
@@ -124,6 +124,51 @@ async fn tampered_or_foreign_cursors_and_bad_limits_are_400() {
             "{limit}"
         );
     }
+}
+
+/// A client that mixes up its cursors learns it at once: a page of one listing is never
+/// continued from another's position (an empty page or the first page again would be a silent
+/// gap in its sync).
+#[tokio::test]
+async fn a_cursor_continues_only_the_listing_that_issued_it() {
+    let stack = Stack::new().await;
+    for i in 0..2 {
+        create_group(&stack, TENANT, &json!({"name": format!("G{i}")})).await;
+        create_customer(
+            &stack,
+            TENANT,
+            &json!({"first_name": "C", "email": format!("c{i}@example.com")}),
+        )
+        .await;
+    }
+    let (_, groups) = list(&stack, TENANT, &[("limit", "1")]).await;
+    let groups_cursor = groups["next_cursor"]
+        .as_str()
+        .expect("a next page")
+        .to_owned();
+    let (_, customers) = list_customers(&stack, TENANT, &[("limit", "1")]).await;
+    let customers_cursor = customers["next_cursor"]
+        .as_str()
+        .expect("a next page")
+        .to_owned();
+
+    let (status, problem) = list_customers(&stack, TENANT, &[("cursor", &groups_cursor)]).await;
+    assert_eq!(
+        (status, problem["code"].as_str(), problem["field"].as_str()),
+        (400, Some("invalid_cursor"), Some("?cursor")),
+        "a groups cursor on /customers: {problem}"
+    );
+    let (status, problem) = list(&stack, TENANT, &[("cursor", &customers_cursor)]).await;
+    assert_eq!(
+        (status, problem["code"].as_str(), problem["field"].as_str()),
+        (400, Some("invalid_cursor"), Some("?cursor")),
+        "a customers cursor on /customer-groups: {problem}"
+    );
+    // Each still continues its own listing.
+    let (status, _) = list(&stack, TENANT, &[("cursor", &groups_cursor)]).await;
+    assert_eq!(status, 200);
+    let (status, _) = list_customers(&stack, TENANT, &[("cursor", &customers_cursor)]).await;
+    assert_eq!(status, 200);
 }
 
 #[tokio::test]

@@ -73,6 +73,45 @@ async fn the_same_key_for_another_request_is_422_and_other_tenants_are_unrelated
     assert_eq!(stack.count("customer").await, 2);
 }
 
+/// A key is its caller's own: another principal of the tenant sending the same key and the
+/// same request makes a request of its own, and is never answered from the first one's record
+/// (which would let a write-only caller read a profile).
+#[tokio::test]
+async fn another_principals_same_key_and_request_is_a_new_request() {
+    let stack = Stack::new().await;
+    let app = stack.app();
+    let by = |subject: &str, body: &Value| {
+        let mut claims = integration_tests::tokens::claims(TENANT, "customers.write");
+        claims.insert("sub".into(), subject.into());
+        Event::new("POST /customers")
+            .json(body)
+            .header("idempotency-key", "shared-key")
+            .claims(claims)
+    };
+    let ann = json!({"first_name": "Ann", "email": "ann@example.com"});
+    let first = parts(&send(&app, by("alice", &ann)).await);
+    assert_eq!(first.0, 201, "{}", first.1);
+    // Bob's same request is his own: a create of its own, refused for the email alice holds.
+    let (status, problem, ..) = parts(&send(&app, by("bob", &ann)).await);
+    assert_eq!(
+        (status, problem["code"].as_str(), problem["field"].as_str()),
+        (409, Some("email_taken"), Some("/email")),
+        "{problem}"
+    );
+    assert!(problem.get("data").is_none(), "nothing of alice's reply");
+    // With another email, bob's request under the same key creates another customer.
+    let bo = json!({"first_name": "Ann", "email": "bo@example.com"});
+    let (status, created, ..) = parts(&send(&app, by("bob", &bo)).await);
+    assert_eq!(status, 201, "{created}");
+    assert_ne!(created["data"]["id"], first.1["data"]["id"]);
+    // And alice's retry is still hers.
+    let again = parts(&send(&app, by("alice", &ann)).await);
+    assert!(again.4, "alice's retry is a replay");
+    assert_eq!(again.1, first.1);
+    assert_eq!(stack.count("customer").await, 2);
+    assert_eq!(stack.count("idempotency").await, 2);
+}
+
 #[tokio::test]
 async fn twenty_concurrent_creates_with_one_key_answer_one_identical_201() {
     let stack = Stack::new().await;

@@ -338,3 +338,99 @@ fn every_checkov_skip_says_why() {
     }
     assert!(skips > 0);
 }
+
+/// Routes any caller may reach without a token. Empty: every route acts on a tenant's data.
+const PUBLIC_ROUTES: &[&str] = &[];
+
+/// Every route of `text` (a template) that a caller could reach without the JWT authorizer:
+/// a route given `Auth: NONE` or another authorizer, a route on an API other than
+/// `CustomersApi` (an event without `ApiId` lands on SAM's implicit API, which has no
+/// authorizer), a raw gateway route that is not `JWT`, and every route if `CustomersApi` lost
+/// its default authorizer or that authorizer stopped being a JWT one.
+fn routes_without_the_authorizer(text: &str) -> Vec<String> {
+    let t: Value = serde_yaml::from_str(text).unwrap();
+    let api_auth = &resource(&t, "CustomersApi")["Properties"]["Auth"];
+    let jwt = &api_auth["Authorizers"]["JwtAuthorizer"];
+    let defaults_to_jwt = api_auth["DefaultAuthorizer"].as_str() == Some("JwtAuthorizer")
+        && jwt["IdentitySource"].as_str() == Some("$request.header.Authorization")
+        && !jwt["JwtConfiguration"]["issuer"].is_null()
+        && !jwt["JwtConfiguration"]["audience"].is_null();
+    let mut open = Vec::new();
+    for (id, resource) in t["Resources"].as_mapping().unwrap() {
+        let id = id.as_str().unwrap_or_default();
+        if resource["Type"].as_str() == Some("AWS::ApiGatewayV2::Route")
+            && resource["Properties"]["AuthorizationType"].as_str() != Some("JWT")
+        {
+            open.push(format!("{id} (a gateway route without JWT)"));
+        }
+        let Some(events) = resource["Properties"]["Events"].as_mapping() else {
+            continue;
+        };
+        for event in events.values() {
+            if !matches!(event["Type"].as_str(), Some("HttpApi" | "Api")) {
+                continue;
+            }
+            let p = &event["Properties"];
+            let route = format!(
+                "{} {}",
+                p["Method"].as_str().unwrap_or("ANY").to_uppercase(),
+                p["Path"].as_str().unwrap_or("/$default")
+            );
+            if PUBLIC_ROUTES.contains(&route.as_str()) {
+                continue;
+            }
+            let on_our_api = matches!(&p["ApiId"], Value::Tagged(tagged)
+                if tagged.tag == "!Ref" && tagged.value.as_str() == Some("CustomersApi"));
+            let authorizer = p["Auth"]["Authorizer"].as_str();
+            let ours = authorizer.is_none() || authorizer == Some("JwtAuthorizer");
+            if !(on_our_api && ours && defaults_to_jwt) {
+                open.push(route);
+            }
+        }
+    }
+    open
+}
+
+#[test]
+fn every_route_keeps_the_jwt_authorizer_unless_it_is_listed_public() {
+    let text = std::fs::read_to_string(workspace_root().join("template.yaml")).unwrap();
+    assert_eq!(routes_without_the_authorizer(&text), Vec::<String>::new());
+    let routes = text.matches("Type: HttpApi").count();
+    assert!(
+        routes >= 8,
+        "every function's route is looked at ({routes})"
+    );
+
+    let route = "            ApiId: !Ref CustomersApi\n            Method: POST\n            Path: /customers\n";
+    let mutations = [
+        text.replacen(
+            route,
+            &format!("{route}            Auth:\n              Authorizer: NONE\n"),
+            1,
+        ),
+        text.replacen(
+            route,
+            &format!("{route}            Auth:\n              Authorizer: OtherAuthorizer\n"),
+            1,
+        ),
+        text.replacen(route, "            Method: POST\n            Path: /customers\n", 1),
+        text.replacen("        DefaultAuthorizer: JwtAuthorizer\n", "", 1),
+        text.replacen(
+            "            IdentitySource: $request.header.Authorization\n",
+            "            IdentitySource: $request.header.X-Anything\n",
+            1,
+        ),
+        text.replacen(
+            "Resources:\n",
+            "Resources:\n  RawRoute:\n    Type: AWS::ApiGatewayV2::Route\n    Properties:\n      ApiId: !Ref CustomersApi\n      RouteKey: GET /open\n      AuthorizationType: NONE\n",
+            1,
+        ),
+    ];
+    for (i, mutated) in mutations.iter().enumerate() {
+        assert_ne!(mutated, &text, "mutation {i} applies");
+        assert!(
+            !routes_without_the_authorizer(mutated).is_empty(),
+            "mutation {i} not caught"
+        );
+    }
+}

@@ -4,6 +4,7 @@
 use super::Customers;
 use crate::api::parse_customer_query;
 use crate::domain::{Customer, CustomerId, Principal};
+use crate::use_cases::cursor::Listing;
 use crate::use_cases::ports::{CustomerFinder, CustomerReader};
 use crate::use_cases::Error;
 use std::collections::BTreeMap;
@@ -45,13 +46,15 @@ impl<S: CustomerFinder, D> Customers<S, D> {
         let key = self.cursor_key.as_ref().ok_or(Error::NoCursorKey)?;
         let start = query
             .cursor
-            .map(|cursor| key.open(tenant, &cursor))
+            .map(|cursor| key.open(tenant, Listing::Customers, &cursor))
             .transpose()
             .map_err(|_| Error::InvalidCursor)?;
         let page = store.list(tenant, query.limit, start).await?;
         Ok(CustomerPage {
             customers: page.items,
-            next_cursor: page.next.map(|next| key.seal(tenant, &next)),
+            next_cursor: page
+                .next
+                .map(|next| key.seal(tenant, Listing::Customers, &next)),
         })
     }
 }
