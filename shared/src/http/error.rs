@@ -30,6 +30,8 @@ pub enum ApiError {
     InvalidIdempotencyKey,
     #[error("idempotency key reused")]
     IdempotencyKeyReused,
+    #[error("customer erased")]
+    CustomerErased,
     #[error("taken")]
     Taken(UniqueField),
     #[error("contended")]
@@ -57,6 +59,8 @@ impl From<UseCaseError> for ApiError {
             Error::NotFound => ApiError::NotFound,
             Error::PreconditionFailed => ApiError::PreconditionFailed,
             Error::KeyReused => ApiError::IdempotencyKeyReused,
+            Error::CustomerErased => ApiError::CustomerErased,
+            Error::NoRandomness(_) => ApiError::Misconfigured("the system gave no randomness"),
             Error::Taken(field) => ApiError::Taken(field),
             Error::Contended => ApiError::Contended,
             Error::Store(error) => ApiError::Store(error),
@@ -169,6 +173,14 @@ impl ApiError {
                 "idempotency_key_reused",
                 "Idempotency key reused",
                 "This Idempotency-Key was used for another request on this route within 24 hours; nothing was written. Use a new key for a new request.",
+            )
+            .with_field("Idempotency-Key".to_owned()),
+            // A retry learns that its customer is gone, and nothing of what it was.
+            ApiError::CustomerErased => Problem::new(
+                StatusCode::GONE,
+                "customer_erased",
+                "Customer erased",
+                "This request was done before with this Idempotency-Key, and the customer it wrote has been erased since; its reply went with it. Nothing was written.",
             )
             .with_field("Idempotency-Key".to_owned()),
             ApiError::PreconditionFailed => Problem::new(

@@ -5,3 +5,4 @@ pub mod capacity;
 pub mod clients;
 pub mod clock;
 pub mod retry;
+pub mod seal;

@@ -17,6 +17,7 @@ use crate::http::auth::local::LocalAuth;
 use crate::http::auth::{self, Scope};
 use crate::http::RequestInfo;
 use crate::store::items::{to_item, CustomerItem, GroupItem};
+use crate::support::seal::SealKey;
 use crate::use_cases::cursor::{CursorKey, Listing};
 use crate::use_cases::ports::StoredCustomer;
 use lambda_http::request::LambdaRequest;
@@ -49,6 +50,7 @@ pub fn customer_body(data: &[u8]) -> bool {
         let stored = StoredCustomer {
             customer,
             document_claim: None,
+            seal: SealKey::generate().ok(),
         };
         let tenant = fuzz_tenant();
         let item = CustomerItem::new(&tenant, &stored);

@@ -1,6 +1,7 @@
 use super::ports::{DocumentCheckError, DocumentStorageError, StoreError};
 use crate::api::{FieldError, ValidationErrors};
 use crate::domain::{GroupId, UniqueField, VerificationReason};
+use crate::support::seal::NoRandomness;
 use thiserror::Error;
 
 /// Every way a use case can fail; the edge alone decides what each is over HTTP.
@@ -29,6 +30,12 @@ pub enum Error {
     /// The request's `Idempotency-Key` was used for another request.
     #[error("the idempotency key was used for another request")]
     KeyReused,
+    /// A retry of a keyed write whose customer has been erased since: its reply went with it.
+    #[error("the customer this request wrote has been erased since")]
+    CustomerErased,
+    /// The system gave no randomness for a key (never the client's doing).
+    #[error(transparent)]
+    NoRandomness(#[from] NoRandomness),
     /// Concurrent writers kept winning for longer than a request may wait: nothing was
     /// written, and the client may retry at once.
     #[error("concurrent writes kept conflicting")]

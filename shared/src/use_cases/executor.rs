@@ -15,7 +15,7 @@
 //! again. All attempts together, the store's included, fit in one time budget
 //! ([`CONTENTION_BUDGET`]); after it, the request fails with `Contended`, never a 5xx.
 
-use super::idempotency::{self, Answer, Keyed, Reply};
+use super::idempotency::{self, Answer, Keyed, Reply, Sealing, Unanswerable};
 use super::ports::{Change, StoreError, WriteStore, Written};
 use super::Error;
 use crate::domain::{GroupId, TenantId, UniqueField};
@@ -46,6 +46,12 @@ pub trait Target: Send + Sync {
     /// version it may change (`If-Match`): that version is gone, and reading again cannot
     /// bring it back. `None`: read again and decide again.
     fn when_stale(&self) -> Option<Error> {
+        None
+    }
+
+    /// How a reply showing what was found is sealed, for a write that changed nothing of it
+    /// (a patch to what is stored).
+    fn sealing(&self, _found: &Self::Found) -> Option<Sealing> {
         None
     }
 }
@@ -199,11 +205,13 @@ impl<S: WriteStore> Executor<S> {
                 Decision::Unchanged(outcome) if run.keyed.is_none() => ControlFlow::Break(outcome),
                 Decision::Unchanged(outcome) => {
                     let nothing = Change::of(Written::Nothing);
-                    self.commit(&mut write, &target, &nothing, outcome, run)
+                    let sealing = target.sealing(&found);
+                    self.commit(&mut write, &target, &nothing, sealing, outcome, run)
                         .await?
                 }
                 Decision::Write(change, outcome) => {
-                    self.commit(&mut write, &target, &change, outcome, run)
+                    let sealing = change.record.sealing();
+                    self.commit(&mut write, &target, &change, sealing, outcome, run)
                         .await?
                 }
             };
@@ -232,27 +240,33 @@ impl<S: WriteStore> Executor<S> {
                 .recorded(run.tenant, &keyed.request.scope)
                 .await?;
             let recorded = idempotency::replay(record, &keyed.request, run.now);
-            if let Some(reply) = recorded.map_err(|_| Error::KeyReused)? {
+            let recorded = recorded.map_err(|refused| match refused {
+                Unanswerable::KeyReused => Error::KeyReused,
+                Unanswerable::Erased => Error::CustomerErased,
+            });
+            if let Some(reply) = recorded? {
                 return Err(Stop::Replayed(reply));
             }
         }
         Ok(target.admit(read)?)
     }
 
-    /// Stores `change` with the receipt of `outcome`: the outcome, or another attempt (a
-    /// commit lost to a concurrent write, or to a request with the same key, whose record the
-    /// next attempt reads; or refused for a reason the write judges).
+    /// Stores `change` with the receipt of `outcome` (its reply sealed as `sealing` says):
+    /// the outcome, or another attempt (a commit lost to a concurrent write, or to a request
+    /// with the same key, whose record the next attempt reads; or refused for a reason the
+    /// write judges).
     async fn commit<W: Write>(
         &self,
         write: &mut W,
         target: &W::Target,
         change: &Change,
+        sealing: Option<Sealing>,
         outcome: W::Outcome,
         run: &Run<'_, '_, W::Outcome>,
     ) -> Result<ControlFlow<W::Outcome, Retry>, Stop> {
         let receipt = run
             .keyed
-            .map(|keyed| keyed.receipt(&outcome, run.now))
+            .map(|keyed| keyed.receipt(&outcome, sealing, run.now))
             .transpose()
             .map_err(|_| Error::Unrepresentable)?;
         let retry = match self

@@ -4,6 +4,8 @@
 //! the key is answered from the record (the same request) or refused (another request). The
 //! edge reads the key and renders replies; the executor alone reads and writes records.
 
+use crate::domain::CustomerId;
+use crate::support::seal::SealKey;
 use thiserror::Error;
 use time::{Duration, OffsetDateTime};
 
@@ -39,7 +41,9 @@ pub type Respond<T> = dyn Fn(&T) -> Result<Reply, RenderError> + Send + Sync;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
     pub fingerprint: String,
-    pub reply: Reply,
+    /// Always there when written. Read back, `None` when the reply showed a customer that has
+    /// been erased since: it was sealed with that customer's key, which the erasure destroyed.
+    pub reply: Option<Reply>,
     pub created_at: OffsetDateTime,
     /// Also DynamoDB's TTL attribute, which deletes the record within a day or two after.
     pub expires_at: OffsetDateTime,
@@ -51,11 +55,21 @@ impl Record {
     }
 }
 
-/// A record to write with a write, where it lives.
+/// A record to write with a write, where it lives, and how its reply is sealed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
     pub scope: String,
     pub record: Record,
+    /// Set when the reply shows a customer: an erasure must reach every copy of its personal
+    /// data, and a record lives for a day after the write.
+    pub sealing: Option<Sealing>,
+}
+
+/// The customer whose key seals a reply that shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sealing {
+    pub customer: CustomerId,
+    pub key: SealKey,
 }
 
 /// A keyed write as the executor takes it: the request, and how its outcome is answered (the
@@ -67,15 +81,21 @@ pub struct Keyed<'a, T> {
 
 impl<T> Keyed<'_, T> {
     /// The record of `outcome`, to be written with it.
-    pub fn receipt(&self, outcome: &T, now: OffsetDateTime) -> Result<Receipt, RenderError> {
+    pub fn receipt(
+        &self,
+        outcome: &T,
+        sealing: Option<Sealing>,
+        now: OffsetDateTime,
+    ) -> Result<Receipt, RenderError> {
         Ok(Receipt {
             scope: self.request.scope.clone(),
             record: Record {
                 fingerprint: self.request.fingerprint.clone(),
-                reply: (self.respond)(outcome)?,
+                reply: Some((self.respond)(outcome)?),
                 created_at: now,
                 expires_at: now + RECORD_LIFETIME,
             },
+            sealing,
         })
     }
 }
@@ -89,21 +109,29 @@ pub enum Answer<T> {
     Replayed(Reply),
 }
 
+/// Why a live record does not answer a request with its key.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("the idempotency key was used for another request")]
-pub struct KeyReused;
+pub enum Unanswerable {
+    #[error("the idempotency key was used for another request")]
+    KeyReused,
+    /// The same request, whose reply showed a customer erased since.
+    #[error("the customer the recorded reply showed has been erased")]
+    Erased,
+}
 
 /// The answer to `request` if its key has a live record: the recorded reply for the same
-/// request, `KeyReused` for another.
+/// request (unless it went with an erased customer), `KeyReused` for another.
 pub fn replay(
     record: Option<Record>,
     request: &KeyedRequest,
     now: OffsetDateTime,
-) -> Result<Option<Reply>, KeyReused> {
+) -> Result<Option<Reply>, Unanswerable> {
     match record.filter(|r| r.is_live(now)) {
         None => Ok(None),
-        Some(record) if record.fingerprint == request.fingerprint => Ok(Some(record.reply)),
-        Some(_) => Err(KeyReused),
+        Some(record) if record.fingerprint == request.fingerprint => {
+            record.reply.map(Some).ok_or(Unanswerable::Erased)
+        }
+        Some(_) => Err(Unanswerable::KeyReused),
     }
 }
 
@@ -127,7 +155,7 @@ mod tests {
         };
         let record = |fingerprint: &str, created_at| Record {
             fingerprint: fingerprint.into(),
-            reply: reply.clone(),
+            reply: Some(reply.clone()),
             created_at,
             expires_at: created_at + RECORD_LIFETIME,
         };
@@ -138,9 +166,26 @@ mod tests {
         );
         assert_eq!(
             replay(Some(record("g", now)), &request, now),
-            Err(KeyReused)
+            Err(Unanswerable::KeyReused)
         );
         let day_old = now - RECORD_LIFETIME;
         assert_eq!(replay(Some(record("g", day_old)), &request, now), Ok(None));
+        let erased = Record {
+            reply: None,
+            ..record("f", now)
+        };
+        assert_eq!(
+            replay(Some(erased.clone()), &request, now),
+            Err(Unanswerable::Erased)
+        );
+        let other = Record {
+            fingerprint: "g".into(),
+            ..erased
+        };
+        assert_eq!(
+            replay(Some(other), &request, now),
+            Err(Unanswerable::KeyReused),
+            "another request learns nothing of an erasure"
+        );
     }
 }

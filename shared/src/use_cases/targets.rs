@@ -1,6 +1,7 @@
 //! What writes act on, as the executor reads it at each attempt.
 
 use super::executor::Target;
+use super::idempotency::Sealing;
 use super::ports::{StoreError, StoredCustomer, WriteStore};
 use super::Error;
 use crate::domain::{Claim, CustomerId, TenantId};
@@ -75,6 +76,10 @@ impl Target for CustomerAt {
     /// key is refused for its record first) is 412 when `If-Match` named versions.
     fn when_stale(&self) -> Option<Error> {
         matches!(self.precondition, Precondition::Versions(_)).then_some(Error::PreconditionFailed)
+    }
+
+    fn sealing(&self, found: &StoredCustomer) -> Option<Sealing> {
+        found.sealing()
     }
 }
 

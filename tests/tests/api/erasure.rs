@@ -2,7 +2,7 @@
 //! tombstone without personal data remains. Against DynamoDB (moto).
 
 use integration_tests::calls::{call, create, customer, delete, get, list, send};
-use integration_tests::{Stack, OTHER_TENANT, TENANT};
+use integration_tests::{read, Stack, OTHER_TENANT, TENANT};
 use serde_json::json;
 
 #[tokio::test]
@@ -112,4 +112,134 @@ async fn if_match_guards_an_erasure_and_other_tenants_get_404() {
     )
     .await;
     assert_eq!(status, 204);
+}
+
+/// The replies of a customer's keyed writes are copies of its personal data for a day: an
+/// erasure reaches them too. Keyed create, linked create and patches (one that changes
+/// nothing) before the erasure; after it, no item of the table holds a personal value of the
+/// customer, each retry is 410 `customer_erased` without any of them, and the keyed erasure
+/// itself still replays its 204.
+#[tokio::test]
+async fn an_erasure_leaves_no_personal_value_in_any_item_records_included() {
+    let stack = Stack::new().await;
+    let app = stack.app();
+    let keyed = |event: integration_tests::Event, key: &str| event.header("idempotency-key", key);
+    let create = json!({"first_name": "Zebulon", "last_name": "Quixotic",
+        "email": "zeb.quixotic@example.org", "mobile": "+19203751411",
+        "notes": "Prefers Thursday deliveries", "identifiers": {"external_id": "crm-zq"},
+        "source": "WEBSITE"});
+    let link = json!({"first_name": "Zebulon", "email": "zeb.quixotic@example.org",
+        "source": "INSTORE", "identifiers": {"card_number": "CARDZQ77"}, "link_existing": true});
+    let change = json!({"company": "Quixotic Holdings", "last_name": "Quixotic-Vance"});
+    let requests = [
+        (
+            "k-create",
+            integration_tests::Event::new("POST /customers").json(&create),
+        ),
+        (
+            "k-link",
+            integration_tests::Event::new("POST /customers").json(&link),
+        ),
+    ];
+    let mut id = String::new();
+    let mut first_answers = Vec::new();
+    for (key, event) in requests {
+        let (status, body) = read(&send(&app, keyed(event.by_tenant(TENANT), key)).await);
+        assert!(matches!(status, 200 | 201), "{key}: {body}");
+        id = body["data"]["id"].as_str().unwrap_or_default().to_owned();
+        first_answers.push((key, body));
+    }
+    let patch = |body: &serde_json::Value, key: &str| {
+        keyed(
+            customer("PATCH", &id)
+                .header("content-type", "application/merge-patch+json")
+                .raw_body(&body.to_string())
+                .by_tenant(TENANT),
+            key,
+        )
+    };
+    for (key, body) in [("k-patch", &change), ("k-nothing", &json!({}))] {
+        let (status, answer) = read(&send(&app, patch(body, key)).await);
+        assert_eq!(status, 200, "{key}: {answer}");
+    }
+    let personal = [
+        "Zebulon",
+        "Quixotic",
+        "zeb.quixotic@example.org",
+        "+19203751411",
+        "Thursday",
+        "crm-zq",
+        "CARDZQ77",
+    ];
+    let before = serde_json::to_string(&stack.snapshot().await).unwrap_or_default();
+    assert_eq!(stack.count("idempotency").await, 4);
+    for value in personal {
+        // The customer holds them; the four records do not (their bodies are sealed).
+        assert!(before.contains(value), "{value} was stored");
+    }
+
+    let erase = || keyed(customer("DELETE", &id).by_tenant(TENANT), "k-erase");
+    assert_eq!(send(&app, erase()).await.status(), 204);
+
+    let items = stack.snapshot().await;
+    let text = serde_json::to_string(&items).unwrap_or_default();
+    for value in personal {
+        assert!(!text.contains(value), "{value} remains: {text}");
+    }
+    assert_eq!(
+        stack.count("idempotency").await,
+        5,
+        "the records stay, sealed"
+    );
+
+    let retries = [
+        (
+            "k-create",
+            integration_tests::Event::new("POST /customers").json(&create),
+        ),
+        (
+            "k-link",
+            integration_tests::Event::new("POST /customers").json(&link),
+        ),
+        ("k-patch", patch(&change, "k-patch")),
+        ("k-nothing", patch(&json!({}), "k-nothing")),
+    ];
+    for (key, event) in retries {
+        let event = if key.starts_with("k-patch") || key == "k-nothing" {
+            event
+        } else {
+            keyed(event.by_tenant(TENANT), key)
+        };
+        let response = send(&app, event).await;
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let (status, problem) = read(&response);
+        assert_eq!(
+            (status, problem["code"].as_str(), content_type.as_str()),
+            (410, Some("customer_erased"), "application/problem+json"),
+            "{key}: {problem}"
+        );
+        let shown = problem.to_string();
+        for value in personal {
+            assert!(!shown.contains(value), "{key}: {value} in {shown}");
+        }
+    }
+    let replay = send(&app, erase()).await;
+    assert_eq!(replay.status(), 204, "a keyed erasure still replays");
+    assert_eq!(
+        replay
+            .headers()
+            .get("idempotent-replayed")
+            .and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
+    assert_eq!(
+        stack.count("customer").await,
+        0,
+        "nothing written by the retries"
+    );
 }

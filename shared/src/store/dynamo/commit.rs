@@ -110,7 +110,7 @@ fn record_receipt(
     let now = receipt.record.created_at.unix_timestamp().to_string();
     transaction.put_if(
         Role::Receipt,
-        &RecordItem::new(tenant, receipt),
+        &RecordItem::new(tenant, receipt)?,
         "attribute_not_exists(#pk) OR #expires_at <= :now",
         &[("#expires_at", "expires_at")],
         &[(":now", AttributeValue::N(now))],

@@ -33,8 +33,18 @@ impl CustomerReader for DynamoStore {
 
 impl Records for DynamoStore {
     async fn recorded(&self, tenant: &TenantId, scope: &str) -> Result<Option<Record>, StoreError> {
-        let item = self.read(keys::idempotency(tenant, scope)).await?;
-        item.map(RecordItem::read).transpose()
+        let Some(item) = self.read(keys::idempotency(tenant, scope)).await? else {
+            return Ok(None);
+        };
+        let (mut record, sealed) = RecordItem::read(item)?;
+        if let Some(sealed) = sealed {
+            // Only an erasure removes a customer's item (and its key with it).
+            record.reply = match self.get(tenant, sealed.customer).await? {
+                None => None,
+                Some(stored) => Some(sealed.open(stored.seal.as_ref())?),
+            };
+        }
+        Ok(Some(record))
     }
 }
 

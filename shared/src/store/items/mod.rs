@@ -5,7 +5,8 @@
 //! reader dispatches on it before reading anything else, so that a later layout (a renamed
 //! attribute) can be read beside every earlier one without migrating the table. Items written
 //! before layouts were marked carry none: they are layout 1, which is also what is written
-//! today (`layouts/*-unmarked.json` are such items, read by the tests).
+//! today (`layouts/*-unmarked.json` are such items, read by the tests), but for the records
+//! of keyed writes whose reply shows a customer: layout 2, sealed (`record.rs`).
 
 mod claim;
 mod customer;
@@ -30,7 +31,7 @@ use std::collections::HashMap;
 
 pub(crate) type Item = HashMap<String, AttributeValue>;
 
-/// The layout every item is written in.
+/// The layout every item is written in (a sealed record aside).
 pub(crate) const LAYOUT: u32 = 1;
 
 /// The layout of items written before layouts were marked.

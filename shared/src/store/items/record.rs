@@ -1,15 +1,27 @@
-//! The record of a keyed request (`Idempotency-Key`): one item per tenant, route and key,
-//! written in the transaction of the write it records. `expires_at` is the table's TTL
+//! The record of a keyed request (`Idempotency-Key`): one item per tenant, caller, route and
+//! key, written in the transaction of the write it records. `expires_at` is the table's TTL
 //! attribute.
+//!
+//! Layout 1 keeps the reply in the clear: replies that show no customer (an erasure's 204, a
+//! group), and every record written before replies were sealed. Layout 2 keeps the body of a
+//! reply that shows a customer sealed under that customer's key (`sealed_for`, `sealed_body`;
+//! status, location and ETag stay clear: ids and versions, no personal data): once the
+//! customer is erased, its key is gone and the body with it.
 
-use super::{read_layout_1, Item, LAYOUT};
-use crate::domain::TenantId;
+use super::{from_item, layout_of, unreadable, Item};
+use crate::domain::{CustomerId, TenantId};
 use crate::store::keys;
+use crate::support::seal::SealKey;
 use crate::use_cases::idempotency::{Receipt, Record, Reply};
 use crate::use_cases::ports::StoreError;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use time::OffsetDateTime;
+
+const CLEAR: u32 = 1;
+const SEALED: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 pub(crate) struct RecordItem<'a> {
@@ -21,6 +33,11 @@ pub(crate) struct RecordItem<'a> {
     layout: u32,
     fingerprint: Cow<'a, str>,
     response: ResponseItem<'a>,
+    /// Layout 2: the customer whose key seals the body, and the body sealed (base64).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sealed_for: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sealed_body: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     created_at: OffsetDateTime,
     #[serde(with = "time::serde::timestamp")]
@@ -39,44 +56,109 @@ struct ResponseItem<'a> {
 }
 
 impl<'a> RecordItem<'a> {
-    pub(crate) fn new(tenant: &'a TenantId, receipt: &'a Receipt) -> Self {
+    pub(crate) fn new(tenant: &'a TenantId, receipt: &'a Receipt) -> Result<Self, StoreError> {
         let key = keys::idempotency(tenant, &receipt.scope);
         let record = &receipt.record;
-        let reply = &record.reply;
-        Self {
+        let reply = record
+            .reply
+            .as_ref()
+            .ok_or_else(|| StoreError::Internal("a record without a reply".into()))?;
+        let (layout, body, sealed_for, sealed_body) = match (&receipt.sealing, &reply.body) {
+            (Some(sealing), Some(body)) => {
+                let sealed = sealing
+                    .key
+                    .seal(body.as_bytes(), key.pk.as_bytes())
+                    .map_err(|_| StoreError::Internal("no randomness to seal a reply".into()))?;
+                let owner = Some(sealing.customer.to_string());
+                (SEALED, None, owner, Some(STANDARD.encode(sealed)))
+            }
+            (_, body) => (CLEAR, body.as_deref().map(Cow::Borrowed), None, None),
+        };
+        Ok(Self {
             pk: key.pk,
             sk: key.sk,
             entity: "idempotency".into(),
             tenant_id: tenant.as_str().into(),
-            layout: LAYOUT,
+            layout,
             fingerprint: record.fingerprint.as_str().into(),
             response: ResponseItem {
                 status: reply.status,
-                body: reply.body.as_deref().map(Cow::Borrowed),
+                body,
                 location: reply.location.as_deref().map(Cow::Borrowed),
                 etag: reply.etag.as_deref().map(Cow::Borrowed),
             },
+            sealed_for,
+            sealed_body,
             created_at: record.created_at,
             expires_at: record.expires_at,
-        }
+        })
+    }
+}
+
+/// A reply body sealed under a customer's key, as read: opened once that key is read.
+pub(crate) struct SealedReply {
+    pub(crate) customer: CustomerId,
+    reply: Reply,
+    sealed: Vec<u8>,
+    context: String,
+}
+
+impl SealedReply {
+    /// The reply, its body opened with the customer's `key` (the customer as stored now).
+    pub(crate) fn open(self, key: Option<&SealKey>) -> Result<Reply, StoreError> {
+        let body = key
+            .and_then(|key| key.open(&self.sealed, self.context.as_bytes()).ok())
+            .and_then(|body| String::from_utf8(body).ok())
+            .ok_or_else(|| {
+                StoreError::Internal(
+                    "a recorded reply does not open under its customer's key".into(),
+                )
+            })?;
+        Ok(Reply {
+            body: Some(body),
+            ..self.reply
+        })
     }
 }
 
 impl RecordItem<'static> {
-    /// The record an item holds, in any layout this version reads.
-    pub(crate) fn read(item: Item) -> Result<Record, StoreError> {
-        let item: Self = read_layout_1(item, "idempotency record")?;
+    /// The record an item holds, in any layout this version reads: its reply in the clear, or
+    /// (layout 2) without it, and the reply sealed.
+    pub(crate) fn read(item: Item) -> Result<(Record, Option<SealedReply>), StoreError> {
+        let layout = layout_of(&item)?;
+        if !matches!(layout, CLEAR | SEALED) {
+            return Err(StoreError::Internal(format!(
+                "an idempotency record item has layout {layout}, which this version cannot read"
+            )));
+        }
+        let item: Self = from_item(item)?;
         let response = item.response;
-        Ok(Record {
+        let reply = Reply {
+            status: response.status,
+            body: response.body.map(Cow::into_owned),
+            location: response.location.map(Cow::into_owned),
+            etag: response.etag.map(Cow::into_owned),
+        };
+        let record = |reply| Record {
             fingerprint: item.fingerprint.into_owned(),
-            reply: Reply {
-                status: response.status,
-                body: response.body.map(Cow::into_owned),
-                location: response.location.map(Cow::into_owned),
-                etag: response.etag.map(Cow::into_owned),
-            },
+            reply,
             created_at: item.created_at,
             expires_at: item.expires_at,
-        })
+        };
+        if layout == CLEAR {
+            return Ok((record(Some(reply)), None));
+        }
+        let (Some(owner), Some(sealed)) = (item.sealed_for, item.sealed_body) else {
+            return Err(unreadable("sealed reply"));
+        };
+        let sealed = SealedReply {
+            customer: CustomerId::parse(&owner).ok_or_else(|| unreadable("sealed_for"))?,
+            reply,
+            sealed: STANDARD
+                .decode(sealed)
+                .map_err(|_| unreadable("sealed_body"))?,
+            context: item.pk,
+        };
+        Ok((record(None), Some(sealed)))
     }
 }

@@ -4,8 +4,10 @@
 
 use super::{to_item, CustomerItem, GroupItem, RecordItem};
 use crate::api::show::{CustomerView, GroupView};
-use crate::domain::TenantId;
+use crate::domain::{CustomerId, TenantId};
+use crate::support::seal::SealKey;
 use crate::testing::dynamo_json;
+use crate::use_cases::idempotency::{Receipt, Sealing};
 use crate::use_cases::ports::StoreError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::Value;
@@ -59,20 +61,73 @@ fn groups_and_records_written_before_layouts_read_back_whole() {
     let written = to_item(&GroupItem::new(&acme(), &group)).expect("written");
     assert_eq!(dynamo_json::json(&written), marked(GROUP));
 
-    let record = RecordItem::read(dynamo_json::item(RECORD)).expect("read");
-    assert_eq!(record.reply.status, 201);
-    assert_eq!(record.reply.location.as_deref(), Some("/customers/x"));
+    let (record, sealed) = RecordItem::read(dynamo_json::item(RECORD)).expect("read");
+    assert!(sealed.is_none(), "a record of layout 1 is in the clear");
+    let reply = record.reply.clone().expect("a reply");
+    assert_eq!(reply.status, 201);
+    assert_eq!(reply.location.as_deref(), Some("/customers/x"));
     assert_eq!(
         record.expires_at.unix_timestamp(),
         1_795_252_530,
         "TTL seconds"
     );
-    let receipt = crate::use_cases::idempotency::Receipt {
+    let receipt = Receipt {
         scope: "5c0f".into(),
         record,
+        sealing: None,
     };
-    let written = to_item(&RecordItem::new(&acme(), &receipt)).expect("written");
+    let tenant = acme();
+    let item = RecordItem::new(&tenant, &receipt).expect("an item");
+    let written = to_item(&item).expect("written");
     assert_eq!(dynamo_json::json(&written), marked(RECORD));
+}
+
+/// A reply that shows a customer is written as layout 2: its body sealed under the customer's
+/// key, bound to its record's key, and in the clear nowhere in the item.
+#[test]
+fn a_reply_showing_a_customer_is_sealed_under_its_key_and_opens_with_it_only() {
+    let (mut record, _) = RecordItem::read(dynamo_json::item(RECORD)).expect("read");
+    let body = r#"{"data":{"first_name":"Ann","email":"ann@example.com"}}"#;
+    record.reply.as_mut().expect("a reply").body = Some(body.into());
+    let key = SealKey::generate().expect("randomness");
+    let customer = CustomerId::random();
+    let receipt = Receipt {
+        scope: "5c0f".into(),
+        record: record.clone(),
+        sealing: Some(Sealing {
+            customer,
+            key: key.clone(),
+        }),
+    };
+    let tenant = acme();
+    let item = to_item(&RecordItem::new(&tenant, &receipt).expect("an item")).expect("written");
+    let text = dynamo_json::json(&item).to_string();
+    assert!(!text.contains("Ann") && !text.contains("ann@"), "{text}");
+    assert_eq!(item["layout"], AttributeValue::N("2".into()));
+
+    let (read, sealed) = RecordItem::read(item.clone()).expect("read");
+    assert_eq!(read.reply, None, "no reply before the key is read");
+    let sealed = sealed.expect("sealed");
+    assert_eq!(sealed.customer, customer);
+    assert_eq!(
+        sealed.open(Some(&key)).expect("opens"),
+        record.reply.clone().expect("reply")
+    );
+
+    let other = SealKey::generate().expect("randomness");
+    for key in [Some(&other), None] {
+        let (_, sealed) = RecordItem::read(item.clone()).expect("read");
+        let opened = sealed.expect("sealed").open(key);
+        assert!(matches!(opened, Err(StoreError::Internal(_))), "{opened:?}");
+    }
+    // Moved to another key's place, it does not open either (bound to its record's key).
+    let mut moved = item.clone();
+    moved.insert(
+        "pk".into(),
+        AttributeValue::S("TENANT#acme#IDEMPOTENCY#ffff".into()),
+    );
+    let (_, sealed) = RecordItem::read(moved).expect("read");
+    assert!(sealed.expect("sealed").open(Some(&key)).is_err());
 }
 
 /// An item of a later layout (written by a newer version during a rollback) is refused, never
@@ -86,10 +141,10 @@ fn a_layout_this_version_does_not_know_is_refused() {
     ] as [(&str, fn(super::Item) -> Result<(), StoreError>); 3]
     {
         let mut later = dynamo_json::item(item);
-        later.insert("layout".into(), AttributeValue::N("2".into()));
+        later.insert("layout".into(), AttributeValue::N("3".into()));
         let outcome = read(later);
         assert!(
-            matches!(outcome, Err(StoreError::Internal(ref why)) if why.contains("layout 2")),
+            matches!(outcome, Err(StoreError::Internal(ref why)) if why.contains("layout 3")),
             "{outcome:?}"
         );
     }

@@ -43,6 +43,8 @@ pub struct State {
     pub tombstones: BTreeMap<(String, String), Tombstone>,
     /// Records of keyed requests, by tenant and scope.
     pub records: BTreeMap<(String, String), Record>,
+    /// The customer whose key seals each record's reply: the reply is gone once it is.
+    pub sealed_for: BTreeMap<(String, String), CustomerId>,
 }
 
 impl State {
@@ -298,6 +300,9 @@ fn apply(state: &mut State, tenant: &TenantId, change: &Change, receipt: Option<
     }
     if let Some(receipt) = receipt {
         let key = (t, receipt.scope.clone());
+        if let Some(sealing) = &receipt.sealing {
+            state.sealed_for.insert(key.clone(), sealing.customer);
+        }
         state.records.insert(key, receipt.record.clone());
     }
 }
@@ -306,7 +311,13 @@ impl Records for MemoryStore {
     async fn recorded(&self, tenant: &TenantId, scope: &str) -> Result<Option<Record>, StoreError> {
         self.serve(Op::Recorded, |state| {
             let key = (tenant.as_str().to_owned(), scope.to_owned());
-            Ok(state.records.get(&key).cloned())
+            let mut record = state.records.get(&key).cloned();
+            if let (Some(record), Some(owner)) = (&mut record, state.sealed_for.get(&key)) {
+                if !state.customers.contains_key(&customer_key(tenant, *owner)) {
+                    record.reply = None;
+                }
+            }
+            Ok(record)
         })
     }
 }

@@ -4,6 +4,7 @@
 use super::{link, review_warning, Customers};
 use crate::api::{parse_new_customer, CustomerInput};
 use crate::domain::{Claim, Customer, CustomerId, GroupId, Principal, UniqueField, Warning};
+use crate::support::seal::SealKey;
 use crate::use_cases::error::unknown_groups;
 use crate::use_cases::executor::{Decision, Refusal, Retry, Write};
 use crate::use_cases::idempotency::{Answer, Keyed};
@@ -67,7 +68,7 @@ impl Write for Registration {
                 let claims = self.claims();
                 link(
                     holding,
-                    &self.new.customer,
+                    &self.new,
                     &claims,
                     &self.warnings,
                     collided,
@@ -137,6 +138,7 @@ impl<S: WriteStore, D: DocumentChecker> Customers<S, D> {
                 new: StoredCustomer {
                     customer,
                     document_claim,
+                    seal: Some(SealKey::generate()?),
                 },
                 warnings,
                 group_pointers,

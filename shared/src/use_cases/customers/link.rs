@@ -4,7 +4,7 @@
 
 use super::Created;
 use crate::domain::{
-    timestamp, Claim, Customer, CustomerId, SourceAccount, SourceIdentifiers, UniqueField, Warning,
+    timestamp, Claim, CustomerId, SourceAccount, SourceIdentifiers, UniqueField, Warning,
 };
 use crate::use_cases::executor::Decision;
 use crate::use_cases::ports::{Change, StoredCustomer, Written};
@@ -13,13 +13,14 @@ use crate::use_cases::Error;
 use time::OffsetDateTime;
 
 /// The link of `request` (the customer a create would have registered, holding `claims`) to
-/// the customer holding its values, after the create collided on `collided`. Every value must
+/// the customer holding its values, after the create collided on `collided`. A customer
+/// stored before seals existed takes the request's. Every value must
 /// be that customer's or free, and the customer must not have the request's source yet;
 /// otherwise it is the 409 of the taken field. The change is conditional on the version read,
 /// and claims the free values on condition that they are still free.
 pub fn link(
     holding: &Holding,
-    request: &Customer,
+    request: &StoredCustomer,
     claims: &[Claim],
     warnings: &[Warning],
     collided: UniqueField,
@@ -41,7 +42,7 @@ pub fn link(
     let Some(existing) = &holding.customer else {
         return Err(Error::Taken(first_field));
     };
-    let source = request.details.source;
+    let source = request.customer.details.source;
     if existing.customer.sources.iter().any(|a| a.source == source) {
         return Err(Error::Taken(first_field));
     }
@@ -58,7 +59,7 @@ pub fn link(
     }
     let account = SourceAccount {
         source,
-        identifiers: SourceIdentifiers::of(&request.details),
+        identifiers: SourceIdentifiers::of(&request.customer.details),
         created_at: timestamp(now),
     };
     let linked = existing.customer.with_source(account);
@@ -69,6 +70,7 @@ pub fn link(
             customer: Box::new(StoredCustomer {
                 customer: linked.clone(),
                 document_claim: existing.document_claim.clone(),
+                seal: existing.seal.clone().or_else(|| request.seal.clone()),
             }),
             read_version: existing.customer.version,
         },

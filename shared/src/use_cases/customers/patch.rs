@@ -5,6 +5,7 @@ use super::{review_warning, revise, Customers, DocumentUpdate, Updated};
 use crate::api::show::details_json;
 use crate::api::{parse_customer_patch, CustomerPatch, DocumentPatch, Parsed};
 use crate::domain::{Customer, CustomerId, GroupId, Principal};
+use crate::support::seal::SealKey;
 use crate::use_cases::error::unknown_groups;
 use crate::use_cases::executor::{Decision, Refusal, Retry, Write};
 use crate::use_cases::idempotency::{Answer, Keyed};
@@ -21,6 +22,8 @@ struct Patch {
     /// The first attempt's parse, for the version it was made against.
     parsed: Option<(u64, Parsed<CustomerPatch>)>,
     group_pointers: Vec<(GroupId, String)>,
+    /// For a customer stored before seals existed (see `revise`).
+    spare_seal: SealKey,
 }
 
 impl Write for Patch {
@@ -51,6 +54,7 @@ impl Write for Patch {
             patched.details,
             &self.document,
             warnings,
+            &self.spare_seal,
             now,
         ))
     }
@@ -104,6 +108,7 @@ impl<S: WriteStore, D: DocumentChecker> Customers<S, D> {
                 document,
                 parsed: Some((stored.customer.version, parsed)),
                 group_pointers: Vec::new(),
+                spare_seal: SealKey::generate()?,
             })
         };
         self.executor.run(tenant, keyed, target, prepare).await

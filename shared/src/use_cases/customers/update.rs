@@ -2,6 +2,7 @@
 //! claims of the unique values it changes. The patch itself is `patch.rs`.
 
 use crate::domain::{Customer, CustomerDetails, DocumentChange, GroupId, Warning};
+use crate::support::seal::SealKey;
 use crate::use_cases::executor::Decision;
 use crate::use_cases::ports::{Change, CheckedDocument, StoredCustomer, Written};
 use time::OffsetDateTime;
@@ -24,18 +25,33 @@ pub enum DocumentUpdate {
 /// nothing to write when they are what is stored; otherwise the customer one version on,
 /// taking the unique values it now holds and releasing those it no longer does (a value held
 /// on both sides is not touched, so a customer never collides with itself), and requiring the
-/// groups it newly names.
+/// groups it newly names. A customer stored before seals existed takes `spare_seal` at this
+/// first write, even one that changes nothing a client sees (then at its version): a keyed
+/// patch's recorded reply must be sealed with a key the customer's erasure destroys.
 pub fn revise(
     stored: &StoredCustomer,
     details: CustomerDetails,
     document: &DocumentUpdate,
     warnings: Vec<Warning>,
+    spare_seal: &SealKey,
     now: OffsetDateTime,
 ) -> Decision<Updated> {
     let current = &stored.customer;
+    let seal = stored.seal.clone().unwrap_or_else(|| spare_seal.clone());
     if details == current.details && *document == DocumentUpdate::Keep {
         let customer = current.clone();
-        return Decision::Unchanged(Updated { customer, warnings });
+        if stored.seal.is_some() {
+            return Decision::Unchanged(Updated { customer, warnings });
+        }
+        let sealed = StoredCustomer {
+            seal: Some(seal),
+            ..stored.clone()
+        };
+        let change = Change::of(Written::Customer {
+            customer: Box::new(sealed),
+            read_version: current.version,
+        });
+        return Decision::Write(change, Updated { customer, warnings });
     }
     let (change, document_claim) = match document {
         DocumentUpdate::Keep => (DocumentChange::Keep, stored.document_claim.clone()),
@@ -48,6 +64,7 @@ pub fn revise(
     let revised = StoredCustomer {
         customer: current.revise(details, change, now),
         document_claim,
+        seal: Some(seal),
     };
     let (before, after) = (stored.claims(), revised.claims());
     let groups: Vec<GroupId> = revised

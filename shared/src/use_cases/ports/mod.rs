@@ -6,10 +6,11 @@ mod documents;
 
 pub use documents::{CheckedDocument, DocumentCheckError, DocumentChecker, DocumentStorageError};
 
-use super::idempotency::{Receipt, Record};
+use super::idempotency::{Receipt, Record, Sealing};
 use crate::domain::{
     Claim, Customer, CustomerGroup, CustomerId, GroupId, TenantId, Tombstone, UniqueField,
 };
+use crate::support::seal::SealKey;
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use thiserror::Error;
@@ -41,16 +42,28 @@ pub enum StoreError {
     Internal(String),
 }
 
-/// A customer as the store keeps it: the customer, and the claim value of its identity
-/// document (a keyed hash of the number), kept so that a change or an erasure can release it.
-/// Only the write path sees that value; clients see the `Customer`.
+/// A customer as the store keeps it: the customer, the claim value of its identity document (a
+/// keyed hash of the number), kept so that a change or an erasure can release it, and the key
+/// that seals the replies recorded for its keyed writes. Only the write path sees those two;
+/// clients see the `Customer`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredCustomer {
     pub customer: Customer,
     pub document_claim: Option<String>,
+    /// Destroyed with the customer, and every recorded reply that shows it with it. `None`
+    /// only for a customer stored before seals existed, until its next write gives it one.
+    pub seal: Option<SealKey>,
 }
 
 impl StoredCustomer {
+    /// How a reply that shows this customer is sealed.
+    pub fn sealing(&self) -> Option<Sealing> {
+        self.seal.clone().map(|key| Sealing {
+            customer: self.customer.id,
+            key,
+        })
+    }
+
     /// Every unique value it holds: its own fields, its source accounts' identifiers and its
     /// identity document. Each has a claim that names the customer.
     pub fn claims(&self) -> BTreeSet<Claim> {
@@ -96,6 +109,18 @@ pub enum Written {
     Nothing,
 }
 
+impl Written {
+    /// How a reply that shows what this writes is sealed: the customer's key; nothing for the
+    /// rest (an erasure answers 204 without a body, groups hold no personal data).
+    pub fn sealing(&self) -> Option<Sealing> {
+        match self {
+            Written::NewCustomer(stored) => stored.sealing(),
+            Written::Customer { customer, .. } => customer.sealing(),
+            Written::Erased { .. } | Written::NewGroup(_) | Written::Nothing => None,
+        }
+    }
+}
+
 impl Change {
     /// A change of `record` alone.
     pub fn of(record: Written) -> Self {
@@ -124,7 +149,9 @@ pub trait Commit {
 }
 
 pub trait Records {
-    /// The record at `scope` in `tenant`, read strongly consistently (live or not).
+    /// The record at `scope` in `tenant`, read strongly consistently (live or not). A sealed
+    /// reply is opened with its customer's key, read with it; once that customer is erased,
+    /// the record has no reply.
     fn recorded(
         &self,
         tenant: &TenantId,

@@ -7,6 +7,7 @@ use crate::domain::{
     DocumentType, GroupId, GroupName, Source, Subject, Tombstone, UniqueField, Verification,
     Warning,
 };
+use crate::support::seal::SealKey;
 use crate::use_cases::customers::{erase, link, register, revise, DocumentUpdate};
 use crate::use_cases::executor::Decision;
 use crate::use_cases::groups::new_group;
@@ -34,7 +35,12 @@ fn stored(body: Value, document_claim: Option<&str>) -> StoredCustomer {
     StoredCustomer {
         customer,
         document_claim: document_claim.map(str::to_owned),
+        seal: Some(key()),
     }
+}
+
+fn key() -> SealKey {
+    SealKey::generate().expect("randomness")
 }
 
 fn claim(field: UniqueField, value: &str) -> Claim {
@@ -89,10 +95,63 @@ fn a_revision_that_changes_nothing_writes_nothing() {
         None,
     );
     let same = details(json!({"first_name": "Ann", "email": "ANN@example.com"}));
-    match revise(&ann, same, &DocumentUpdate::Keep, Vec::new(), LATER) {
+    match revise(&ann, same, &DocumentUpdate::Keep, Vec::new(), &key(), LATER) {
         Decision::Unchanged(updated) => assert_eq!(updated.customer, ann.customer),
         other => panic!("{other:?}"),
     }
+}
+
+/// A customer stored before seals existed is given one at its first write, even a patch that
+/// changes nothing a client sees (at its version: no new version, no new `updated_at`), so
+/// that the reply a keyed patch records is sealed; it keeps its key from then on.
+#[test]
+fn a_customer_without_a_seal_takes_the_spare_one_at_its_version() {
+    let mut ann = stored(
+        json!({"first_name": "Ann", "email": "ann@example.com"}),
+        None,
+    );
+    ann.seal = None;
+    let spare = key();
+    let same = ann.customer.details.clone();
+    let (change, updated) = written(revise(
+        &ann,
+        same,
+        &DocumentUpdate::Keep,
+        Vec::new(),
+        &spare,
+        LATER,
+    ));
+    assert_eq!(updated.customer, ann.customer, "nothing a client sees");
+    assert!(change.take.is_empty() && change.release.is_empty());
+    let Written::Customer {
+        customer,
+        read_version,
+    } = &change.record
+    else {
+        panic!("{:?}", change.record);
+    };
+    assert_eq!((*read_version, customer.customer.version), (1, 1));
+    assert_eq!(customer.seal.as_ref(), Some(&spare));
+    assert_eq!(change.record.sealing().map(|s| s.key), Some(spare.clone()));
+
+    let sealed = StoredCustomer {
+        seal: Some(key()),
+        ..ann.clone()
+    };
+    let patched = details(json!({"first_name": "Bo", "email": "ann@example.com"}));
+    let (change, _) = written(revise(
+        &sealed,
+        patched,
+        &DocumentUpdate::Keep,
+        Vec::new(),
+        &spare,
+        LATER,
+    ));
+    assert_eq!(
+        change.record.sealing().map(|s| s.key),
+        sealed.seal,
+        "its own key kept"
+    );
 }
 
 #[test]
@@ -111,6 +170,7 @@ fn a_revision_swaps_the_claims_of_the_values_it_changes_one_version_on() {
         patched,
         &DocumentUpdate::Keep,
         Vec::new(),
+        &key(),
         LATER,
     ));
     assert_eq!(change.take, [claim(UniqueField::Email, "ann@new.example")]);
@@ -157,7 +217,7 @@ fn a_revision_replaces_or_removes_the_identity_document_with_its_claim() {
         fingerprint: "fp-2".into(),
     };
     let replace = DocumentUpdate::Replace(checked);
-    let (change, updated) = written(revise(&ann, same(), &replace, Vec::new(), LATER));
+    let (change, updated) = written(revise(&ann, same(), &replace, Vec::new(), &key(), LATER));
     assert_eq!(change.take, [claim(UniqueField::IdentityDocument, "fp-2")]);
     assert_eq!(
         change.release,
@@ -169,6 +229,7 @@ fn a_revision_replaces_or_removes_the_identity_document_with_its_claim() {
         same(),
         &DocumentUpdate::Remove,
         Vec::new(),
+        &key(),
         LATER,
     ));
     assert!(change.take.is_empty());
@@ -220,11 +281,11 @@ fn a_group_takes_its_name_whatever_its_case() {
 }
 
 /// The customer an opt-in create would have registered from `source`, and its claims.
-fn request(source: &str) -> (Customer, Vec<Claim>) {
+fn request(source: &str) -> (StoredCustomer, Vec<Claim>) {
     let body = json!({"first_name": "Ann", "email": "ann@example.com",
         "identifiers": {"card_number": "C77"}, "source": source});
-    let request = stored(body, None).customer;
-    let claims = request.claims().into_iter().collect();
+    let request = stored(body, None);
+    let claims = request.customer.claims().into_iter().collect();
     (request, claims)
 }
 
@@ -254,6 +315,7 @@ fn a_link_adds_the_source_and_takes_the_free_values_at_the_version_read() {
     };
     assert_eq!(read_version, 1);
     assert_eq!(customer.document_claim.as_deref(), Some("fp-1"));
+    assert_eq!(customer.seal, owner.seal, "the customer's own key");
     assert!(created.linked);
     assert_eq!(created.customer.version, 2);
     let sources: Vec<Source> = created.customer.sources.iter().map(|a| a.source).collect();
@@ -279,7 +341,7 @@ fn a_link_is_refused_or_read_again_when_the_holders_say_so() {
         customer: customer.cloned(),
     };
     let id = owner.customer.id;
-    let decide = |holding: Holding, request: &Customer| {
+    let decide = |holding: Holding, request: &StoredCustomer| {
         link(&holding, request, &claims, &[], UniqueField::Mobile, LATER)
     };
     // Everything freed meanwhile: the collision the create saw.
@@ -310,4 +372,26 @@ fn a_link_is_refused_or_read_again_when_the_holders_say_so() {
     // A value read as its own that it no longer holds: read again.
     let moved = holding(vec![Some(id), Some(id)], Some(&owner));
     assert!(matches!(decide(moved, &request), Ok(Decision::Reread)));
+}
+
+/// A holder stored before seals existed takes the request's key with the link.
+#[test]
+fn a_link_to_a_customer_without_a_seal_gives_it_the_requests() {
+    let mut owner = stored(
+        json!({"first_name": "Ann", "email": "ann@example.com"}),
+        None,
+    );
+    owner.seal = None;
+    let (request, claims) = request("INSTORE");
+    let owners = claims
+        .iter()
+        .map(|c| (c.field == UniqueField::Email).then_some(owner.customer.id))
+        .collect();
+    let holding = Holding {
+        owners,
+        customer: Some(owner),
+    };
+    let decision = link(&holding, &request, &claims, &[], UniqueField::Email, LATER);
+    let (change, _) = written(decision.expect("linked"));
+    assert_eq!(change.record.sealing().map(|s| s.key), request.seal);
 }

@@ -1,5 +1,6 @@
 //! A customer item (layout 1): the customer's attributes at the top level, beside its keys, its
-//! place in the tenant's listing and the claim value of its identity document.
+//! place in the tenant's listing, the claim value of its identity document and the key that
+//! seals its keyed writes' replies.
 
 mod parts;
 
@@ -9,7 +10,10 @@ use crate::domain::{
     MetadataKey, Mobile, Source, Status, Subject, TenantId,
 };
 use crate::store::keys;
+use crate::support::seal::SealKey;
 use crate::use_cases::ports::{StoreError, StoredCustomer};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use parts::{
     country, known, text, AddressItem, DocumentItem, IdentifiersItem, MetadataItem, SourceItem,
 };
@@ -35,6 +39,11 @@ pub(crate) struct CustomerItem<'a> {
     /// it; never part of the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     document_claim: Option<Str<'a>>,
+    /// The key sealing the replies recorded for the customer's keyed writes (base64 of 32
+    /// bytes): gone with the item when the customer is erased. Added to layout 1 as an
+    /// optional attribute, which items written before it lack (`None`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    seal: Option<String>,
     id: Str<'a>,
     first_name: Str<'a>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -96,6 +105,7 @@ impl<'a> CustomerItem<'a> {
             tenant_id: tenant.as_str().into(),
             layout: LAYOUT,
             document_claim: stored.document_claim.as_deref().map(Cow::Borrowed),
+            seal: stored.seal.as_ref().map(|key| STANDARD.encode(key.as_bytes())),
             id: customer.id.to_string().into(),
             first_name: details.first_name.as_str().into(),
             last_name: details.last_name.as_ref().map(|name| name.as_str().into()),
@@ -199,9 +209,17 @@ impl CustomerItem<'static> {
             created_by: Subject::restore(self.created_by.into_owned()),
             version: self.version,
         };
+        let seal = self
+            .seal
+            .map(|encoded| {
+                let bytes = STANDARD.decode(encoded).map_err(|_| unreadable("seal"))?;
+                SealKey::from_bytes(&bytes).ok_or_else(|| unreadable("seal"))
+            })
+            .transpose()?;
         Ok(StoredCustomer {
             customer,
             document_claim: self.document_claim.map(Cow::into_owned),
+            seal,
         })
     }
 }

@@ -177,7 +177,7 @@ async fn a_request_that_loses_to_its_keys_record_is_answered_from_it() {
             (tenant.as_str().to_owned(), scope),
             crate::use_cases::idempotency::Record {
                 fingerprint,
-                reply: response,
+                reply: Some(response),
                 created_at: NOW,
                 expires_at: NOW + RECORD_LIFETIME,
             },
@@ -301,6 +301,65 @@ async fn keyed_patches_and_erasures_replay_instead_of_acting_again() {
     };
     assert!(matches!(erase().await, Ok(Answer::Fresh(()))));
     assert!(matches!(erase().await, Ok(Answer::Replayed(ref r)) if r.status == 204));
+    // The patch's reply showed the customer: it went with the erasure.
+    assert_eq!(update().await, Err(Error::CustomerErased));
+}
+
+/// A keyed create, a linked create and a patch that changed nothing each record a reply that
+/// shows the customer, sealed under its key: once the customer is erased, each retry is
+/// `CustomerErased`, and a retry of another request with one of those keys is still refused as
+/// such (it learns nothing of the erasure).
+#[tokio::test]
+async fn every_recorded_reply_showing_a_customer_goes_with_its_erasure() {
+    let f = fixture();
+    let ann = json!({"first_name": "Ann", "email": "ann@example.com", "source": "WEBSITE"});
+    let created = fresh(f.keyed_create("k-create", ann.clone()).await).expect("created");
+    let link = json!({"first_name": "Ann", "email": "ann@example.com", "source": "INSTORE",
+        "link_existing": true});
+    assert!(
+        fresh(f.keyed_create("k-link", link.clone()).await)
+            .expect("linked")
+            .linked
+    );
+    let (caller, id) = (principal(TENANT), created.customer.id.to_string());
+    let nothing = Keyed {
+        request: keyed_with("k-same", "PATCH /customers/{id}", "PATCH", "/x", None),
+        respond: &render_updated,
+    };
+    let unchanged = || {
+        f.customers.update(
+            &caller,
+            &id,
+            body(json!({})),
+            Precondition::None,
+            Some(&nothing),
+        )
+    };
+    assert!(matches!(unchanged().await, Ok(Answer::Fresh(_))));
+    let sealed_for: Vec<CustomerId> = f.store.state().sealed_for.values().copied().collect();
+    assert_eq!(
+        sealed_for, [created.customer.id; 3],
+        "every reply sealed for Ann"
+    );
+
+    f.customers
+        .erase(&caller, &id, Precondition::None, None, None)
+        .await
+        .expect("erased");
+    assert_eq!(
+        f.keyed_create("k-create", ann).await,
+        Err(Error::CustomerErased)
+    );
+    assert_eq!(
+        f.keyed_create("k-link", link).await,
+        Err(Error::CustomerErased)
+    );
+    assert_eq!(unchanged().await, Err(Error::CustomerErased));
+    let other = json!({"first_name": "Bo"});
+    assert_eq!(
+        f.keyed_create("k-create", other).await,
+        Err(Error::KeyReused)
+    );
 }
 
 #[tokio::test]
@@ -351,7 +410,7 @@ fn winners_record(
 ) -> crate::use_cases::idempotency::Record {
     crate::use_cases::idempotency::Record {
         fingerprint: request.fingerprint.clone(),
-        reply: response.clone(),
+        reply: Some(response.clone()),
         created_at: NOW,
         expires_at: NOW + RECORD_LIFETIME,
     }
