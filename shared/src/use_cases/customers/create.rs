@@ -66,14 +66,7 @@ impl Write for Registration {
         match (found, self.collided) {
             (Registered::Link(holding), Some(collided)) => {
                 let claims = self.claims();
-                link(
-                    holding,
-                    &self.new,
-                    &claims,
-                    &self.warnings,
-                    collided,
-                    now,
-                )
+                link(holding, &self.new, &claims, &self.warnings, collided, now)
             }
             _ => Ok(register(&self.new, &self.warnings)),
         }

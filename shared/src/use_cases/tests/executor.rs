@@ -186,7 +186,10 @@ async fn a_write_that_loses_to_its_keys_record_replays_it() {
         location: None,
         etag: None,
     };
-    let record = key.receipt(&group("VIP"), None, NOW).expect("receipt").record;
+    let record = key
+        .receipt(&group("VIP"), None, NOW)
+        .expect("receipt")
+        .record;
     let record = crate::use_cases::idempotency::Record {
         reply: Some(winner.clone()),
         ..record

@@ -105,7 +105,10 @@ impl<'a> CustomerItem<'a> {
             tenant_id: tenant.as_str().into(),
             layout: LAYOUT,
             document_claim: stored.document_claim.as_deref().map(Cow::Borrowed),
-            seal: stored.seal.as_ref().map(|key| STANDARD.encode(key.as_bytes())),
+            seal: stored
+                .seal
+                .as_ref()
+                .map(|key| STANDARD.encode(key.as_bytes())),
             id: customer.id.to_string().into(),
             first_name: details.first_name.as_str().into(),
             last_name: details.last_name.as_ref().map(|name| name.as_str().into()),
