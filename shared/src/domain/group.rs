@@ -48,8 +48,29 @@ impl CustomerGroup {
         }
     }
 
-    /// What uniqueness of names means: case-insensitive.
+    /// What uniqueness of names means: case-insensitive. Normalised again after lower-casing,
+    /// which can compose what the capital could not (J + U+030C has no composed form; j +
+    /// U+030C is U+01F0), so that both spellings are one name.
     pub fn name_key(&self) -> String {
-        self.name.as_str().to_lowercase()
+        super::text::nfc(&self.name.as_str().to_lowercase()).into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn key(name: &str) -> String {
+        let name = GroupName::parse(name).expect("a name");
+        CustomerGroup::new(name, None, datetime!(2026-12-01 00:00 UTC)).name_key()
+    }
+
+    #[test]
+    fn spellings_of_one_name_are_one_key() {
+        assert_eq!(key("VIP Clients"), key("vip clients"));
+        assert_eq!(key("Caf\u{e9}"), key("CAFE\u{301}"));
+        assert_eq!(key("J\u{30c}ones"), key("\u{1f0}ones"));
+        assert_ne!(key("Vip"), key("Vip2"));
     }
 }

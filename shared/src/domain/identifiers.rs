@@ -73,6 +73,7 @@ impl Identifiers {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{Claim, SourceIdentifiers, UniqueField};
 
     #[test]
     fn card_numbers_ignore_spaces_dashes_and_case() {
@@ -83,6 +84,42 @@ mod tests {
         for bad in ["", " - ", "12#4", &"1".repeat(33)] {
             assert!(CardNumber::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    /// The claims of an account that lists `external_id` and `card_number`.
+    fn claims(external_id: &str, card_number: &str) -> Vec<Claim> {
+        SourceIdentifiers {
+            external_id: Some(ExternalId::parse(external_id).unwrap()),
+            card_number: Some(CardNumber::parse(card_number).unwrap()),
+            ..SourceIdentifiers::default()
+        }
+        .claims()
+    }
+
+    #[test]
+    fn spellings_of_one_external_id_and_card_number_are_one_claim_each() {
+        let one = claims("caf\u{E9}-7", "AB12345678");
+        assert_eq!(
+            one,
+            [
+                Claim::new(UniqueField::ExternalId, "caf\u{E9}-7"),
+                Claim::new(UniqueField::CardNumber, "AB12345678"),
+            ]
+        );
+        for (external_id, card_number) in [
+            ("  caf\u{E9}-7 ", "ab-1234 5678"),
+            ("cafe\u{301}-7", "AB-1234-5678"),
+            ("caf\u{E9}-7\u{A0}", " Ab 12345678 "),
+        ] {
+            assert_eq!(claims(external_id, card_number), one, "{external_id:?}");
+        }
+    }
+
+    #[test]
+    fn external_ids_are_case_sensitive() {
+        // Another system's key, compared as that system wrote it: only spacing and Unicode
+        // composition are not part of it.
+        assert_ne!(claims("crm-7", "1"), claims("CRM-7", "1"));
     }
 
     #[test]

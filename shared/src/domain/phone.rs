@@ -208,6 +208,34 @@ mod tests {
     }
 
     #[test]
+    fn spellings_of_one_mobile_are_one_claim() {
+        use crate::domain::{Claim, SourceIdentifiers, UniqueField};
+        let claims = |raw: &str, region: Option<PhoneRegion>| {
+            SourceIdentifiers {
+                mobile: Some(
+                    Mobile::parse(raw, region).unwrap_or_else(|e| panic!("{raw:?}: {e:?}")),
+                ),
+                ..SourceIdentifiers::default()
+            }
+            .claims()
+        };
+        let gb = Some(PhoneRegion::Country(CountryCode::parse("GB").unwrap()));
+        let plus44 = Some(PhoneRegion::CallingCode(CallingCode::parse("+44").unwrap()));
+        let one = claims("+44 7400 123456", None);
+        assert_eq!(one, [Claim::new(UniqueField::Mobile, "+447400123456")]);
+        for (raw, region) in [
+            ("07400123456", gb),
+            ("07400 123 456", gb),
+            ("(07400) 123-456", plus44),
+            ("7400123456", gb),
+            ("+447400123456", gb),
+            (" +44 (0) 7400 123456 ", None),
+        ] {
+            assert_eq!(claims(raw, region), one, "{raw:?}");
+        }
+    }
+
+    #[test]
     fn numbers_whose_national_part_starts_with_zero_are_checked_with_it() {
         // Rome: a landline whose national number keeps its leading zero in E.164.
         assert_eq!(

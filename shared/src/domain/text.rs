@@ -81,20 +81,27 @@ pub fn check_characters(text: &str, multiline: bool) -> Result<(), TextError> {
 }
 
 /// Characters that change what a person sees without being seen: controls (C0, C1; line
-/// breaks and tabs only in multi-line text), format characters such as bidi embeddings,
-/// overrides and isolates (U+202A-U+202E, U+2066-U+2069) or zero-width spaces, and the line
-/// and paragraph separators. Names, exports and admin screens show text to people, and a
-/// reversed or hidden run is how a spoofed name looks like a real one. The zero-width
-/// (non-)joiners U+200C and U+200D stay: Indic, Persian and Arabic names need them.
+/// breaks and tabs only in multi-line text) and the [`invisible`] ones. Names, exports and
+/// admin screens show text to people, and a reversed or hidden run is how a spoofed name looks
+/// like a real one. The zero-width (non-)joiners U+200C and U+200D stay: Indic, Persian and
+/// Arabic names need them.
 fn refused(c: char, multiline: bool) -> bool {
     if c.is_control() {
         return !(multiline && matches!(c, '\n' | '\r' | '\t'));
     }
-    match c.general_category() {
-        GeneralCategory::Format => !matches!(c, '\u{200C}' | '\u{200D}'),
-        GeneralCategory::LineSeparator | GeneralCategory::ParagraphSeparator => true,
-        _ => false,
-    }
+    invisible(c) && !matches!(c, '\u{200C}' | '\u{200D}')
+}
+
+/// Format characters (bidi embeddings, overrides and isolates U+202A-U+202E and
+/// U+2066-U+2069, zero-width spaces and joiners, the soft hyphen, the BOM) and the line and
+/// paragraph separators: each changes how the text around it looks, or hides itself.
+pub(super) fn invisible(c: char) -> bool {
+    matches!(
+        c.general_category(),
+        GeneralCategory::Format
+            | GeneralCategory::LineSeparator
+            | GeneralCategory::ParagraphSeparator
+    )
 }
 
 pub type PersonName = Text<100, false>;

@@ -6,6 +6,7 @@ mod contract;
 mod countries;
 mod create_and_get;
 mod documents;
+mod email_canonical;
 mod erasure;
 mod events;
 mod gateway;
