@@ -8,6 +8,8 @@ use crate::tokens::{parameters, CURSOR_KEY, DOCUMENT_HASH_KEY, JWT_SECRET};
 use crate::workspace_root;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use local_gateway::template::{Bindings, Template};
 use local_gateway::RunningGateway;
 use std::collections::{BTreeMap, HashMap};
@@ -232,7 +234,16 @@ impl Stack {
             .items()
             .await
             .into_iter()
-            .filter_map(|item| serde_dynamo::aws_sdk_dynamodb_1::from_item(item).ok())
+            // Every item, or the scans that look for what must not remain could miss one;
+            // binary attributes (a sealed reply) as base64, as the console shows them.
+            .map(|mut item| {
+                for value in item.values_mut() {
+                    if let AttributeValue::B(bytes) = value {
+                        *value = AttributeValue::S(STANDARD.encode(bytes.as_ref()));
+                    }
+                }
+                serde_dynamo::aws_sdk_dynamodb_1::from_item(item).expect("an item as JSON")
+            })
             .collect();
         items.sort_by_key(|item| format!("{}{}", item["pk"], item["sk"]));
         items

@@ -15,6 +15,12 @@ const KEY_LEN: usize = 32;
 #[error("the system's random number generator failed")]
 pub struct NoRandomness;
 
+/// A value could not be sealed: no randomness for its nonce, or (never for a reply of at most
+/// 400 KB) over GCM's 64 GiB limit.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("the value could not be sealed")]
+pub struct CannotSeal;
+
 /// Bytes that are not a value sealed under this key with this context (another key, another
 /// context, or damaged).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -57,11 +63,11 @@ impl SealKey {
 
     /// `plaintext` sealed, bound to `context` (which must be given again to open it): a random
     /// nonce, then the ciphertext and its tag.
-    pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> Result<Vec<u8>, NoRandomness> {
+    pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> Result<Vec<u8>, CannotSeal> {
         let mut nonce = [0; NONCE_LEN];
         SystemRandom::new()
             .fill(&mut nonce)
-            .map_err(|_| NoRandomness)?;
+            .map_err(|_| CannotSeal)?;
         let mut sealed = Vec::with_capacity(NONCE_LEN + plaintext.len() + AES_256_GCM.tag_len());
         sealed.extend_from_slice(&nonce);
         sealed.extend_from_slice(plaintext);
@@ -72,8 +78,7 @@ impl SealKey {
                 Aad::from(context),
                 &mut body,
             )
-            // Only an input over GCM's 64 GiB limit fails; a reply is at most 400 KB.
-            .map_err(|_| NoRandomness)?;
+            .map_err(|_| CannotSeal)?;
         sealed.extend_from_slice(&body);
         Ok(sealed)
     }

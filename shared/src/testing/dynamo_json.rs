@@ -1,7 +1,10 @@
 //! DynamoDB's JSON form of items (`{"S": "..."}`, as the console and the CLI show them), for
 //! items kept as files: the stored layouts the tests read back.
 
+use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -27,6 +30,10 @@ fn attribute(value: Value) -> AttributeValue {
         ("S", Value::String(text)) => AttributeValue::S(text),
         ("N", Value::String(number)) => AttributeValue::N(number),
         ("BOOL", Value::Bool(flag)) => AttributeValue::Bool(flag),
+        ("B", Value::String(encoded)) => match STANDARD.decode(&encoded) {
+            Ok(bytes) => AttributeValue::B(Blob::new(bytes)),
+            Err(_) => panic!("not base64: {encoded}"),
+        },
         ("NULL", _) => AttributeValue::Null(true),
         ("L", Value::Array(items)) => AttributeValue::L(items.into_iter().map(attribute).collect()),
         ("M", Value::Object(members)) => AttributeValue::M(
@@ -56,6 +63,8 @@ fn typed(value: &AttributeValue) -> Value {
         AttributeValue::S(text) => ("S", Value::String(text.clone())),
         AttributeValue::N(number) => ("N", Value::String(number.clone())),
         AttributeValue::Bool(flag) => ("BOOL", Value::Bool(*flag)),
+        // Base64, as the console and the CLI show binary attributes.
+        AttributeValue::B(bytes) => ("B", Value::String(STANDARD.encode(bytes.as_ref()))),
         AttributeValue::Null(_) => ("NULL", Value::Bool(true)),
         AttributeValue::L(items) => ("L", Value::Array(items.iter().map(typed).collect())),
         AttributeValue::M(members) => ("M", json(members)),

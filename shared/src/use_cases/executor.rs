@@ -237,7 +237,7 @@ impl<S: WriteStore> Executor<S> {
         if let Some(keyed) = run.keyed {
             let record = self
                 .store
-                .recorded(run.tenant, &keyed.request.scope)
+                .recorded(run.tenant, &keyed.request, run.now)
                 .await?;
             let recorded = idempotency::replay(record, &keyed.request, run.now);
             let recorded = recorded.map_err(|refused| match refused {

@@ -12,8 +12,8 @@ use time::{Duration, OffsetDateTime};
 /// How long a record answers for its key.
 pub const RECORD_LIFETIME: Duration = Duration::hours(24);
 
-/// A request that carries a key: where its record lives (`scope`: the key, scoped to the
-/// route) and what request it is (`fingerprint`), each a hex SHA-256 the edge computes.
+/// A request that carries a key: where its record lives (`scope`: the key, scoped to its caller
+/// and route) and what request it is (`fingerprint`), each a hex SHA-256 the edge computes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyedRequest {
     pub scope: String,
@@ -42,7 +42,9 @@ pub type Respond<T> = dyn Fn(&T) -> Result<Reply, RenderError> + Send + Sync;
 pub struct Record {
     pub fingerprint: String,
     /// Always there when written. Read back, `None` when the reply showed a customer that has
-    /// been erased since: it was sealed with that customer's key, which the erasure destroyed.
+    /// been erased since (it was sealed with that customer's key, which the erasure
+    /// destroyed), or when it was not opened (a record that does not answer: expired, or of
+    /// another request).
     pub reply: Option<Reply>,
     pub created_at: OffsetDateTime,
     /// Also DynamoDB's TTL attribute, which deletes the record within a day or two after.

@@ -67,7 +67,8 @@ fn record(
             customer,
             read_version,
         } => {
-            transaction.put_versioned(&CustomerItem::new(tenant, customer), *read_version)?;
+            let item = CustomerItem::new(tenant, customer);
+            transaction.put_versioned(&item, *read_version, item.seal())?;
             Some(Owner::Customer(customer.customer.id))
         }
         Written::Erased {

@@ -5,8 +5,9 @@ use super::DynamoStore;
 use crate::domain::{Claim, CustomerId, TenantId};
 use crate::store::items::{read_layout_1, ClaimOwner, CustomerItem, RecordItem};
 use crate::store::keys;
-use crate::use_cases::idempotency::Record;
+use crate::use_cases::idempotency::{KeyedRequest, Record};
 use crate::use_cases::ports::{CustomerReader, Records, StoreError, StoredCustomer};
+use time::OffsetDateTime;
 
 impl CustomerReader for DynamoStore {
     async fn get(
@@ -32,12 +33,18 @@ impl CustomerReader for DynamoStore {
 }
 
 impl Records for DynamoStore {
-    async fn recorded(&self, tenant: &TenantId, scope: &str) -> Result<Option<Record>, StoreError> {
-        let Some(item) = self.read(keys::idempotency(tenant, scope)).await? else {
+    async fn recorded(
+        &self,
+        tenant: &TenantId,
+        request: &KeyedRequest,
+        now: OffsetDateTime,
+    ) -> Result<Option<Record>, StoreError> {
+        let Some(item) = self.read(keys::idempotency(tenant, &request.scope)).await? else {
             return Ok(None);
         };
         let (mut record, sealed) = RecordItem::read(item)?;
-        if let Some(sealed) = sealed {
+        let answers = record.is_live(now) && record.fingerprint == request.fingerprint;
+        if let Some(sealed) = sealed.filter(|_| answers) {
             // Only an erasure removes a customer's item (and its key with it).
             record.reply = match self.get(tenant, sealed.customer).await? {
                 None => None,

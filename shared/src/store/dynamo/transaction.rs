@@ -71,13 +71,26 @@ impl<'a> Transaction<'a> {
         &mut self,
         item: &T,
         version: u64,
+        seal: Option<&str>,
     ) -> Result<(), StoreError> {
         let put = Put::builder()
             .table_name(self.table)
             .set_item(Some(to_item(item)?))
-            .condition_expression("#version = :expected")
             .expression_attribute_names("#version", "version")
-            .expression_attribute_values(":expected", AttributeValue::N(version.to_string()))
+            .expression_attribute_values(":expected", AttributeValue::N(version.to_string()));
+        // A seal is written once: a customer stored before seals were may be given its first
+        // by two writers at once (at one version), and the second must not replace the first,
+        // whose key already seals a recorded reply. The loser reads again and keeps it.
+        let put = match seal {
+            None => put.condition_expression("#version = :expected"),
+            Some(seal) => put
+                .condition_expression(
+                    "#version = :expected AND (attribute_not_exists(#seal) OR #seal = :seal)",
+                )
+                .expression_attribute_names("#seal", "seal")
+                .expression_attribute_values(":seal", AttributeValue::S(seal.to_owned())),
+        };
+        let put = put
             .build()
             .map_err(|e| StoreError::Internal(e.to_string()))?;
         self.push(

@@ -74,6 +74,34 @@ pub(crate) fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError
         .map_err(|_| StoreError::Internal("a stored item does not fit its layout".into()))
 }
 
+/// Bytes as a binary attribute (`B`): serde's sequence of numbers would be a list of `N`.
+pub(crate) struct Binary(pub(crate) Vec<u8>);
+
+impl Serialize for Binary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Binary {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Bytes;
+        impl serde::de::Visitor<'_> for Bytes {
+            type Value = Binary;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a binary attribute")
+            }
+            fn visit_bytes<E>(self, bytes: &[u8]) -> Result<Binary, E> {
+                Ok(Binary(bytes.to_vec()))
+            }
+            fn visit_byte_buf<E>(self, bytes: Vec<u8>) -> Result<Binary, E> {
+                Ok(Binary(bytes))
+            }
+        }
+        deserializer.deserialize_byte_buf(Bytes)
+    }
+}
+
 /// A stored value that is none of the values its attribute may hold (a bug or a hand edit,
 /// never a client's doing). Names the attribute only: values may be personal data.
 fn unreadable(attribute: &str) -> StoreError {

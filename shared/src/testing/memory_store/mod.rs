@@ -5,13 +5,15 @@
 //! put another client's write, or a failure, right before any call.
 
 use crate::domain::{Claim, Customer, CustomerGroup, CustomerId, GroupId, TenantId, Tombstone};
-use crate::use_cases::idempotency::{Receipt, Record};
+use crate::support::seal::SealKey;
+use crate::use_cases::idempotency::{KeyedRequest, Receipt, Record};
 use crate::use_cases::ports::{
     Change, Commit, CustomerFinder, CustomerReader, GroupLister, Page, PageKey, Records,
     StoreError, StoredCustomer, Written,
 };
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+use time::OffsetDateTime;
 
 mod pages;
 
@@ -43,8 +45,9 @@ pub struct State {
     pub tombstones: BTreeMap<(String, String), Tombstone>,
     /// Records of keyed requests, by tenant and scope.
     pub records: BTreeMap<(String, String), Record>,
-    /// The customer whose key seals each record's reply: the reply is gone once it is.
-    pub sealed_for: BTreeMap<(String, String), CustomerId>,
+    /// The customer whose key seals each record's reply, and that key: the reply is gone once
+    /// the customer is, and does not open under another key.
+    pub sealed_for: BTreeMap<(String, String), (CustomerId, SealKey)>,
 }
 
 impl State {
@@ -223,14 +226,26 @@ fn check(
             .get(&customer_key(tenant, id))
             .map(|stored| stored.customer.version)
     };
+    // As DynamoDB's condition: the version read, and a seal written once.
+    let seal = |id: CustomerId| {
+        state
+            .customers
+            .get(&customer_key(tenant, id))
+            .and_then(|stored| stored.seal.clone())
+    };
     let (moved, owner) = match &change.record {
         Written::Customer {
             customer,
             read_version,
-        } => (
-            version(customer.customer.id) != Some(*read_version),
-            Some(Owner::Customer(customer.customer.id)),
-        ),
+        } => {
+            let id = customer.customer.id;
+            let resealed =
+                customer.seal.is_some() && seal(id).is_some_and(|kept| Some(kept) != customer.seal);
+            (
+                version(id) != Some(*read_version) || resealed,
+                Some(Owner::Customer(id)),
+            )
+        }
         Written::Erased {
             tombstone,
             read_version,
@@ -300,24 +315,45 @@ fn apply(state: &mut State, tenant: &TenantId, change: &Change, receipt: Option<
     }
     if let Some(receipt) = receipt {
         let key = (t, receipt.scope.clone());
-        if let Some(sealing) = &receipt.sealing {
-            state.sealed_for.insert(key.clone(), sealing.customer);
+        match &receipt.sealing {
+            Some(sealing) => {
+                let sealed = (sealing.customer, sealing.key.clone());
+                state.sealed_for.insert(key.clone(), sealed);
+            }
+            None => {
+                state.sealed_for.remove(&key);
+            }
         }
         state.records.insert(key, receipt.record.clone());
     }
 }
 
 impl Records for MemoryStore {
-    async fn recorded(&self, tenant: &TenantId, scope: &str) -> Result<Option<Record>, StoreError> {
+    async fn recorded(
+        &self,
+        tenant: &TenantId,
+        request: &KeyedRequest,
+        now: OffsetDateTime,
+    ) -> Result<Option<Record>, StoreError> {
         self.serve(Op::Recorded, |state| {
-            let key = (tenant.as_str().to_owned(), scope.to_owned());
-            let mut record = state.records.get(&key).cloned();
-            if let (Some(record), Some(owner)) = (&mut record, state.sealed_for.get(&key)) {
-                if !state.customers.contains_key(&customer_key(tenant, *owner)) {
-                    record.reply = None;
-                }
+            let key = (tenant.as_str().to_owned(), request.scope.clone());
+            let Some(mut record) = state.records.get(&key).cloned() else {
+                return Ok(None);
+            };
+            let answers = record.is_live(now) && record.fingerprint == request.fingerprint;
+            if let Some((owner, seal)) = state.sealed_for.get(&key) {
+                record.reply = match state.customers.get(&customer_key(tenant, *owner)) {
+                    _ if !answers => None,
+                    None => None,
+                    Some(stored) if stored.seal.as_ref() == Some(seal) => record.reply,
+                    Some(_) => {
+                        return Err(StoreError::Internal(
+                            "a recorded reply does not open under its customer's key".into(),
+                        ))
+                    }
+                };
             }
-            Ok(record)
+            Ok(Some(record))
         })
     }
 }

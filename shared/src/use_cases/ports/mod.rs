@@ -6,7 +6,7 @@ mod documents;
 
 pub use documents::{CheckedDocument, DocumentCheckError, DocumentChecker, DocumentStorageError};
 
-use super::idempotency::{Receipt, Record, Sealing};
+use super::idempotency::{KeyedRequest, Receipt, Record, Sealing};
 use crate::domain::{
     Claim, Customer, CustomerGroup, CustomerId, GroupId, TenantId, Tombstone, UniqueField,
 };
@@ -14,6 +14,7 @@ use crate::support::seal::SealKey;
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use thiserror::Error;
+use time::OffsetDateTime;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum StoreError {
@@ -149,13 +150,16 @@ pub trait Commit {
 }
 
 pub trait Records {
-    /// The record at `scope` in `tenant`, read strongly consistently (live or not). A sealed
-    /// reply is opened with its customer's key, read with it; once that customer is erased,
-    /// the record has no reply.
+    /// The record of `request`'s key in `tenant`, read strongly consistently (live or not, of
+    /// this request or another). A sealed reply is opened only for a live record of this very
+    /// request (the only one that answers): with its customer's key, read with the customer;
+    /// once that customer is erased, the record has no reply. Any other record comes back
+    /// without opening it.
     fn recorded(
         &self,
         tenant: &TenantId,
-        scope: &str,
+        request: &KeyedRequest,
+        now: OffsetDateTime,
     ) -> impl Future<Output = Result<Option<Record>, StoreError>> + Send;
 }
 

@@ -148,6 +148,13 @@ impl<'a> CustomerItem<'a> {
     }
 }
 
+impl CustomerItem<'_> {
+    /// The seal as stored (base64).
+    pub(crate) fn seal(&self) -> Option<&str> {
+        self.seal.as_deref()
+    }
+}
+
 impl CustomerItem<'static> {
     /// The customer an item holds, in any layout this version reads.
     pub(crate) fn read(item: Item) -> Result<StoredCustomer, StoreError> {

@@ -2,6 +2,7 @@
 //! it, a failure records nothing, a record expires after 24 hours.
 
 use super::*;
+use crate::support::seal::SealKey;
 use crate::use_cases::idempotency::{Keyed, KeyedRequest, RenderError, Reply, RECORD_LIFETIME};
 
 /// A request with `key`, told apart as the edge tells requests apart: the key on a route is
@@ -336,7 +337,13 @@ async fn every_recorded_reply_showing_a_customer_goes_with_its_erasure() {
         )
     };
     assert!(matches!(unchanged().await, Ok(Answer::Fresh(_))));
-    let sealed_for: Vec<CustomerId> = f.store.state().sealed_for.values().copied().collect();
+    let sealed_for: Vec<CustomerId> = f
+        .store
+        .state()
+        .sealed_for
+        .values()
+        .map(|(id, _)| *id)
+        .collect();
     assert_eq!(
         sealed_for, [created.customer.id; 3],
         "every reply sealed for Ann"
@@ -517,4 +524,54 @@ async fn a_keyed_patch_whose_version_its_own_retry_moved_on_replays_instead_of_4
         "{answer:?}"
     );
     assert_eq!(f.stored_version(ann.id), Some(2), "nothing written");
+}
+
+/// Two writers give a customer stored before seals its first seal at once (each a keyed patch
+/// that changes nothing): the one that commits second is refused, reads again and keeps the
+/// first one's key, so the reply the first sealed under it still opens.
+#[tokio::test]
+async fn a_first_seal_is_written_once_whatever_the_race() {
+    let f = fixture();
+    let ann = f
+        .created(json!({"first_name": "Ann", "email": "ann@example.com"}))
+        .await;
+    if let Some(stored) = f.store.state().customers.values_mut().next() {
+        stored.seal = None;
+    }
+    let second = Keyed {
+        request: keyed_with("k-2", "PATCH /customers/{id}", "PATCH", "/x", None),
+        respond: &render_updated,
+    };
+    let (caller, id) = (principal(TENANT), ann.id.to_string());
+    let patch = |keyed| {
+        f.customers.update(
+            &caller,
+            &id,
+            body(json!({})),
+            Precondition::None,
+            Some(keyed),
+        )
+    };
+    // Right before the second writer commits, the first gives Ann its seal and records its
+    // reply under it.
+    let winner = SealKey::generate().expect("randomness");
+    let key = winner.clone();
+    f.store.before(Op::Commit, move |state| {
+        if let Some(stored) = state.customers.values_mut().next() {
+            stored.seal = Some(key);
+        }
+        Ok(())
+    });
+    assert!(matches!(patch(&second).await, Ok(Answer::Fresh(_))));
+    let kept = f.stored(ann.id).seal;
+    assert_eq!(kept, Some(winner), "the first seal stays");
+    assert_eq!(
+        f.store.count(Op::Commit),
+        3,
+        "the create, the refused commit, the retry"
+    );
+    assert!(
+        matches!(patch(&second).await, Ok(Answer::Replayed(_))),
+        "its reply opens"
+    );
 }
