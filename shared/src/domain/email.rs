@@ -50,9 +50,8 @@ impl Email {
     pub fn parse(raw: &str) -> Result<Self, EmailError> {
         // Checked as typed, before trimming or any mapping: NFC and UTS-46 would silently drop
         // or rewrite some of these (UTS-46 maps U+00AD and U+200B to nothing), and an address
-        // that hides a character is refused, not guessed at. Unlike names, the joiners
-        // U+200C and U+200D go too: nobody types them into an address.
-        if let Some(c) = raw.chars().find(|&c| c.is_control() || invisible(c)) {
+        // that hides a character is refused, not guessed at.
+        if let Some(c) = raw.chars().find(|&c| refused(c)) {
             return Err(EmailError::InvalidCharacter(c));
         }
         let trimmed = raw.trim();
@@ -81,6 +80,34 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// What an address may not hold anywhere: controls, format characters (joiners included,
+/// unlike in names: nobody types them into an address), line and paragraph separators, the
+/// other default-ignorable code points (shown as nothing: a combining grapheme joiner, Hangul
+/// fillers, variation selectors, tags, ...) and spaces other than ASCII's (a no-break space
+/// pasted at an end, or hidden inside a local part that `email_address` would accept).
+fn refused(c: char) -> bool {
+    c.is_control() || invisible(c) || (c.is_whitespace() && !c.is_ascii()) || default_ignorable(c)
+}
+
+/// Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt), those not already
+/// format characters; stable since Unicode 4.0.
+fn default_ignorable(c: char) -> bool {
+    matches!(
+        c,
+        '\u{034F}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
 }
 
 /// NFC, lower case, then NFC again: a lower-cased sequence can compose where its capital did

@@ -28,8 +28,8 @@ impl UniqueField {
     }
 }
 
-/// One unique value taken: its canonical form (lower-cased email, E.164 mobile, a document's
-/// keyed hash), which is what uniqueness compares.
+/// One unique value taken: its canonical form (the email's, the E.164 mobile, a document's
+/// keyed hash; docs/data-model.md lists each), which is what uniqueness compares.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Claim {
     pub field: UniqueField,

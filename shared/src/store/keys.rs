@@ -110,7 +110,7 @@ pub fn listed_customer(position: &str) -> Option<CustomerId> {
     CustomerId::parse(position.split_once('#')?.1)
 }
 
-/// `value` is the canonical form (lower-cased email, E.164 mobile, a document's keyed hash):
+/// `value` is the canonical form (the email's, the E.164 mobile, a document's keyed hash):
 /// that is what uniqueness means.
 pub fn claim(tenant: &TenantId, field: UniqueField, value: &str) -> Key {
     let kind = match field {

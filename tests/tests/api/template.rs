@@ -342,11 +342,12 @@ fn every_checkov_skip_says_why() {
 /// Routes any caller may reach without a token. Empty: every route acts on a tenant's data.
 const PUBLIC_ROUTES: &[&str] = &[];
 
-/// Every route of `text` (a template) that a caller could reach without the JWT authorizer:
-/// a route given `Auth: NONE` or another authorizer, a route on an API other than
-/// `CustomersApi` (an event without `ApiId` lands on SAM's implicit API, which has no
-/// authorizer), a raw gateway route that is not `JWT`, and every route if `CustomersApi` lost
-/// its default authorizer or that authorizer stopped being a JWT one.
+/// Every way into `text` (a template) that a caller could take without the JWT authorizer: a
+/// route given `Auth: NONE` or another authorizer, a route on an API other than `CustomersApi`
+/// (an event without `ApiId` lands on SAM's implicit API, which has no authorizer), another
+/// API, a raw gateway route that is not `JWT` by `JwtAuthorizer`, a function URL, and every
+/// route if `CustomersApi` lost its default authorizer or that authorizer stopped being a JWT
+/// one.
 fn routes_without_the_authorizer(text: &str) -> Vec<String> {
     let t: Value = serde_yaml::from_str(text).unwrap();
     let api_auth = &resource(&t, "CustomersApi")["Properties"]["Auth"];
@@ -358,10 +359,32 @@ fn routes_without_the_authorizer(text: &str) -> Vec<String> {
     let mut open = Vec::new();
     for (id, resource) in t["Resources"].as_mapping().unwrap() {
         let id = id.as_str().unwrap_or_default();
-        if resource["Type"].as_str() == Some("AWS::ApiGatewayV2::Route")
-            && resource["Properties"]["AuthorizationType"].as_str() != Some("JWT")
-        {
-            open.push(format!("{id} (a gateway route without JWT)"));
+        let kind = resource["Type"].as_str().unwrap_or_default();
+        let properties = &resource["Properties"];
+        let by_our_authorizer = matches!(&properties["AuthorizerId"], Value::Tagged(tagged)
+            if tagged.tag == "!Ref" && tagged.value.as_str() == Some("JwtAuthorizer"));
+        match kind {
+            "AWS::ApiGatewayV2::Route"
+                if properties["AuthorizationType"].as_str() != Some("JWT")
+                    || !by_our_authorizer =>
+            {
+                open.push(format!("{id} (a gateway route without our JWT authorizer)"));
+            }
+            // Another way in: another API (its routes are not held to this one's authorizer),
+            // or a function URL (no gateway at all).
+            "AWS::Serverless::HttpApi"
+            | "AWS::Serverless::Api"
+            | "AWS::ApiGatewayV2::Api"
+            | "AWS::ApiGateway::RestApi"
+                if id != "CustomersApi" =>
+            {
+                open.push(format!("{id} (another API)"));
+            }
+            "AWS::Lambda::Url" => open.push(format!("{id} (a function URL)")),
+            _ => {}
+        }
+        if !properties["FunctionUrlConfig"].is_null() {
+            open.push(format!("{id} (a function URL)"));
         }
         let Some(events) = resource["Properties"]["Events"].as_mapping() else {
             continue;
@@ -423,6 +446,26 @@ fn every_route_keeps_the_jwt_authorizer_unless_it_is_listed_public() {
         text.replacen(
             "Resources:\n",
             "Resources:\n  RawRoute:\n    Type: AWS::ApiGatewayV2::Route\n    Properties:\n      ApiId: !Ref CustomersApi\n      RouteKey: GET /open\n      AuthorizationType: NONE\n",
+            1,
+        ),
+        text.replacen(
+            "Resources:\n",
+            "Resources:\n  RawRoute:\n    Type: AWS::ApiGatewayV2::Route\n    Properties:\n      ApiId: !Ref CustomersApi\n      RouteKey: GET /open\n      AuthorizationType: JWT\n      AuthorizerId: !Ref OtherAuthorizer\n",
+            1,
+        ),
+        text.replacen(
+            "Resources:\n",
+            "Resources:\n  OtherApi:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      DefinitionBody: {}\n",
+            1,
+        ),
+        text.replacen(
+            "Resources:\n",
+            "Resources:\n  OpenUrl:\n    Type: AWS::Lambda::Url\n    Properties:\n      AuthType: NONE\n      TargetFunctionArn: !Ref GetCustomerFunction\n",
+            1,
+        ),
+        text.replacen(
+            route,
+            &format!("{route}      FunctionUrlConfig:\n        AuthType: NONE\n"),
             1,
         ),
     ];

@@ -68,14 +68,47 @@ fn the_length_limit_holds_for_the_canonical_form() {
 
 /// Every class the issue names, and the joiners names may keep but an address may not.
 const REFUSED: &[char] = &[
-    '\u{0}', '\t', '\n', '\r', '\u{7F}', '\u{85}', // controls
-    '\u{AD}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}',
+    '\u{0}',
+    '\t',
+    '\n',
+    '\r',
+    '\u{7F}',
+    '\u{85}', // controls
+    '\u{AD}',
+    '\u{200B}',
+    '\u{200C}',
+    '\u{200D}',
+    '\u{200E}',
     '\u{200F}', // soft hyphen, zero width
-    '\u{2060}', '\u{2061}', '\u{2062}', '\u{2063}', '\u{2064}',
+    '\u{2060}',
+    '\u{2061}',
+    '\u{2062}',
+    '\u{2063}',
+    '\u{2064}',
     '\u{FEFF}', // joiner, invisible ops, BOM
-    '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', // embeddings, overrides
-    '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', // isolates
-    '\u{2028}', '\u{2029}', // line and paragraph separators
+    '\u{202A}',
+    '\u{202B}',
+    '\u{202C}',
+    '\u{202D}',
+    '\u{202E}', // embeddings, overrides
+    '\u{2066}',
+    '\u{2067}',
+    '\u{2068}',
+    '\u{2069}', // isolates
+    '\u{2028}',
+    '\u{2029}', // line and paragraph separators
+    '\u{A0}',
+    '\u{2007}',
+    '\u{202F}',
+    '\u{3000}', // spaces other than ASCII's
+    '\u{34F}',
+    '\u{115F}',
+    '\u{3164}',
+    '\u{FFA0}', // grapheme joiner, Hangul fillers
+    '\u{FE0F}',
+    '\u{180B}',
+    '\u{E0001}',
+    '\u{E0100}', // selectors, tags
 ];
 
 #[test]

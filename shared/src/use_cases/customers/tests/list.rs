@@ -1,4 +1,5 @@
-//! `list`: pages newest first with tenant-bound cursors, and exact lookups.
+//! `list`: pages newest first with cursors bound to the tenant and the listing, and exact
+//! lookups.
 
 use super::*;
 use std::collections::BTreeMap;
