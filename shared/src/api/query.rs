@@ -126,9 +126,18 @@ fn lookup(name: &str, params: &BTreeMap<String, String>) -> Result<Claim, FieldE
     let raw = params.get(name).map(String::as_str).unwrap_or_default();
     let claim = |field, value: &str| Claim::new(field, value);
     match name {
-        "email" => Email::parse(raw)
-            .map(|e| claim(UniqueField::Email, e.as_str()))
-            .map_err(|e| violation(name, &e)),
+        "email" => {
+            // `ann+news@x.io` sent without URL-encoding arrives as `ann news@x.io`: no address
+            // holds a space outside quotes, so a space between its ends was a `+`.
+            let trimmed = raw.trim_matches(' ');
+            let raw = match trimmed.contains(' ') {
+                true => trimmed.replace(' ', "+"),
+                false => raw.to_owned(),
+            };
+            Email::parse(&raw)
+                .map(|e| claim(UniqueField::Email, e.as_str()))
+                .map_err(|e| violation(name, &e))
+        }
         "mobile" => {
             let region = match params.get("mobile_country") {
                 None => None,
@@ -192,6 +201,23 @@ mod tests {
         );
         let page = query(&[("limit", "5"), ("cursor", "abc")]).unwrap();
         assert_eq!((page.limit, page.cursor.as_deref()), (5, Some("abc")));
+    }
+
+    /// A `+` in an email lookup sent without URL-encoding arrives as a space.
+    #[test]
+    fn an_unencoded_plus_in_an_email_lookup_is_a_plus() {
+        for sent in [
+            "ann news@example.com",
+            "ann+news@example.com",
+            " ann news@example.com ",
+        ] {
+            let lookup = query(&[("email", sent)]).expect("valid").lookup;
+            assert_eq!(
+                lookup,
+                Some(Claim::new(UniqueField::Email, "ann+news@example.com")),
+                "{sent:?}"
+            );
+        }
     }
 
     #[test]

@@ -17,6 +17,18 @@ fn layout(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// `item` into the table as it is, as the previous code would have written it.
+async fn put(stack: &Stack, item: std::collections::HashMap<String, AttributeValue>) {
+    stack
+        .dynamodb
+        .put_item()
+        .table_name(&stack.table)
+        .set_item(Some(item))
+        .send()
+        .await
+        .expect("put");
+}
+
 #[tokio::test]
 async fn a_customer_of_the_previous_layout_is_shown_found_and_changed_as_it_was_written() {
     let stack = Stack::new().await;
@@ -31,14 +43,7 @@ async fn a_customer_of_the_previous_layout_is_shown_found_and_changed_as_it_was_
             "field": {{"S": "email"}}, "customer_id": {{"S": "{id}"}}}}"##
     ));
     for item in [item, claim] {
-        stack
-            .dynamodb
-            .put_item()
-            .table_name(&stack.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .expect("put");
+        put(&stack, item).await;
     }
 
     let (status, body) = get(&stack, tenant, &id).await;
@@ -106,14 +111,7 @@ async fn a_customer_without_a_seal_takes_one_once_and_its_keyed_replies_are_seal
     assert!(!item.contains_key("seal"));
     let id = item["id"].as_s().expect("id").to_owned();
     let tenant = item["tenant_id"].as_s().expect("tenant").to_owned();
-    stack
-        .dynamodb
-        .put_item()
-        .table_name(&stack.table)
-        .set_item(Some(item))
-        .send()
-        .await
-        .expect("put");
+    put(&stack, item).await;
     let (_, before) = get(&stack, &tenant, &id).await;
 
     let keyed_patch = || {
