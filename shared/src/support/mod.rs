@@ -1,5 +1,5 @@
 //! What every layer may use: the clock, time-bounded retries, the request's capacity
-//! accounting, lazily built clients.
+//! accounting, lazily built clients, sealing under a key.
 
 pub mod capacity;
 pub mod clients;
