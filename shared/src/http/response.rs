@@ -29,6 +29,9 @@ pub struct Envelope<T> {
     next_cursor: Option<Option<String>>,
     #[serde(skip)]
     etag: Option<String>,
+    /// It shows customers (their personal data): a write's record keeps it sealed only.
+    #[serde(skip)]
+    personal: bool,
 }
 
 impl<'a> Envelope<CustomerView<'a>> {
@@ -36,13 +39,16 @@ impl<'a> Envelope<CustomerView<'a>> {
     pub fn customer(customer: &'a Customer) -> Self {
         let mut envelope = Self::new(CustomerView::from(customer));
         envelope.etag = Some(format!("\"{}\"", customer.version));
+        envelope.personal = true;
         envelope
     }
 }
 
 impl<'a> Envelope<Vec<CustomerView<'a>>> {
     pub fn customers(customers: &'a [Customer]) -> Self {
-        Self::new(customers.iter().map(CustomerView::from).collect())
+        let mut envelope = Self::new(customers.iter().map(CustomerView::from).collect());
+        envelope.personal = true;
+        envelope
     }
 }
 
@@ -76,6 +82,7 @@ impl<T: Serialize> Envelope<T> {
             warnings: None,
             next_cursor: None,
             etag: None,
+            personal: false,
         }
     }
 
@@ -102,6 +109,7 @@ impl<T: Serialize> Envelope<T> {
             body: Some(serde_json::to_string(&self).map_err(|_| RenderError)?),
             location: None,
             etag: self.etag,
+            personal: self.personal,
         })
     }
 
@@ -130,6 +138,7 @@ pub fn no_content() -> Rendered {
         body: None,
         location: None,
         etag: None,
+        personal: false,
     })
 }
 
@@ -249,6 +258,7 @@ mod tests {
             body: Some("{\"data\":{}}".into()),
             location: Some("/customers/1".into()),
             etag: Some("\"1\"".into()),
+            personal: true,
         };
         let fresh = response(reply.clone(), false);
         assert_eq!(fresh.status(), StatusCode::CREATED);

@@ -28,6 +28,9 @@ pub struct Reply {
     pub body: Option<String>,
     pub location: Option<String>,
     pub etag: Option<String>,
+    /// The body shows a customer: it may only be recorded sealed under that customer's key
+    /// (a record that would keep it in the clear is refused, never written).
+    pub personal: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -154,6 +157,7 @@ mod tests {
             body: Some("{}".into()),
             location: None,
             etag: None,
+            personal: false,
         };
         let record = |fingerprint: &str, created_at| Record {
             fingerprint: fingerprint.into(),

@@ -71,6 +71,13 @@ impl<'a> RecordItem<'a> {
                     .map_err(|_| StoreError::Internal("a reply could not be sealed".into()))?;
                 (SEALED, None, Some(owner), Some(Binary(sealed)))
             }
+            // Fails closed: a customer's data is never recorded in the clear, whatever a
+            // future write forgets to say.
+            (None, Some(_)) if reply.personal => {
+                return Err(StoreError::Internal(
+                    "a reply showing a customer without a key to seal it".into(),
+                ))
+            }
             (_, body) => (CLEAR, body.as_deref().map(Cow::Borrowed), None, None),
         };
         Ok(Self {
@@ -143,6 +150,7 @@ impl RecordItem<'static> {
             body: response.body.map(Cow::into_owned),
             location: response.location.map(Cow::into_owned),
             etag: response.etag.map(Cow::into_owned),
+            personal: layout == SEALED,
         };
         let record = |reply| Record {
             fingerprint: item.fingerprint.into_owned(),

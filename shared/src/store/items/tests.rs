@@ -88,7 +88,9 @@ fn groups_and_records_written_before_layouts_read_back_whole() {
 fn a_reply_showing_a_customer_is_sealed_under_its_key_and_opens_with_it_only() {
     let (mut record, _) = RecordItem::read(dynamo_json::item(RECORD)).expect("read");
     let body = r#"{"data":{"first_name":"Ann","email":"ann@example.com"}}"#;
-    record.reply.as_mut().expect("a reply").body = Some(body.into());
+    let reply = record.reply.as_mut().expect("a reply");
+    reply.body = Some(body.into());
+    reply.personal = true;
     let key = SealKey::generate().expect("randomness");
     let customer = CustomerId::random();
     let receipt = Receipt {
@@ -101,6 +103,14 @@ fn a_reply_showing_a_customer_is_sealed_under_its_key_and_opens_with_it_only() {
     };
     let tenant = acme();
     let item = to_item(&RecordItem::new(&tenant, &receipt).expect("an item")).expect("written");
+    // Unsealed, a reply that shows a customer is refused, not written in the clear.
+    let mut unsealed = receipt.clone();
+    unsealed.sealing = None;
+    unsealed.record.reply.as_mut().expect("reply").personal = true;
+    assert!(matches!(
+        RecordItem::new(&tenant, &unsealed),
+        Err(StoreError::Internal(_))
+    ));
     let text = dynamo_json::json(&item).to_string();
     assert!(!text.contains("Ann") && !text.contains("ann@"), "{text}");
     assert_eq!(item["layout"], AttributeValue::N("2".into()));

@@ -52,6 +52,7 @@ fn respond(group: &CustomerGroup) -> Result<Reply, RenderError> {
         body: Some(group.name.as_str().to_owned()),
         location: None,
         etag: None,
+        personal: false,
     })
 }
 
@@ -185,6 +186,7 @@ async fn a_write_that_loses_to_its_keys_record_replays_it() {
         body: Some("the winner's".into()),
         location: None,
         etag: None,
+        personal: false,
     };
     let record = key
         .receipt(&group("VIP"), None, NOW)

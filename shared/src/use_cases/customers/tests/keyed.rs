@@ -37,6 +37,7 @@ fn render_created(created: &Created) -> Result<Reply, RenderError> {
         body: Some(created.customer.id.to_string()),
         location: None,
         etag: Some(format!("\"{}\"", created.customer.version)),
+        personal: true,
     })
 }
 
@@ -168,6 +169,7 @@ async fn a_request_that_loses_to_its_keys_record_is_answered_from_it() {
         body: Some("the winner's customer".into()),
         location: None,
         etag: None,
+        personal: true,
     };
     let scope = keyed_request("k-1", &request).scope;
     let fingerprint = keyed_request("k-1", &request).fingerprint;
@@ -243,6 +245,7 @@ fn render_updated(updated: &Updated) -> Result<Reply, RenderError> {
         body: Some(updated.customer.version.to_string()),
         location: None,
         etag: None,
+        personal: true,
     })
 }
 
@@ -252,6 +255,7 @@ fn render_erased(_: &()) -> Result<Reply, RenderError> {
         body: None,
         location: None,
         etag: None,
+        personal: false,
     })
 }
 
@@ -496,6 +500,7 @@ async fn a_keyed_patch_whose_version_its_own_retry_moved_on_replays_instead_of_4
         body: Some("2".into()),
         location: None,
         etag: Some("\"2\"".into()),
+        personal: true,
     };
     let (tenant, record) = (caller.tenant.clone(), winners_record(&request, &winner));
     let customer_id = ann.id;
