@@ -1,4 +1,4 @@
-use super::text::{invisible, nfc};
+use super::text::{fold_case, invisible, nfc};
 use email_address::{EmailAddress, Options};
 use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
 use std::fmt;
@@ -110,12 +110,10 @@ fn default_ignorable(c: char) -> bool {
     )
 }
 
-/// NFC, lower case, then NFC again: a lower-cased sequence can compose where its capital did
-/// not (J + U+030C has no composed form, j + U+030C is U+01F0), and the result must be a fixed
-/// point.
-/// Only case and canonical equivalence are folded: a mailbox may tell anything else apart.
+/// NFC, then case folded as [`fold_case`] does. Only case and canonical equivalence are
+/// folded: a mailbox may tell anything else apart.
 fn local_part(local: &str) -> String {
-    nfc(&nfc(local).to_lowercase()).into_owned()
+    fold_case(&nfc(local))
 }
 
 /// The domain through UTS-46 ToASCII, non-transitional (ß and ς stay themselves, as browsers and

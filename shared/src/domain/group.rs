@@ -48,11 +48,9 @@ impl CustomerGroup {
         }
     }
 
-    /// What uniqueness of names means: case-insensitive. Normalised again after lower-casing,
-    /// which can compose what the capital could not (J + U+030C has no composed form; j +
-    /// U+030C is U+01F0), so that both spellings are one name.
+    /// What uniqueness of names means: case-insensitive (the name is already in NFC).
     pub fn name_key(&self) -> String {
-        super::text::nfc(&self.name.as_str().to_lowercase()).into_owned()
+        super::text::fold_case(self.name.as_str())
     }
 }
 

@@ -72,6 +72,13 @@ pub fn nfc(raw: &str) -> Cow<'_, str> {
     }
 }
 
+/// `text` (in NFC) lower-cased and normalised again, a key that ignores case: lower-casing can
+/// compose what the capitals could not (J + U+030C has no composed form; j + U+030C is
+/// U+01F0), and the key must be a fixed point.
+pub(super) fn fold_case(text: &str) -> String {
+    nfc(&text.to_lowercase()).into_owned()
+}
+
 /// The first character `text` may not hold, as an error.
 pub fn check_characters(text: &str, multiline: bool) -> Result<(), TextError> {
     match text.chars().find(|&c| refused(c, multiline)) {

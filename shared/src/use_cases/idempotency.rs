@@ -58,6 +58,11 @@ impl Record {
     pub fn is_live(&self, now: OffsetDateTime) -> bool {
         self.expires_at > now
     }
+
+    /// Whether it answers `request` at `now`: live, and of that very request.
+    pub fn answers(&self, request: &KeyedRequest, now: OffsetDateTime) -> bool {
+        self.is_live(now) && self.fingerprint == request.fingerprint
+    }
 }
 
 /// A record to write with a write, where it lives, and how its reply is sealed.
@@ -133,7 +138,7 @@ pub fn replay(
 ) -> Result<Option<Reply>, Unanswerable> {
     match record.filter(|r| r.is_live(now)) {
         None => Ok(None),
-        Some(record) if record.fingerprint == request.fingerprint => {
+        Some(record) if record.answers(request, now) => {
             record.reply.map(Some).ok_or(Unanswerable::Erased)
         }
         Some(_) => Err(Unanswerable::KeyReused),

@@ -43,8 +43,7 @@ impl Records for DynamoStore {
             return Ok(None);
         };
         let (mut record, sealed) = RecordItem::read(item)?;
-        let answers = record.is_live(now) && record.fingerprint == request.fingerprint;
-        if let Some(sealed) = sealed.filter(|_| answers) {
+        if let Some(sealed) = sealed.filter(|_| record.answers(request, now)) {
             // Only an erasure removes a customer's item (and its key with it).
             record.reply = match self.get(tenant, sealed.customer).await? {
                 None => None,

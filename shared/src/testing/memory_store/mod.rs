@@ -220,27 +220,18 @@ fn check(
     if !missing.is_empty() {
         return Err(StoreError::UnknownGroups(missing));
     }
-    let version = |id: CustomerId| {
-        state
-            .customers
-            .get(&customer_key(tenant, id))
-            .map(|stored| stored.customer.version)
-    };
-    // As DynamoDB's condition: the version read, and a seal written once.
-    let seal = |id: CustomerId| {
-        state
-            .customers
-            .get(&customer_key(tenant, id))
-            .and_then(|stored| stored.seal.clone())
-    };
+    let stored = |id: CustomerId| state.customers.get(&customer_key(tenant, id));
+    let version = |id: CustomerId| stored(id).map(|stored| stored.customer.version);
     let (moved, owner) = match &change.record {
         Written::Customer {
             customer,
             read_version,
         } => {
+            // As DynamoDB's condition: the version read, and a seal written once.
             let id = customer.customer.id;
-            let resealed =
-                customer.seal.is_some() && seal(id).is_some_and(|kept| Some(kept) != customer.seal);
+            let kept = stored(id).and_then(|stored| stored.seal.as_ref());
+            let resealed = customer.seal.is_some()
+                && kept.is_some_and(|kept| Some(kept) != customer.seal.as_ref());
             (
                 version(id) != Some(*read_version) || resealed,
                 Some(Owner::Customer(id)),
@@ -340,7 +331,7 @@ impl Records for MemoryStore {
             let Some(mut record) = state.records.get(&key).cloned() else {
                 return Ok(None);
             };
-            let answers = record.is_live(now) && record.fingerprint == request.fingerprint;
+            let answers = record.answers(request, now);
             if let Some((owner, seal)) = state.sealed_for.get(&key) {
                 record.reply = match state.customers.get(&customer_key(tenant, *owner)) {
                     _ if !answers => None,

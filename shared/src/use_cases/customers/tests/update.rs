@@ -423,12 +423,10 @@ async fn a_concurrent_change_fails_a_named_version() {
 async fn a_named_version_lost_to_another_write_is_412_without_reading_again() {
     let f = fixture();
     let ann = f.ann().await;
-    let tenant = principal(TENANT).tenant;
     f.store.before(Op::Commit, move |state| {
         state
             .customers
             .retain(|_, stored| stored.customer.id != ann.id);
-        let _ = &tenant;
         Ok(())
     });
     let reads = f.store.count(Op::Get);
