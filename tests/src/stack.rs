@@ -1,32 +1,41 @@
-//! One test's AWS: a table and a bucket of its own in moto (shared when `AWS_ENDPOINT_URL` is
-//! set, as `make test` does, else a server of the test's own), the functions' wiring against
-//! them, and the local gateway running the real function binaries.
+//! One test's AWS: a table, a bucket and a fingerprint key (KMS) of its own in moto (shared when
+//! `AWS_ENDPOINT_URL` is set, as `make test` does, else a server of the test's own), the
+//! functions' wiring against them, and the local gateway running the real function binaries.
 
 use crate::faults::FaultProxy;
 use crate::moto::Moto;
-use crate::tokens::{parameters, CURSOR_KEY, DOCUMENT_HASH_KEY, JWT_SECRET};
+use crate::tokens::{parameters, JWT_SECRET};
 use crate::workspace_root;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use local_gateway::tables::CreatedKey;
 use local_gateway::template::{Bindings, Template};
 use local_gateway::RunningGateway;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-/// One test's AWS: a table and a bucket of its own, in moto servers that are shared (when
-/// `AWS_ENDPOINT_URL` is set) or its own.
+/// The template's HMAC key that makes identity-document fingerprints.
+pub const FINGERPRINT_KEY: &str = "DocumentFingerprintKey";
+
+/// One test's AWS: a table, a bucket and a fingerprint key of its own, in moto servers that are
+/// shared (when `AWS_ENDPOINT_URL` is set) or its own.
 pub struct Stack {
     /// The servers this stack owns: [DynamoDB's, S3's] when split, else one for both.
     pub motos: Vec<Moto>,
     pub table: String,
     pub bucket: String,
-    /// What a function is given to find DynamoDB and S3: the standard AWS variables.
+    /// The stack's own `DocumentFingerprintKey`: an HMAC key made by moto's KMS, as the template
+    /// declares it; `arn` is what the functions get as `DOCUMENT_FINGERPRINT_KEY`.
+    pub fingerprint_key: CreatedKey,
+    /// What a function is given to find DynamoDB, S3 and KMS: the standard AWS variables.
     pub environment: BTreeMap<String, String>,
     pub dynamodb: Client,
     /// Straight to S3, for inspecting the bucket (not through any fault proxy).
     pub s3: aws_sdk_s3::Client,
+    /// The KMS that holds the fingerprint key, for computing what a claim must be.
+    pub kms: aws_sdk_kms::Client,
     pub sdk: aws_types::SdkConfig,
     pub faults: Option<FaultProxy>,
 }
@@ -50,7 +59,10 @@ impl Stack {
     }
 
     /// DynamoDB and S3 in separate servers of this test's own, S3 behind a fault proxy: a test
-    /// can kill DynamoDB and still look into the bucket, or make S3 fail part-way.
+    /// can kill DynamoDB and still look into the bucket, or make S3 fail part-way. KMS is S3's
+    /// server (reached directly, not through the proxy): the fingerprint is made after the
+    /// images are verified and before the write, so a DynamoDB outage must leave it working for
+    /// the write to be what fails, and S3's faults are S3's alone.
     pub async fn split() -> Self {
         let dynamodb = Moto::start().expect("moto for DynamoDB");
         let s3 = Moto::start().expect("moto for S3");
@@ -80,13 +92,14 @@ impl Stack {
         stack
     }
 
+    /// The general `AWS_ENDPOINT_URL`, which KMS uses, is S3's server (see [`Stack::split`]).
     async fn on(
         motos: Vec<Moto>,
         dynamodb_endpoint: &str,
         s3_endpoint: &str,
         faults: Option<FaultProxy>,
     ) -> Self {
-        let mut environment = aws_environment(dynamodb_endpoint);
+        let mut environment = aws_environment(s3_endpoint);
         environment.insert(
             "AWS_ENDPOINT_URL_DYNAMODB".into(),
             dynamodb_endpoint.to_owned(),
@@ -111,13 +124,25 @@ impl Stack {
         local_gateway::tables::create_bucket(&s3, &bucket)
             .await
             .expect("create bucket");
+        let kms = aws_sdk_kms::Client::new(&sdk);
+        let key = template
+            .mac_keys()
+            .into_iter()
+            .find(|key| key.logical_id == FINGERPRINT_KEY)
+            .expect("template.yaml declares DocumentFingerprintKey as an HMAC key");
+        // No alias: many stacks share one server, each binds its own key explicitly.
+        let fingerprint_key = local_gateway::tables::create_mac_key(&kms, &key, None)
+            .await
+            .expect("create the fingerprint key");
         Self {
             motos,
             table,
             bucket,
+            fingerprint_key,
             environment,
             dynamodb,
             s3,
+            kms,
             sdk,
             faults,
         }
@@ -127,10 +152,9 @@ impl Stack {
         shared::lambda::config::Settings {
             table_name: self.table.clone(),
             tenant_claim: "tenant_id".into(),
-            cursor_key: Some(CURSOR_KEY.as_bytes().to_vec()),
             documents: Some(shared::lambda::config::DocumentSettings {
                 bucket: self.bucket.clone(),
-                hash_key: DOCUMENT_HASH_KEY.as_bytes().to_vec(),
+                fingerprint_key: self.fingerprint_key.arn.clone(),
             }),
             local_auth: None,
         }
@@ -172,9 +196,11 @@ impl Stack {
         bindings
             .resource_names
             .insert("DocumentsBucket".into(), self.bucket.clone());
-        let mut environment = self.environment.clone();
-        environment.insert("DOCUMENT_HASH_KEY".into(), DOCUMENT_HASH_KEY.into());
-        environment.insert("CURSOR_KEY".into(), CURSOR_KEY.into());
+        bindings.bind(
+            FINGERPRINT_KEY,
+            &self.fingerprint_key.key_id,
+            &self.fingerprint_key.arn,
+        );
         local_gateway::start(local_gateway::Options {
             template: workspace_root().join("template.yaml"),
             bin_dir,
@@ -182,7 +208,7 @@ impl Stack {
             instances: 4,
             bindings,
             jwt_secret: JWT_SECRET.into(),
-            environment,
+            environment: self.environment.clone(),
             function_output: None,
         })
         .await

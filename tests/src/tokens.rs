@@ -1,5 +1,5 @@
 //! Who calls: tenants, scopes, the claims API Gateway's authorizer passes on, and tokens the
-//! local gateway's authorizer accepts. Also the secrets the functions are given locally.
+//! local gateway's authorizer accepts.
 
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -9,8 +9,6 @@ pub const OTHER_TENANT: &str = "tenant-b";
 pub const READ_WRITE: &str = "customers.read customers.write";
 
 pub const JWT_SECRET: &str = "integration-test-secret-integration-test";
-pub const DOCUMENT_HASH_KEY: &str = "integration-test-document-fingerprint-key";
-pub const CURSOR_KEY: &str = "integration-test-pagination-cursor-signing-key";
 
 /// Local parameter values, as `make dev` passes them.
 pub fn parameters() -> BTreeMap<String, String> {

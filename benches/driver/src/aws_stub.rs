@@ -1,6 +1,6 @@
-//! DynamoDB and S3 on loopback that answer at once, so that a function's own work is what gets
-//! measured, not a storage server's. It counts what it was asked and keeps what the function
-//! wrote (S3 objects to read back; DynamoDB transactions to size).
+//! DynamoDB, S3 and KMS on loopback that answer at once, so that a function's own work is what
+//! gets measured, not a storage server's. It counts what it was asked and keeps what the
+//! function wrote (S3 objects to read back; DynamoDB transactions to size).
 
 use anyhow::{anyhow, Result};
 use axum::body::Bytes;
@@ -8,6 +8,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use base64::Engine;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -29,6 +30,8 @@ pub struct AwsStub {
     recorded: Arc<Mutex<Recorded>>,
     /// The customer item the stub holds: what GetItem, lookups and pages answer with.
     item: Arc<Mutex<Option<Value>>>,
+    /// The customer-group item the stub holds: what a page of groups is made of.
+    group: Arc<Mutex<Option<Value>>>,
 }
 
 impl AwsStub {
@@ -37,6 +40,7 @@ impl AwsStub {
             addr: "127.0.0.1:0".parse()?,
             recorded: Arc::default(),
             item: Arc::default(),
+            group: Arc::default(),
         };
         let app = Router::new()
             .fallback(handle)
@@ -104,6 +108,10 @@ impl AwsStub {
         *self.item.lock().unwrap_or_else(|e| e.into_inner()) = Some(item);
     }
 
+    pub fn answer_group_pages_with(&self, group: Value) {
+        *self.group.lock().unwrap_or_else(|e| e.into_inner()) = Some(group);
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Recorded> {
         self.recorded.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -118,8 +126,8 @@ async fn handle(
 ) -> Response {
     if let Some(target) = headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
         let operation = target.rsplit('.').next().unwrap_or(target).to_owned();
-        if target.starts_with("secretsmanager.") {
-            return secrets_manager(&stub, operation, &body);
+        if target.starts_with("TrentService.") {
+            return kms(&stub, operation, &body);
         }
         return dynamodb(&stub, operation, &body);
     }
@@ -168,7 +176,11 @@ async fn handle(
 fn dynamodb(stub: &AwsStub, operation: String, body: &[u8]) -> Response {
     let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let item = stub.item.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let group = stub.group.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let answer = match (operation.as_str(), item) {
+        ("Query", _) if request["IndexName"] == listing::GROUPS_INDEX => {
+            listing::group_page(&request, group.as_ref())
+        }
         ("GetItem", Some(item)) => match listing::get(&request, &item) {
             Some(found) => json!({ "Item": found }),
             None => json!({}),
@@ -194,31 +206,65 @@ fn dynamodb(stub: &AwsStub, operation: String, body: &[u8]) -> Response {
         .into_response()
 }
 
-/// Secrets Manager as the functions use it at init: GetSecretValue of the HMAC keys, each
-/// answered with a bench value of a real key's size (64 characters).
-fn secrets_manager(stub: &AwsStub, operation: String, body: &[u8]) -> Response {
-    let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    let id = request["SecretId"].as_str().unwrap_or("unknown").to_owned();
-    let value = format!("{:-<64}", format!("bench-stand-in-for-{id}-"));
+/// The ARN of the one KMS key the stub holds; any key id is accepted as naming it.
+pub const KMS_KEY_ARN: &str =
+    "arn:aws:kms:us-east-1:123456789012:key/0b5e4d1a-8c2f-4c1e-9d7a-5f3e2c1b0a99";
+/// The stub key's material: fixed, so that equal messages get equal MACs in every run.
+const KMS_HMAC_KEY: &[u8; 32] = b"bench-stand-in-hmac-key-32-bytes";
+
+/// KMS as the functions use it: `GenerateMac` (HMAC-SHA256 of the decoded `Message`, the
+/// answer KMS gives, of the same size); any other operation is refused as KMS would refuse an
+/// unknown one.
+fn kms(stub: &AwsStub, operation: String, body: &[u8]) -> Response {
     *stub
         .lock()
         .calls
-        .entry(format!("SecretsManager.{operation}"))
+        .entry(format!("KMS.{operation}"))
         .or_default() += 1;
-    let answer = json!({
-        "ARN": format!("arn:aws:secretsmanager:us-east-1:123456789012:secret:{id}-AbCdEf"),
-        "Name": id,
-        "SecretString": value,
-        "VersionId": "00000000-0000-0000-0000-000000000001",
-        "VersionStages": ["AWSCURRENT"],
-        "CreatedDate": 1.7e9,
-    });
-    (
-        StatusCode::OK,
-        [("content-type", "application/x-amz-json-1.1")],
-        answer.to_string(),
-    )
-        .into_response()
+    let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let answer = match operation.as_str() {
+        "GenerateMac" => generate_mac(&request),
+        _ => Err(format!("the bench's KMS stub does not answer {operation}")),
+    };
+    match answer {
+        Ok(answer) => (
+            StatusCode::OK,
+            [("content-type", "application/x-amz-json-1.1")],
+            answer.to_string(),
+        )
+            .into_response(),
+        Err(message) => (
+            StatusCode::BAD_REQUEST,
+            [("content-type", "application/x-amz-json-1.1")],
+            json!({"__type": "ValidationException", "message": message}).to_string(),
+        )
+            .into_response(),
+    }
+}
+
+fn generate_mac(request: &Value) -> Result<Value, String> {
+    let engine = base64::engine::general_purpose::STANDARD;
+    if request["KeyId"].as_str().is_none_or(str::is_empty) {
+        return Err("GenerateMac without a KeyId".into());
+    }
+    if request["MacAlgorithm"] != "HMAC_SHA_256" {
+        return Err(format!(
+            "the stub key is HMAC_256: {} is not its algorithm",
+            request["MacAlgorithm"]
+        ));
+    }
+    let message = request["Message"]
+        .as_str()
+        .and_then(|text| engine.decode(text).ok())
+        .filter(|message| (1..=4096).contains(&message.len()))
+        .ok_or("GenerateMac needs a Message of 1 to 4096 bytes, base64")?;
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, KMS_HMAC_KEY);
+    let mac = ring::hmac::sign(&key, &message);
+    Ok(json!({
+        "KeyId": KMS_KEY_ARN,
+        "Mac": engine.encode(mac.as_ref()),
+        "MacAlgorithm": "HMAC_SHA_256",
+    }))
 }
 
 fn is_aws_chunked(headers: &HeaderMap) -> bool {
@@ -257,5 +303,19 @@ mod tests {
     fn aws_chunked_bodies_are_decoded_without_their_trailers() {
         let body = b"5\r\nhello\r\n6;chunk-signature=abc\r\n world\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n";
         assert_eq!(&decode_aws_chunked(body)[..], b"hello world");
+    }
+
+    #[test]
+    fn equal_messages_get_equal_macs_of_32_bytes() {
+        let engine = base64::engine::general_purpose::STANDARD;
+        let request = |message: &[u8]| json!({"KeyId": "alias/any", "Message": engine.encode(message), "MacAlgorithm": "HMAC_SHA_256"});
+        let mac = |message: &[u8]| generate_mac(&request(message)).unwrap()["Mac"].clone();
+        assert_eq!(mac(b"passport\x1fCL\x1fAB1"), mac(b"passport\x1fCL\x1fAB1"));
+        assert_ne!(mac(b"passport\x1fCL\x1fAB1"), mac(b"passport\x1fCL\x1fAB2"));
+        let decoded = engine.decode(mac(b"x").as_str().unwrap()).unwrap();
+        assert_eq!(decoded.len(), 32);
+        let mut wrong = request(b"x");
+        wrong["MacAlgorithm"] = json!("HMAC_SHA_512");
+        assert!(generate_mac(&wrong).is_err());
     }
 }

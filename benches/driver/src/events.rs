@@ -26,6 +26,12 @@ pub struct Events {
     /// The same patch changing the company alone: no unique value moves.
     pub patch_plain: Bytes,
     pub delete: Bytes,
+    /// `events/list-countries.json` without its search: the whole list, as a picker loads it.
+    pub list_countries: Bytes,
+    /// `events/create-customer-group.json`.
+    pub create_group: Bytes,
+    /// `events/list-customer-groups.json`: a page of 20.
+    pub list_groups: Bytes,
 }
 
 /// Side of the 1 MB test images: an uncompressed 8-bit PNG is about width x height bytes.
@@ -59,6 +65,9 @@ impl Events {
                 &serde_json::json!({"company": "Lee & Co"}),
             )),
             delete: encode(&fixture(root, "delete-customer.json")?),
+            list_countries: encode(&without_query(fixture(root, "list-countries.json")?)),
+            create_group: encode(&fixture(root, "create-customer-group.json")?),
+            list_groups: encode(&fixture(root, "list-customer-groups.json")?),
         })
     }
 }
@@ -76,6 +85,14 @@ fn encode(event: &Value) -> Bytes {
 
 fn with_body(mut event: Value, body: &Value) -> Value {
     event["body"] = Value::String(body.to_string());
+    event
+}
+
+fn without_query(mut event: Value) -> Value {
+    event["rawQueryString"] = Value::String(String::new());
+    if let Some(fields) = event.as_object_mut() {
+        fields.remove("queryStringParameters");
+    }
     event
 }
 

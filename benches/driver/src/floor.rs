@@ -1,14 +1,14 @@
 //! The SDK floor of a function (benches/sdk-floor): the requests one run of the function sent
 //! to the stub become the floor's plan, and one run of the floor must make the same calls at
-//! init (the secrets), send the same requests (the SDK's random `ClientRequestToken` aside) and
-//! answer with a body of the same length, so that a floor can never be cheaper by doing less
-//! network work than the function it stands for.
+//! init (none: neither reads a secret), send the same requests (the SDK's random
+//! `ClientRequestToken` aside) and answer with a body of the same length, so that a floor can
+//! never be cheaper by doing less network work than the function it stands for.
 
-use crate::measure::{Bench, Workload};
+use crate::measure::{callgrind_instructions, Bench, Workload};
 use crate::process::Binary;
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub const FLOOR: &str = "sdk-floor";
 
@@ -69,6 +69,64 @@ pub async fn of(
         );
     }
     Ok(floor)
+}
+
+/// The instructions of parsing `floor`'s plan, which the floor does on its first request: the
+/// bench's work, to be taken out of that request's count. The floor run with
+/// `SDK_FLOOR_PARSE_ONLY` (it parses the plan and exits) on its plan, less the same run on a
+/// plan without calls; both under callgrind.
+pub async fn plan_instructions(bench: &Bench, floor: &Binary) -> Result<f64> {
+    let plan_path = PathBuf::from(
+        floor
+            .environment
+            .get("SDK_FLOOR_PLAN")
+            .with_context(|| format!("{} has no plan", floor.name))?,
+    );
+    let mut plan: Value = serde_json::from_str(&std::fs::read_to_string(&plan_path)?)?;
+    plan["calls"] = json!([]);
+    let empty_path = plan_path.with_extension("empty.json");
+    std::fs::write(&empty_path, plan.to_string())?;
+    let full = parse_only(bench, floor, &plan_path, "plan").await?;
+    let empty = parse_only(bench, floor, &empty_path, "empty-plan").await?;
+    if full <= empty {
+        bail!(
+            "{}: parsing its plan cost nothing ({full} vs {empty})",
+            floor.name
+        );
+    }
+    Ok((full - empty) as f64)
+}
+
+async fn parse_only(bench: &Bench, floor: &Binary, plan: &Path, label: &str) -> Result<u64> {
+    let out = bench
+        .logs
+        .with_file_name(format!("callgrind.{}.{label}.out", floor.name));
+    let _ = std::fs::remove_file(&out);
+    let wrapper = [
+        "valgrind".to_owned(),
+        "--tool=callgrind".to_owned(),
+        format!("--callgrind-out-file={}", out.display()),
+    ];
+    // It exits before it would reach the Runtime API: any address will do.
+    let status = floor
+        .command(
+            "127.0.0.1:9".parse()?,
+            &bench.aws.endpoint(),
+            &bench.logs,
+            &wrapper,
+        )?
+        .env("SDK_FLOOR_PARSE_ONLY", "1")
+        .env("SDK_FLOOR_PLAN", plan)
+        .status()
+        .await?;
+    if !status.success() {
+        bail!(
+            "{} could not parse {}: {status}",
+            floor.name,
+            plan.display()
+        );
+    }
+    callgrind_instructions(&out)
 }
 
 /// The SDK fills `ClientRequestToken` with a fresh UUID when a transaction has none.

@@ -1,7 +1,7 @@
-//! The DynamoDB capacity of the routes that find, correct and erase customers (`GET
-//! /customers`, `PATCH` and `DELETE /customers/{id}`), from their exact requests and the stub's
-//! answers, sized by the Developer Guide's rules. The stub holds one customer, written by a
-//! real create first.
+//! The DynamoDB capacity of the customer routes (a create with and without a document, a get,
+//! `GET /customers`, `PATCH` and `DELETE /customers/{id}`), from their exact requests and the
+//! stub's answers, sized by the Developer Guide's rules. The stub holds one customer, written
+//! by a real create first.
 
 use crate::capacity::{self, Transaction};
 use crate::events::Events;
@@ -114,6 +114,62 @@ pub async fn capacity(
         lookup,
         "RRU",
         Goal::AtMost(2.0),
+    ));
+    Ok(())
+}
+
+/// WRU of the create transactions and RRU of a get, from the items the functions sent.
+pub async fn create_and_get_capacity(
+    bench: &Bench,
+    create: &Binary,
+    get: &Binary,
+    events: &Events,
+    report: &mut Report,
+) -> Result<()> {
+    let mut customer_item = None;
+    for (label, event, status) in [
+        ("create", &events.create, 201),
+        ("create with document", &events.create_with_images, 201),
+    ] {
+        let request = bench
+            .single_call(create, event, status, "TransactWriteItems")
+            .await?;
+        let transaction = capacity::Transaction::of(&request)?;
+        if transaction.items.iter().any(|(kind, _)| kind != "Put") {
+            bail!(
+                "{label}: the transaction has items other than Put: {:?}",
+                transaction.items
+            );
+        }
+        let items = transaction.items.len();
+        report.push(Row::value(
+            format!(
+                "WRU per {label} ({items} items, largest {} B)",
+                transaction.largest_item()
+            ),
+            transaction.write_units() as f64,
+            "WRU",
+            Goal::AtMost(2.0 * items as f64),
+        ));
+        customer_item.get_or_insert(request["TransactItems"][0]["Put"]["Item"].clone());
+    }
+    let customer_item = customer_item.context("no customer item was written")?;
+    let size = capacity::item_size(customer_item.as_object().context("customer item")?)?;
+    bench.aws.answer_get_item_with(customer_item);
+    let request = bench.single_call(get, &events.get, 200, "GetItem").await?;
+    let consistent = request["ConsistentRead"].as_bool().unwrap_or(false);
+    report.push(Row::value(
+        format!(
+            "RRU per get ({size} B item, {} read)",
+            if consistent {
+                "strongly consistent"
+            } else {
+                "eventually consistent"
+            }
+        ),
+        capacity::read_units(size, consistent),
+        "RRU",
+        Goal::AtMost(1.0),
     ));
     Ok(())
 }

@@ -1,5 +1,6 @@
-//! The figures that run a function process: cold init, per-request CPU time and instructions,
-//! and peak memory.
+//! The figures that run a function process: per-request CPU time and instructions, peak
+//! memory; and what every figure uses (starting a process, callgrind, checking its calls).
+//! Cold starts are timed in crate::cold.
 
 use crate::aws_stub::AwsStub;
 use crate::process::{cpu_ns, peak_rss, Binary, Running};
@@ -9,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-const INIT_LIMIT: Duration = Duration::from_secs(20);
+pub const INIT_LIMIT: Duration = Duration::from_secs(20);
 /// Valgrind runs code some 50 times slower, and the first request compiles phone patterns.
 const VALGRIND_INIT_LIMIT: Duration = Duration::from_secs(120);
 
@@ -30,6 +31,7 @@ pub struct Bench {
 
 /// A request to measure: the event, the status it must get, and the storage calls each one
 /// must make (the check that the stub really served the function).
+#[derive(Clone, Copy)]
 pub struct Workload<'a> {
     pub event: &'a Bytes,
     pub status: u16,
@@ -37,52 +39,6 @@ pub struct Workload<'a> {
 }
 
 impl Bench {
-    /// Process start to first Runtime API poll, `runs` times per binary, binaries alternating
-    /// so that a slow moment of the machine hits all of them alike, in a new order each round:
-    /// in a fixed one each binary would always follow the same one, whose exit slows its start
-    /// (measured: two runs of one binary 7% apart). Median per binary, in µs.
-    pub async fn cold_init(&self, binaries: &[Binary], runs: usize) -> Result<Vec<f64>> {
-        let mut samples = vec![Vec::with_capacity(runs); binaries.len()];
-        let mut order: Vec<usize> = (0..binaries.len()).collect();
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        for _ in 0..runs {
-            // Fisher-Yates with xorshift: reproducible from run to run of the bench.
-            for i in (1..order.len()).rev() {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                order.swap(i, (state % (i as u64 + 1)) as usize);
-            }
-            for &index in &order {
-                let running = self.start(&binaries[index], &[], INIT_LIMIT).await?;
-                samples[index].push(running.init.as_secs_f64() * 1e6);
-                running.kill().await?;
-            }
-        }
-        Ok(samples.into_iter().map(median).collect())
-    }
-
-    /// Wall time of the first request of a fresh process (what the client of a cold start
-    /// waits for after the init), `runs` times per binary alternating; median per binary, µs.
-    pub async fn first_request_time(
-        &self,
-        subjects: &[(&Binary, &Workload<'_>)],
-        runs: usize,
-    ) -> Result<Vec<f64>> {
-        let mut samples = vec![Vec::with_capacity(runs); subjects.len()];
-        for _ in 0..runs {
-            for ((binary, workload), samples) in subjects.iter().zip(&mut samples) {
-                let mut running = self.start(binary, &[], INIT_LIMIT).await?;
-                let started = std::time::Instant::now();
-                running.call(workload.event, workload.status).await?;
-                samples.push(started.elapsed().as_secs_f64() * 1e6);
-                running.kill().await?;
-                self.check_calls(&binary.name, workload, 1)?;
-            }
-        }
-        Ok(samples.into_iter().map(median).collect())
-    }
-
     /// CPU time per request (all threads, from /proc) of each binary with its workload, after
     /// `warmup` requests: rounds of `requests` each, the binaries alternating so that a busy
     /// moment of the machine hits them all; the median round of each, in µs.
@@ -123,31 +79,6 @@ impl Bench {
         Ok((after - before) as f64 / requests as f64 / 1e3)
     }
 
-    /// Instructions from process start to the first poll (and its exit on SIGTERM): the cold
-    /// init without the timing noise of a shared machine.
-    pub async fn instructions_at_init(&self, binary: &Binary) -> Result<f64> {
-        let nothing = Workload {
-            event: &Bytes::new(),
-            status: 0,
-            calls_per_request: &[],
-        };
-        Ok(self.callgrind_total(binary, "init", &nothing, 0).await? as f64)
-    }
-
-    /// Instructions of the first request after init, which the per-request figure leaves out
-    /// (its warm-up absorbs them): what a client waits for after each cold start, on top of
-    /// the init.
-    pub async fn instructions_of_first_request(
-        &self,
-        binary: &Binary,
-        case: &str,
-        workload: &Workload<'_>,
-    ) -> Result<f64> {
-        let init = self.callgrind_total(binary, case, workload, 0).await?;
-        let first = self.callgrind_total(binary, case, workload, 1).await?;
-        Ok(first.saturating_sub(init) as f64)
-    }
-
     /// Instructions per request under callgrind: a run of `warmup` requests subtracted from a
     /// run of `warmup + requests`, so that start-up and first-use work cancel out. The profiles
     /// stay in target/bench, named after the binary and `case`.
@@ -169,7 +100,7 @@ impl Bench {
         Ok((long - short) as f64 / requests as f64)
     }
 
-    async fn callgrind_total(
+    pub async fn callgrind_total(
         &self,
         binary: &Binary,
         case: &str,
@@ -272,7 +203,12 @@ impl Bench {
 
     /// The process, up to its first poll; what it asked the stub meanwhile is its init's and
     /// is kept apart, so that the stub counts the requests' calls alone.
-    async fn start(&self, binary: &Binary, wrapper: &[String], limit: Duration) -> Result<Running> {
+    pub async fn start(
+        &self,
+        binary: &Binary,
+        wrapper: &[String],
+        limit: Duration,
+    ) -> Result<Running> {
         self.aws.reset();
         let mut running =
             Running::start(binary, &self.aws.endpoint(), &self.logs, wrapper, limit).await?;
@@ -282,7 +218,7 @@ impl Bench {
     }
 
     /// The storage calls `requests` requests must have made, and no document left behind.
-    fn check_calls(&self, name: &str, workload: &Workload<'_>, requests: usize) -> Result<()> {
+    pub fn check_calls(&self, name: &str, workload: &Workload<'_>, requests: usize) -> Result<()> {
         let calls = self.aws.calls();
         let expected: BTreeMap<String, usize> = workload
             .calls_per_request
@@ -303,7 +239,7 @@ impl Bench {
     }
 }
 
-fn callgrind_instructions(path: &Path) -> Result<u64> {
+pub fn callgrind_instructions(path: &Path) -> Result<u64> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("callgrind wrote no profile at {}", path.display()))?;
     text.lines()

@@ -23,6 +23,8 @@ pub struct Row {
     goal: Goal,
     /// The SDK floor's figure (benches/sdk-floor) and the goal of the ratio to it.
     floor: Option<(f64, Goal)>,
+    /// The figure modelled at 128 MB, in ms (crate::model).
+    model: Option<f64>,
 }
 
 impl Row {
@@ -40,6 +42,7 @@ impl Row {
             unit,
             goal,
             floor: None,
+            model: None,
         }
     }
 
@@ -51,6 +54,7 @@ impl Row {
             unit,
             goal,
             floor: None,
+            model: None,
         }
     }
 
@@ -60,7 +64,13 @@ impl Row {
         self
     }
 
-    fn cells(&self) -> [String; 8] {
+    /// The figure modelled at 128 MB, in ms.
+    pub fn with_model(mut self, milliseconds: f64) -> Self {
+        self.model = Some(milliseconds);
+        self
+    }
+
+    fn cells(&self) -> [String; 9] {
         let value = |v: f64| format!("{} {}", number(v), self.unit);
         let dash = || "-".to_owned();
         let ratio = self.baseline.map(|b| self.value / b);
@@ -75,6 +85,9 @@ impl Row {
             floor_ratio.map(|r| format!("{r:.2}")).unwrap_or_else(dash),
             self.floor
                 .map(|(_, goal)| self.verdict(goal, floor_ratio))
+                .unwrap_or_else(dash),
+            self.model
+                .map(|ms| format!("{} ms", number(ms)))
                 .unwrap_or_else(dash),
         ]
     }
@@ -106,7 +119,7 @@ fn number(value: f64) -> String {
     }
 }
 
-const HEADER: [&str; 8] = [
+const HEADER: [&str; 9] = [
     "figure",
     "measured",
     "hello-world baseline",
@@ -115,10 +128,13 @@ const HEADER: [&str; 8] = [
     "SDK floor",
     "ratio to floor",
     "goal (floor)",
+    "at 128 MB (model)",
 ];
 
 #[derive(Default)]
 pub struct Report {
+    /// Lines of the header, after the machine's (how a column was computed).
+    header: Vec<String>,
     rows: Vec<Row>,
     notes: Vec<String>,
 }
@@ -132,16 +148,20 @@ impl Report {
         self.notes.push(note);
     }
 
+    pub fn header(&mut self, line: String) {
+        self.header.push(line);
+    }
+
     /// Aligned columns for the terminal.
     pub fn table(&self) -> String {
-        let cells: Vec<[String; 8]> = self.rows.iter().map(Row::cells).collect();
+        let cells: Vec<[String; 9]> = self.rows.iter().map(Row::cells).collect();
         let mut widths = HEADER.map(|h| h.chars().count());
         for row in &cells {
             for (width, cell) in widths.iter_mut().zip(row) {
                 *width = (*width).max(cell.chars().count());
             }
         }
-        let mut out = String::new();
+        let mut out: String = self.header.iter().map(|l| format!("{l}\n")).collect();
         let line = |out: &mut String, row: &[String]| {
             for (cell, width) in row.iter().zip(widths) {
                 let _ = write!(out, "{cell:<width$}  ");
@@ -183,7 +203,11 @@ impl Report {
             "- toolchain: {}",
             command(root, "rustc", &["--version"])
         );
-        let _ = writeln!(out, "- cold init: median of {runs} alternating runs per binary; sizes from `cargo lambda build --release --arm64`\n");
+        let _ = writeln!(out, "- cold starts (init, first request, cold request): median of {runs} runs per binary, the binaries alternating; sizes from `cargo lambda build --release --arm64`");
+        for line in &self.header {
+            let _ = writeln!(out, "- {line}");
+        }
+        let _ = writeln!(out);
         let _ = writeln!(out, "| {} |", HEADER.join(" | "));
         let _ = writeln!(out, "|{}", "---|".repeat(HEADER.len()));
         for row in &self.rows {

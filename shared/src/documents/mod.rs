@@ -1,7 +1,7 @@
 //! The documents adapter: identity-document images staged in a bucket (S3) only while they are
 //! verified, behind the use cases' [`DocumentChecker`] port. What a customer keeps of a document
-//! (type, summary, verdict) is in `domain`; what leaves here besides it is a keyed hash of the
-//! number, the claim that makes a document unique.
+//! (type, summary, verdict) is in `domain`; what leaves here besides it is a MAC of the
+//! number by a key no one can read (KMS), the claim that makes a document unique.
 
 mod bucket;
 mod fingerprint;
@@ -9,7 +9,7 @@ mod staging;
 mod verifier;
 
 pub use bucket::{ImageBucket, S3Bucket};
-pub use fingerprint::{FingerprintKey, KeyError};
+pub use fingerprint::{message as fingerprint_message, FingerprintError, Fingerprints, KmsKey};
 pub use staging::{Side, StagedImage, Staging, StagingError};
 pub use verifier::{image_reasons, DocumentVerifier, HeaderVerifier};
 
@@ -20,14 +20,14 @@ use crate::use_cases::ports::{
 use time::OffsetDateTime;
 
 /// The document pipeline: stage the images, verify, delete them, keep the verdict.
-pub struct Documents<B, V = HeaderVerifier<B>> {
+pub struct Documents<B, K = KmsKey, V = HeaderVerifier<B>> {
     staging: Staging<B>,
     verifier: V,
-    key: FingerprintKey,
+    key: K,
 }
 
-impl<B: ImageBucket, V: DocumentVerifier> Documents<B, V> {
-    pub fn new(staging: Staging<B>, verifier: V, key: FingerprintKey) -> Self {
+impl<B: ImageBucket, K: Fingerprints, V: DocumentVerifier> Documents<B, K, V> {
+    pub fn new(staging: Staging<B>, verifier: V, key: K) -> Self {
         Self {
             staging,
             verifier,
@@ -36,15 +36,15 @@ impl<B: ImageBucket, V: DocumentVerifier> Documents<B, V> {
     }
 }
 
-impl<B: ImageBucket> Documents<B> {
+impl<B: ImageBucket, K: Fingerprints> Documents<B, K> {
     /// The built-in verifier, reading the images back from the same bucket.
-    pub fn with_header_verifier(bucket: B, key: FingerprintKey) -> Self {
+    pub fn with_header_verifier(bucket: B, key: K) -> Self {
         let staging = Staging::new(bucket);
         Self::new(staging.clone(), HeaderVerifier::new(staging), key)
     }
 }
 
-impl<B: ImageBucket, V: DocumentVerifier> DocumentChecker for Documents<B, V> {
+impl<B: ImageBucket, K: Fingerprints, V: DocumentVerifier> DocumentChecker for Documents<B, K, V> {
     async fn check(
         &self,
         tenant: &TenantId,
@@ -71,10 +71,18 @@ impl<B: ImageBucket, V: DocumentVerifier> DocumentChecker for Documents<B, V> {
         if verification.status == VerificationStatus::Rejected {
             return Err(DocumentCheckError::Rejected(verification.reasons));
         }
+        // Asked only for a document that is kept: one MAC per request that carries one.
+        let mac = self
+            .key
+            .mac(&fingerprint::message(
+                facts.doc_type,
+                facts.country,
+                &facts.number,
+            ))
+            .await
+            .map_err(|error| DocumentCheckError::Storage(error.into()))?;
         Ok(CheckedDocument {
-            fingerprint: self
-                .key
-                .fingerprint(facts.doc_type, facts.country, &facts.number),
+            fingerprint: fingerprint::claim_value(&mac),
             record: DocumentRecord {
                 doc_type: facts.doc_type,
                 country: facts.country,
@@ -83,6 +91,15 @@ impl<B: ImageBucket, V: DocumentVerifier> DocumentChecker for Documents<B, V> {
                 verification,
             },
         })
+    }
+}
+
+impl From<FingerprintError> for DocumentStorageError {
+    fn from(error: FingerprintError) -> Self {
+        match error {
+            FingerprintError::Unavailable(why) => DocumentStorageError::Unavailable(why),
+            FingerprintError::Refused(why) => DocumentStorageError::Internal(why),
+        }
     }
 }
 

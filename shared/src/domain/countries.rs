@@ -17,15 +17,9 @@ pub struct Country {
 
 fn build(country: CountryCode) -> Country {
     let dial_code = CallingCode::of(country).map(|c| c.to_string());
-    // libphonenumber's examples are national significant numbers, so the E.164 form is the
-    // calling code followed by one. Offered only if our own create accepts it, so that a client
-    // may copy it (a few examples trail numbering-plan changes, e.g. Benin's 10-digit plan).
-    let example_mobile = phonenumber::metadata::DATABASE
-        .by_id(country.alpha2())
-        .and_then(|meta| meta.descriptors().mobile()?.example())
-        .zip(dial_code.as_deref())
-        .map(|(national, dial)| format!("{dial}{national}"))
-        .filter(|e164| Mobile::parse(e164, None).is_ok());
+    // Made at build time from libphonenumber's metadata, not parsed here: a client may copy it
+    // into a create, which `every_example_mobile_is_a_valid_mobile_of_its_country` proves.
+    let example_mobile = Mobile::example(country).map(str::to_string);
     Country {
         code: country.alpha2(),
         alpha3: country.alpha3(),

@@ -69,7 +69,6 @@ impl From<UseCaseError> for ApiError {
             Error::DocumentsNotConfigured => {
                 ApiError::Misconfigured("identity documents are not configured")
             }
-            Error::NoCursorKey => ApiError::Misconfigured("CURSOR_KEY is not set"),
             Error::InvalidCursor => ApiError::InvalidCursor,
             Error::Unrepresentable => ApiError::Serialization,
         }
@@ -251,6 +250,7 @@ impl ApiError {
             // Taken is mapped above; this arm is a store error the client cannot fix.
             ApiError::Store(
                 StoreError::Internal(_)
+                | StoreError::InvalidStart
                 | StoreError::AlreadyRecorded
                 | StoreError::Taken(_)
                 | StoreError::UnknownGroups(_)

@@ -1,6 +1,5 @@
 //! Settings read once per cold start from the function's environment (set by template.yaml).
 
-use super::secrets::{self, SecretSource};
 use aws_types::service_config::{LoadServiceConfig, ServiceConfigKey};
 use aws_types::SdkConfig;
 use std::time::Duration;
@@ -10,96 +9,52 @@ use thiserror::Error;
 pub enum ConfigError {
     #[error("environment variable {0} must be set")]
     Missing(&'static str),
-    #[error(transparent)]
-    HashKey(#[from] crate::documents::KeyError),
-    #[error(transparent)]
-    CursorKey(#[from] crate::use_cases::cursor::CursorKeyError),
     #[error("AWS_CA_BUNDLE names a file that cannot be read: {0}")]
     CaBundle(std::io::Error),
     #[error("the TLS configuration is invalid: {0}")]
     Tls(String),
-    #[error(transparent)]
-    Secret(#[from] crate::lambda::secrets::SecretError),
 }
 
-#[derive(Clone)]
+/// Holds no secret: a function reads none (the only key, the document fingerprints', stays in
+/// KMS), so its settings may be printed.
+#[derive(Debug, Clone)]
 pub struct Settings {
     pub table_name: String,
     /// The JWT claim that names the caller's tenant.
     pub tenant_claim: String,
     /// Identity-document staging: only the functions that take documents (create, update).
     pub documents: Option<DocumentSettings>,
-    /// The key that signs pagination cursors: only listing functions have it.
-    pub cursor_key: Option<Vec<u8>>,
     /// Bearer tokens verified by the function: under `sam local start-api` only.
     pub local_auth: Option<crate::http::auth::local::LocalAuth>,
 }
 
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct DocumentSettings {
     pub bucket: String,
-    /// The HMAC key of document fingerprints (in AWS: read from Secrets Manager at init).
-    pub hash_key: Vec<u8>,
-}
-
-/// Keys are never printed, not even by a `{:?}` in an error path.
-impl std::fmt::Debug for Settings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Settings")
-            .field("table_name", &self.table_name)
-            .field("tenant_claim", &self.tenant_claim)
-            .field("documents", &self.documents)
-            .field(
-                "cursor_key",
-                &self.cursor_key.as_ref().map(|_| "<redacted>"),
-            )
-            .field("local_auth", &self.local_auth)
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for DocumentSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DocumentSettings")
-            .field("bucket", &self.bucket)
-            .field("hash_key", &"<redacted>")
-            .finish()
-    }
+    /// The KMS HMAC key that makes document fingerprints (its id, ARN or alias).
+    pub fingerprint_key: String,
 }
 
 impl Settings {
-    /// A function's settings, from its environment; keys that live in Secrets Manager are
-    /// read with `sdk` (crate::lambda::secrets).
-    pub async fn load(sdk: &SdkConfig) -> Result<Self, ConfigError> {
-        Self::load_from(optional, sdk).await
+    /// A function's settings, from its environment: no call to anything.
+    pub fn load() -> Result<Self, ConfigError> {
+        Self::load_from(optional)
     }
 
     /// As [`Settings::load`], with the environment read through `var` (tests pass their own).
-    pub async fn load_from(
-        var: impl Fn(&'static str) -> Option<String>,
-        sdk: &SdkConfig,
-    ) -> Result<Self, ConfigError> {
+    pub fn load_from(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         let var = |name| var(name).filter(|value: &String| !value.trim().is_empty());
-        let cursor_key = match SecretSource::from_vars(var, "CURSOR_KEY", "CURSOR_KEY_SECRET") {
-            Some(source) => Some(secrets::read(source, sdk).await?),
-            None => None,
-        };
         let documents = match var("DOCUMENTS_BUCKET") {
             None => None,
-            Some(bucket) => {
-                let source =
-                    SecretSource::from_vars(var, "DOCUMENT_HASH_KEY", "DOCUMENT_HASH_KEY_SECRET")
-                        .ok_or(ConfigError::Missing("DOCUMENT_HASH_KEY_SECRET"))?;
-                Some(DocumentSettings {
-                    bucket,
-                    hash_key: secrets::read(source, sdk).await?,
-                })
-            }
+            Some(bucket) => Some(DocumentSettings {
+                bucket,
+                fingerprint_key: var("DOCUMENT_FINGERPRINT_KEY")
+                    .ok_or(ConfigError::Missing("DOCUMENT_FINGERPRINT_KEY"))?,
+            }),
         };
         Ok(Self {
             table_name: var("TABLE_NAME").ok_or(ConfigError::Missing("TABLE_NAME"))?,
             tenant_claim: var("TENANT_CLAIM").unwrap_or_else(|| "tenant_id".to_owned()),
-            cursor_key,
             documents,
             local_auth: crate::http::auth::local::LocalAuth::from_env(var),
         })
@@ -179,6 +134,7 @@ const ENDPOINT_VARIABLES: &[&str] = &[
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_DYNAMODB",
     "AWS_ENDPOINT_URL_S3",
+    "AWS_ENDPOINT_URL_KMS",
 ];
 
 #[derive(Debug)]
@@ -255,43 +211,54 @@ mod tests {
     }
 
     #[test]
-    fn keys_and_credentials_are_never_printed() {
-        let cursor_key = "cursor-key-that-must-never-be-printed-0001";
-        let hash_key = "fingerprint-key-that-must-never-be-printed-0002";
-        let settings = Settings {
-            table_name: "customers".into(),
-            tenant_claim: "tenant_id".into(),
-            documents: Some(DocumentSettings {
-                bucket: "documents".into(),
-                hash_key: hash_key.as_bytes().to_vec(),
-            }),
-            cursor_key: Some(cursor_key.as_bytes().to_vec()),
-            local_auth: None,
-        };
+    fn credentials_and_the_local_token_secret_are_never_printed() {
+        let jwt_secret = "local-jwt-secret-that-must-never-be-printed-01";
         let secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        let env: BTreeMap<&str, &str> = [
+            ("TABLE_NAME", "customers"),
+            ("DOCUMENTS_BUCKET", "documents"),
+            ("DOCUMENT_FINGERPRINT_KEY", "alias/fingerprints"),
+            ("AWS_SAM_LOCAL", "true"),
+            ("LOCAL_JWT_SECRET", jwt_secret),
+            ("JWT_ISSUER", "https://issuer.example"),
+            ("JWT_AUDIENCE", "customers-api"),
+        ]
+        .into_iter()
+        .collect();
+        let settings = Settings::load_from(|name| env.get(name).map(|v| v.to_string())).unwrap();
+        assert!(settings.local_auth.is_some());
         let mut pairs = BASE.to_vec();
         pairs[2] = ("AWS_SECRET_ACCESS_KEY", secret_access_key);
         let printed = [
             format!("{settings:?}"),
             format!("{settings:#?}"),
-            format!(
-                "{:?}",
-                crate::use_cases::cursor::CursorKey::new(cursor_key.as_bytes()).unwrap()
-            ),
-            format!(
-                "{:?}",
-                crate::documents::FingerprintKey::new(hash_key.as_bytes()).unwrap()
-            ),
             format!("{:?}", config(&pairs).unwrap()),
         ];
         for text in &printed {
-            for secret in [cursor_key, hash_key, secret_access_key] {
+            for secret in [jwt_secret, secret_access_key] {
                 assert!(!text.contains(secret), "{text}");
             }
-            // Nor in the bytes' own Debug form.
-            assert!(!text.contains("99, 117, 114"), "{text}");
         }
-        assert!(printed[0].contains("customers") && printed[0].contains("<redacted>"));
+        assert!(printed[0].contains("alias/fingerprints"), "{}", printed[0]);
+    }
+
+    #[test]
+    fn a_function_that_stages_documents_needs_its_fingerprint_key() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &'static str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert!(matches!(
+            Settings::load_from(env(&[("TABLE_NAME", "t"), ("DOCUMENTS_BUCKET", "b")])),
+            Err(ConfigError::Missing("DOCUMENT_FINGERPRINT_KEY"))
+        ));
+        let listing = Settings::load_from(env(&[("TABLE_NAME", "t")])).unwrap();
+        assert!(listing.documents.is_none());
+        assert_eq!(listing.tenant_claim, "tenant_id");
     }
 
     #[test]

@@ -2,14 +2,12 @@
 //! store, documents, edge) and handed to the use cases; every invocation reuses them.
 
 pub mod config;
-pub mod secrets;
 
-use crate::documents::{Documents, FingerprintKey, S3Bucket};
+use crate::documents::{Documents, KmsKey, S3Bucket};
 use crate::http::{init_tracing, Endpoint, Tolerant};
 use crate::store::DynamoStore;
 use crate::support::clients::LazyClient;
 use crate::support::clock;
-use crate::use_cases::cursor::CursorKey;
 use crate::use_cases::customers::Customers;
 use crate::use_cases::groups::Groups;
 use config::{aws_sdk_config, ConfigError, Settings};
@@ -46,7 +44,8 @@ impl App {
     }
 
     /// The wiring of the functions that take identity documents (create and update): staged
-    /// in S3, when configured.
+    /// in S3, when configured, and fingerprinted by KMS. Both clients are built on first use:
+    /// most requests carry no document.
     pub fn with_documents(
         settings: &Settings,
         sdk: &aws_types::SdkConfig,
@@ -56,9 +55,11 @@ impl App {
             Some(documents) => {
                 let s3 = s3_config(sdk);
                 let client = LazyClient::new(move || aws_sdk_s3::Client::from_conf(s3.clone()));
+                let kms = aws_sdk_kms::Config::from(sdk);
+                let kms = LazyClient::new(move || aws_sdk_kms::Client::from_conf(kms.clone()));
                 Some(Documents::with_header_verifier(
                     S3Bucket::new(client, documents.bucket.clone()),
-                    FingerprintKey::new(&documents.hash_key)?,
+                    KmsKey::new(kms, documents.fingerprint_key.clone()),
                 ))
             }
         };
@@ -70,19 +71,12 @@ impl App {
         dynamodb: LazyClient<aws_sdk_dynamodb::Client>,
         documents: Option<Documents<S3Bucket>>,
     ) -> Result<Self, ConfigError> {
-        let cursor_key = settings
-            .cursor_key
-            .as_deref()
-            .map(CursorKey::new)
-            .transpose()?;
         let store = DynamoStore::new(dynamodb, settings.table_name.clone());
         Ok(Self {
             endpoint: Endpoint::new(settings.tenant_claim.clone())
                 .with_local_auth(settings.local_auth.clone()),
-            customers: Customers::new(store.clone(), clock::system)
-                .with_documents(documents)
-                .with_cursor_key(cursor_key.clone()),
-            groups: Groups::new(store, cursor_key, clock::system),
+            customers: Customers::new(store.clone(), clock::system).with_documents(documents),
+            groups: Groups::new(store, clock::system),
         })
     }
 }
@@ -98,7 +92,7 @@ where
     // Lives as long as the execution environment; leaking it is what makes it shareable by
     // every invocation without reference counting.
     let sdk = aws_sdk_config()?;
-    let settings = Settings::load(&sdk).await?;
+    let settings = Settings::load()?;
     let app: &'static App = Box::leak(Box::new(wiring(&settings, &sdk)?));
     // lambda_http::run, with the events made tolerable for its conversion first.
     let service = service_fn(|request| {

@@ -61,8 +61,12 @@ pub struct CollectionKey {
 pub fn group_collection(tenant: &TenantId, created_at_millis: i128, id: GroupId) -> CollectionKey {
     CollectionKey {
         gsi1pk: group_collection_partition(tenant),
-        gsi1sk: format!("{created_at_millis:015}#{id}"),
+        gsi1sk: listing_position_of(created_at_millis, id),
     }
+}
+
+fn listing_position_of(created_at_millis: i128, id: impl std::fmt::Display) -> String {
+    format!("{created_at_millis:015}#{id}")
 }
 
 pub fn group_collection_partition(tenant: &TenantId) -> String {
@@ -102,12 +106,25 @@ pub fn customer_listing_partition(tenant: &TenantId, shard: u8) -> String {
 
 /// Sorts by creation time, then id: a stable order for pagination.
 pub fn listing_position(created_at_millis: i128, id: CustomerId) -> String {
-    format!("{created_at_millis:015}#{id}")
+    listing_position_of(created_at_millis, id)
 }
 
 /// The customer a listing position names.
 pub fn listed_customer(position: &str) -> Option<CustomerId> {
     CustomerId::parse(position.split_once('#')?.1)
+}
+
+/// The item a position names, if the position is exactly as this module writes them
+/// (`{millis:015}#{id}`): positions come back in cursors, which a client can write. `id` reads
+/// the id part.
+pub fn positioned<I: std::fmt::Display>(
+    position: &str,
+    id: impl Fn(&str) -> Option<I>,
+) -> Option<I> {
+    let (millis, rest) = position.split_once('#')?;
+    let millis: i128 = millis.parse().ok()?;
+    let id = id(rest)?;
+    (millis >= 0 && listing_position_of(millis, &id) == position).then_some(id)
 }
 
 /// `value` is the canonical form (the email's, the E.164 mobile, a document's keyed hash):

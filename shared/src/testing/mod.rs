@@ -1,17 +1,19 @@
 //! Test material shared by the unit tests here and the integration tests (feature
 //! `test-support`, never enabled in the functions): images built in code, and in-memory fakes
-//! of the store traits and of the image bucket, for unit tests of the use cases. Integration
+//! of the store traits, of the image bucket and of the MAC key, for unit tests of the use cases. Integration
 //! tests use the real DynamoDB and S3 implementations against moto instead.
 
 pub mod dynamo_json;
 pub mod fuzz;
 mod images;
 mod memory_bucket;
+mod memory_key;
 mod memory_store;
 pub mod strategies;
 
 pub use images::{jpeg, png};
 pub use memory_bucket::{BucketOp, MemoryBucket};
+pub use memory_key::MemoryKey;
 pub use memory_store::{MemoryStore, Op, Owner, State};
 
 use crate::domain::Principal;

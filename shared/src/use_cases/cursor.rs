@@ -1,15 +1,20 @@
-//! Opaque, tamper-proof pagination cursors. A cursor carries the store's continuation key, the
-//! tenant it was issued to and the listing it continues, signed with HMAC-SHA256: a client can
-//! neither forge one, nor edit one, nor use another tenant's, nor continue one listing with
-//! another's cursor (a mix-up that would otherwise read as an empty or a restarted page: a
-//! silent gap in a client's sync).
+//! Pagination cursors that need no secret. A cursor carries only where a listing stopped (the
+//! positions of its last items) and the listing it continues, with a checksum over them, the
+//! caller's tenant and the listing. The store rebuilds every key it reads from the caller's own
+//! tenant and checks each position's form (`StoreError::InvalidStart`), so a cursor binds to
+//! its tenant and listing by construction: whatever a client writes into one, the most it can
+//! do is start its own listing at another place of that listing.
+//!
+//! The checksum is not a signature (anyone can compute it) and needs none: it turns the honest
+//! mistakes into a clear 400 `invalid_cursor` instead of a silently wrong page: a cursor cut
+//! short in a URL, one continued on the other listing, another tenant's (a client holding
+//! several tenants' tokens), or one from before this form (HMAC-signed, with the tenant inside).
 
 use crate::domain::TenantId;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use thiserror::Error;
 
@@ -34,166 +39,180 @@ impl Listing {
     }
 }
 
-#[derive(Debug, Error)]
-#[error("CURSOR_KEY must hold at least 32 bytes of secret")]
-pub struct CursorKeyError;
+/// Bytes of SHA-256 kept as the checksum: enough that no accident passes it.
+const CHECK_LEN: usize = 12;
 
-/// The keyed MAC, ready to be cloned for each cursor.
-#[derive(Clone)]
-pub struct CursorKey(Hmac<Sha256>);
-
-impl std::fmt::Debug for CursorKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("CursorKey(<redacted>)")
-    }
-}
+/// Names this use of SHA-256, so that no other hash of the same bytes is ever a checksum.
+const DOMAIN: &[u8] = b"customers-api/cursor/2";
 
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Payload {
-    t: String,
-    /// The listing. Cursors issued before it was bound have none, and open nowhere: a client
-    /// holding one starts its listing again (400 `invalid_cursor`), which no silent gap beats.
     l: String,
     k: BTreeMap<String, String>,
 }
 
-impl CursorKey {
-    pub fn new(secret: &[u8]) -> Result<Self, CursorKeyError> {
-        if secret.len() < 32 {
-            return Err(CursorKeyError);
-        }
-        Hmac::<Sha256>::new_from_slice(secret)
-            .map(Self)
-            .map_err(|_| CursorKeyError)
-    }
+/// The cursor of the page after the one that stopped at `key`.
+pub fn seal(tenant: &TenantId, listing: Listing, key: &BTreeMap<String, String>) -> String {
+    let payload = Payload {
+        l: listing.tag().to_owned(),
+        k: key.clone(),
+    };
+    seal_payload(
+        tenant,
+        listing,
+        &serde_json::to_vec(&payload).unwrap_or_default(),
+    )
+}
 
-    fn mac(&self) -> Hmac<Sha256> {
-        self.0.clone()
-    }
+/// Any bytes as a cursor with a valid checksum for `tenant` and `listing`: `seal` writes its
+/// own payloads with it; the fuzzer and the tests write arbitrary ones, as a client could.
+pub fn seal_payload(tenant: &TenantId, listing: Listing, json: &[u8]) -> String {
+    format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(json),
+        URL_SAFE_NO_PAD.encode(checksum(tenant, listing, json))
+    )
+}
 
-    pub fn seal(
-        &self,
-        tenant: &TenantId,
-        listing: Listing,
-        key: &BTreeMap<String, String>,
-    ) -> String {
-        let payload = Payload {
-            t: tenant.as_str().to_owned(),
-            l: listing.tag().to_owned(),
-            k: key.clone(),
-        };
-        self.seal_payload(&serde_json::to_vec(&payload).unwrap_or_default())
+/// Where the listing continues, if `cursor` is one issued for `tenant` and `listing`.
+pub fn open(
+    tenant: &TenantId,
+    listing: Listing,
+    cursor: &str,
+) -> Result<BTreeMap<String, String>, InvalidCursor> {
+    let (payload, check) = cursor.split_once('.').ok_or(InvalidCursor)?;
+    let json = URL_SAFE_NO_PAD.decode(payload).map_err(|_| InvalidCursor)?;
+    let check = URL_SAFE_NO_PAD.decode(check).map_err(|_| InvalidCursor)?;
+    if check != checksum(tenant, listing, &json) {
+        return Err(InvalidCursor);
     }
+    let payload: Payload = serde_json::from_slice(&json).map_err(|_| InvalidCursor)?;
+    if payload.l != listing.tag() {
+        return Err(InvalidCursor);
+    }
+    Ok(payload.k)
+}
 
-    /// Any bytes as a cursor this key signed. `seal` signs its own payloads with it; the
-    /// fuzzer signs arbitrary ones, to reach what `open` does after the signature check.
-    pub fn seal_payload(&self, json: &[u8]) -> String {
-        let mut mac = self.mac();
-        mac.update(json);
-        let tag = mac.finalize().into_bytes();
-        format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(json),
-            URL_SAFE_NO_PAD.encode(tag)
-        )
+fn checksum(tenant: &TenantId, listing: Listing, json: &[u8]) -> [u8; CHECK_LEN] {
+    let mut hash = Sha256::new();
+    // Length-prefixed parts: no two (tenant, listing, payload) share the hashed bytes.
+    for part in [DOMAIN, tenant.as_str().as_bytes(), listing.tag().as_bytes()] {
+        hash.update((part.len() as u64).to_be_bytes());
+        hash.update(part);
     }
-
-    pub fn open(
-        &self,
-        tenant: &TenantId,
-        listing: Listing,
-        cursor: &str,
-    ) -> Result<BTreeMap<String, String>, InvalidCursor> {
-        let (payload, tag) = cursor.split_once('.').ok_or(InvalidCursor)?;
-        let json = URL_SAFE_NO_PAD.decode(payload).map_err(|_| InvalidCursor)?;
-        let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| InvalidCursor)?;
-        let mut mac = self.mac();
-        mac.update(&json);
-        // Constant-time comparison.
-        mac.verify_slice(&tag).map_err(|_| InvalidCursor)?;
-        let payload: Payload = serde_json::from_slice(&json).map_err(|_| InvalidCursor)?;
-        if payload.t != tenant.as_str() || payload.l != listing.tag() {
-            return Err(InvalidCursor);
-        }
-        Ok(payload.k)
-    }
+    hash.update(json);
+    let digest = hash.finalize();
+    let mut check = [0; CHECK_LEN];
+    check.copy_from_slice(&digest[..CHECK_LEN]);
+    check
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn key() -> CursorKey {
-        CursorKey::new(b"0123456789abcdef0123456789abcdef").unwrap()
-    }
-
     fn continuation() -> BTreeMap<String, String> {
-        [("pk".to_owned(), "TENANT#a#GROUP#1".to_owned())]
+        [("after".to_owned(), "000001700000000#1".to_owned())]
             .into_iter()
             .collect()
     }
 
+    fn tenant(name: &str) -> TenantId {
+        TenantId::parse(name).unwrap()
+    }
+
     #[test]
     fn round_trip_for_the_same_tenant_only() {
-        let a = TenantId::parse("a").unwrap();
-        let b = TenantId::parse("b").unwrap();
-        let cursor = key().seal(&a, Listing::CustomerGroups, &continuation());
+        let cursor = seal(&tenant("a"), Listing::CustomerGroups, &continuation());
         assert_eq!(
-            key().open(&a, Listing::CustomerGroups, &cursor).unwrap(),
+            open(&tenant("a"), Listing::CustomerGroups, &cursor).unwrap(),
             continuation()
         );
-        assert_eq!(
-            key().open(&b, Listing::CustomerGroups, &cursor),
-            Err(InvalidCursor)
-        );
+        for other in ["b", "A", "a "] {
+            if let Ok(other) = TenantId::parse(other) {
+                assert_eq!(
+                    open(&other, Listing::CustomerGroups, &cursor),
+                    Err(InvalidCursor)
+                );
+            }
+        }
     }
 
     #[test]
     fn a_cursor_continues_only_its_own_listing() {
-        let a = TenantId::parse("a").unwrap();
+        let a = tenant("a");
         for (issued, used) in [
             (Listing::Customers, Listing::CustomerGroups),
             (Listing::CustomerGroups, Listing::Customers),
         ] {
-            let cursor = key().seal(&a, issued, &continuation());
-            assert_eq!(key().open(&a, used, &cursor), Err(InvalidCursor));
-            assert!(key().open(&a, issued, &cursor).is_ok());
+            let cursor = seal(&a, issued, &continuation());
+            assert_eq!(open(&a, used, &cursor), Err(InvalidCursor));
+            assert!(open(&a, issued, &cursor).is_ok());
+            // Even with a checksum made for the other listing, the payload names its own.
+            let json = URL_SAFE_NO_PAD
+                .decode(cursor.split_once('.').unwrap().0)
+                .unwrap();
+            assert_eq!(
+                open(&a, used, &seal_payload(&a, used, &json)),
+                Err(InvalidCursor)
+            );
         }
     }
 
     #[test]
-    fn a_cursor_issued_before_listings_were_bound_opens_nowhere() {
-        let a = TenantId::parse("a").unwrap();
-        let unbound = serde_json::json!({"t": "a", "k": continuation()}).to_string();
-        let cursor = key().seal_payload(unbound.as_bytes());
+    fn a_signed_cursor_of_the_earlier_form_opens_nowhere() {
+        // Payload and HMAC tag as the secret-keyed cursors had them.
+        let old = serde_json::json!({"t": "a", "l": "g", "k": continuation()}).to_string();
+        let cursor = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(&old),
+            URL_SAFE_NO_PAD.encode([7u8; 32])
+        );
         for listing in [Listing::Customers, Listing::CustomerGroups] {
-            assert_eq!(key().open(&a, listing, &cursor), Err(InvalidCursor));
+            assert_eq!(open(&tenant("a"), listing, &cursor), Err(InvalidCursor));
         }
+        // Nor with a fresh checksum: the tenant inside is a member this form does not have.
+        assert_eq!(
+            open(
+                &tenant("a"),
+                Listing::CustomerGroups,
+                &seal_payload(&tenant("a"), Listing::CustomerGroups, old.as_bytes())
+            ),
+            Err(InvalidCursor)
+        );
     }
 
     #[test]
-    fn tampering_is_detected() {
-        let a = TenantId::parse("a").unwrap();
+    fn a_damaged_cursor_is_refused() {
+        let a = tenant("a");
         let g = Listing::CustomerGroups;
-        let cursor = key().seal(&a, g, &continuation());
-        let (payload, tag) = cursor.split_once('.').unwrap();
-        let mut forged: BTreeMap<String, String> = continuation();
-        forged.insert("pk".into(), "TENANT#b#GROUP#1".into());
-        let forged_payload = URL_SAFE_NO_PAD.encode(
+        let cursor = seal(&a, g, &continuation());
+        let (payload, check) = cursor.split_once('.').unwrap();
+        assert_eq!(open(&a, g, payload), Err(InvalidCursor));
+        assert_eq!(open(&a, g, "garbage"), Err(InvalidCursor));
+        assert_eq!(open(&a, g, &cursor[..cursor.len() - 1]), Err(InvalidCursor));
+        // One character changed anywhere: the checksum no longer matches.
+        for at in 0..cursor.len() {
+            let mut bytes = cursor.clone().into_bytes();
+            bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+            let damaged = String::from_utf8(bytes).unwrap();
+            if damaged != cursor {
+                assert_eq!(open(&a, g, &damaged), Err(InvalidCursor), "{damaged}");
+            }
+        }
+        let mut edited = continuation();
+        edited.insert("after".into(), "000001700000000#2".into());
+        let edited = URL_SAFE_NO_PAD.encode(
             serde_json::to_vec(&Payload {
-                t: "a".into(),
                 l: "g".into(),
-                k: forged,
+                k: edited,
             })
             .unwrap(),
         );
         assert_eq!(
-            key().open(&a, g, &format!("{forged_payload}.{tag}")),
+            open(&a, g, &format!("{edited}.{check}")),
             Err(InvalidCursor)
         );
-        assert_eq!(key().open(&a, g, payload), Err(InvalidCursor));
-        assert_eq!(key().open(&a, g, "garbage"), Err(InvalidCursor));
-        let other = CursorKey::new(b"another-key-another-key-another-k").unwrap();
-        assert_eq!(other.open(&a, g, &cursor), Err(InvalidCursor));
     }
 }

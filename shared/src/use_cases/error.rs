@@ -23,8 +23,6 @@ pub enum Error {
     Documents(DocumentStorageError),
     #[error("identity documents are not configured for this function")]
     DocumentsNotConfigured,
-    #[error("listing needs CURSOR_KEY")]
-    NoCursorKey,
     #[error("the cursor is not one this API issued to this tenant")]
     InvalidCursor,
     /// The request's `Idempotency-Key` was used for another request.
@@ -49,7 +47,10 @@ pub enum Error {
 
 impl From<StoreError> for Error {
     fn from(error: StoreError) -> Self {
-        Self::Store(error)
+        match error {
+            StoreError::InvalidStart => Self::InvalidCursor,
+            error => Self::Store(error),
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Customer groups: create one, list a tenant's in pages.
 
-use super::cursor::{CursorKey, Listing};
+use super::cursor::{self, Listing};
 use super::executor::{Decision, Executor, Write};
 use super::idempotency::{Answer, Keyed};
 use super::ports::{Change, GroupLister, WriteStore, Written};
@@ -52,15 +52,12 @@ impl Write for NewGroup {
 
 pub struct Groups<S> {
     executor: Executor<S>,
-    cursor_key: Option<CursorKey>,
 }
 
 impl<S> Groups<S> {
-    /// `cursor_key` is `None` in the functions that never list.
-    pub fn new(store: S, cursor_key: Option<CursorKey>, clock: Clock) -> Self {
+    pub fn new(store: S, clock: Clock) -> Self {
         Self {
             executor: Executor::new(store, clock),
-            cursor_key,
         }
     }
 }
@@ -87,12 +84,11 @@ impl<S: GroupLister> Groups<S> {
         limit: Option<&str>,
         cursor: Option<&str>,
     ) -> Result<GroupPage, Error> {
-        let key = self.cursor_key.as_ref().ok_or(Error::NoCursorKey)?;
         let limit = page_size(limit)?;
         let tenant = &principal.tenant;
         let start = cursor
             .filter(|c| !c.is_empty())
-            .map(|c| key.open(tenant, Listing::CustomerGroups, c))
+            .map(|c| cursor::open(tenant, Listing::CustomerGroups, c))
             .transpose()
             .map_err(|_| Error::InvalidCursor)?;
         let page = self
@@ -104,7 +100,7 @@ impl<S: GroupLister> Groups<S> {
             groups: page.items,
             next_cursor: page
                 .next
-                .map(|next| key.seal(tenant, Listing::CustomerGroups, &next)),
+                .map(|next| cursor::seal(tenant, Listing::CustomerGroups, &next)),
         })
     }
 }
@@ -125,8 +121,7 @@ mod tests {
     }
 
     fn groups(store: &MemoryStore) -> Groups<MemoryStore> {
-        let key = CursorKey::new(&[9; 32]).expect("key");
-        Groups::new(store.clone(), Some(key), now as Clock)
+        Groups::new(store.clone(), now as Clock)
     }
 
     fn body(name: &str) -> Map<String, Value> {
@@ -218,11 +213,6 @@ mod tests {
             groups.list(&acme, Some("0"), None).await,
             Err(Error::Invalid(_))
         ));
-        let unkeyed = Groups::new(store.clone(), None, now as Clock);
-        assert_eq!(
-            unkeyed.list(&acme, None, None).await,
-            Err(Error::NoCursorKey)
-        );
         store.fail_next(Op::ListGroups, StoreError::Unavailable("timed out".into()));
         assert!(matches!(
             groups.list(&acme, None, None).await,

@@ -1,6 +1,7 @@
-//! Who can read the two HMAC keys in clear, from template.yaml: the functions that use each
-//! key, and nobody else - no other function, no wildcard, not the account's own users and
-//! roles (which administer the KMS key but decrypt nothing), not a deployment.
+//! Who can use the one key left, from template.yaml: the KMS HMAC key of document fingerprints
+//! makes MACs for the create and update functions only, and nobody else - no other function,
+//! no wildcard, not the account's own users and roles (which administer the key but cannot use
+//! it), and its material is readable by no one at all. No secret remains to be read.
 
 use integration_tests::workspace_root;
 use serde_yaml::Value;
@@ -12,7 +13,8 @@ fn template() -> Value {
 }
 
 const FINGERPRINTERS: [&str; 2] = ["CreateCustomerFunction", "UpdateCustomerFunction"];
-const LISTERS: [&str; 2] = ["ListCustomersFunction", "ListCustomerGroupsFunction"];
+const KEY: &str = "DocumentFingerprintKey";
+const VARIABLE: &str = "DOCUMENT_FINGERPRINT_KEY";
 
 fn list(value: &Value) -> Vec<Value> {
     match value {
@@ -65,18 +67,6 @@ fn allows(statement: &Value, action: &str) -> bool {
             .any(|pattern| covers(pattern, action))
 }
 
-/// Who the KMS key lets decrypt, and through which service.
-fn decrypters(t: &Value) -> Vec<(BTreeSet<String>, String)> {
-    list(&t["Resources"]["SecretsKey"]["Properties"]["KeyPolicy"]["Statement"])
-        .iter()
-        .filter(|s| allows(s, "kms:Decrypt") || allows(s, "kms:ReEncryptFrom"))
-        .map(|s| {
-            let via = format!("{:?}", s["Condition"]["StringEquals"]["kms:ViaService"]);
-            (principals(s), via)
-        })
-        .collect()
-}
-
 fn functions(t: &Value) -> Vec<String> {
     t["Resources"]
         .as_mapping()
@@ -87,183 +77,159 @@ fn functions(t: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Functions whose IAM policies may read `secret` (by its name in the template).
-fn readers_by_iam(t: &Value, secret_name: &str) -> BTreeSet<String> {
-    functions(t)
-        .into_iter()
-        .filter(|function| {
-            list(&t["Resources"][function.as_str()]["Properties"]["Policies"])
-                .iter()
-                .flat_map(|policy| list(&policy["Statement"]))
-                .any(|s| {
-                    allows(&s, "secretsmanager:GetSecretValue") && {
-                        let resource = format!("{:?}", s["Resource"]);
-                        resource.contains(secret_name) || resource.contains("\"*\"")
-                    }
-                })
-        })
-        .collect()
-}
-
-/// Principals a secret's resource policy leaves able to read it: its one Deny names them.
-fn readers_by_secret_policy(t: &Value, policy: &str) -> BTreeSet<String> {
-    let statements = list(&t["Resources"][policy]["Properties"]["ResourcePolicy"]["Statement"]);
-    assert!(
-        statements
-            .iter()
-            .all(|s| s["Effect"].as_str() == Some("Deny")),
-        "{policy} grants nothing, it only refuses"
-    );
-    let deny = statements
-        .iter()
-        .find(|s| {
-            s["Principal"].as_str() == Some("*")
-                && list(&s["Action"])
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .any(|a| covers(a, "secretsmanager:GetSecretValue"))
-        })
-        .unwrap_or_else(|| panic!("{policy} refuses GetSecretValue to every other principal"));
-    list(&deny["Condition"]["StringNotEquals"]["aws:PrincipalArn"])
-        .iter()
-        .map(|arn| {
-            let text = format!("{arn:?}");
-            text.split('"')
-                .find(|part| part.ends_with("Role.Arn"))
-                .map(|role| role.trim_end_matches("Role.Arn").to_owned())
-                .unwrap_or(text)
-        })
-        .collect()
-}
-
 fn set(names: &[&str]) -> BTreeSet<String> {
     names.iter().map(|n| (*n).to_owned()).collect()
 }
 
+/// The fingerprint key's policy statements.
+fn key_policy(t: &Value) -> Vec<Value> {
+    list(&t["Resources"][KEY]["Properties"]["KeyPolicy"]["Statement"])
+}
+
+/// The actions that use the key (as opposed to administering it).
+const USES: [&str; 2] = ["kms:GenerateMac", "kms:VerifyMac"];
+
 /// The whole rule, checked on a template; panics with what is wrong.
-fn only_their_functions_read_the_keys(t: &Value) {
+fn only_create_and_update_make_fingerprints(t: &Value) {
     let text = serde_yaml::to_string(t).unwrap();
-    assert!(
-        !text.contains("{{resolve:secretsmanager"),
-        "no key is resolved into a template value (the deployer would read it)"
+    // No secret is left to read: no Secrets Manager, no resolved secure value.
+    for trace in ["secretsmanager", "SecretsManager", "{{resolve:ssm-secure"] {
+        assert!(!text.contains(trace), "the template still holds {trace:?}");
+    }
+    let key = &t["Resources"][KEY];
+    assert_eq!(key["Type"].as_str(), Some("AWS::KMS::Key"));
+    assert_eq!(key["Properties"]["KeySpec"].as_str(), Some("HMAC_256"));
+    assert_eq!(
+        key["Properties"]["KeyUsage"].as_str(),
+        Some("GENERATE_VERIFY_MAC")
     );
-    for function in functions(t) {
-        let env = format!(
-            "{:?}",
-            t["Resources"][function.as_str()]["Properties"]["Environment"]
-        );
-        for value_variable in ["DOCUMENT_HASH_KEY\"", "CURSOR_KEY\""] {
-            assert!(
-                !env.contains(value_variable),
-                "{function}: a key's value is never in an environment"
+    assert_eq!(key["DeletionPolicy"].as_str(), Some("Retain"));
+
+    // The key policy alone decides: the statements that allow a use name the two roles, and
+    // none names the account (which would let any IAM policy of it grant the use) or `*`.
+    let mut who = BTreeSet::new();
+    for statement in key_policy(t) {
+        if USES.iter().any(|action| allows(&statement, action)) {
+            who.extend(principals(&statement));
+        }
+    }
+    assert_eq!(who, set(&FINGERPRINTERS), "who may use {KEY}");
+    for statement in key_policy(t) {
+        if statement["Effect"].as_str() == Some("Allow")
+            && USES.iter().any(|action| allows(&statement, action))
+        {
+            assert_eq!(
+                statement["Condition"]["StringEquals"]["kms:MacAlgorithm"].as_str(),
+                Some("HMAC_SHA_256"),
+                "fingerprints are HMAC-SHA256 only"
             );
         }
-        let holds = |variable: &str| env.contains(variable);
-        assert_eq!(
-            holds("DOCUMENT_HASH_KEY_SECRET"),
-            FINGERPRINTERS.contains(&function.as_str()),
-            "{function} and the document hash key"
-        );
-        assert_eq!(
-            holds("CURSOR_KEY_SECRET"),
-            LISTERS.contains(&function.as_str()),
-            "{function} and the cursor key"
-        );
     }
-    for secret in ["DocumentHashKey", "CursorKey"] {
-        assert_eq!(
-            format!("{:?}", t["Resources"][secret]["Properties"]["KmsKeyId"]),
-            format!(
-                "{:?}",
-                serde_yaml::from_str::<Value>("!Ref SecretsKey").unwrap()
-            ),
-            "{secret} is encrypted with SecretsKey"
-        );
-    }
-    let decrypt = decrypters(t);
-    let mut who = BTreeSet::new();
-    for (principals, via) in &decrypt {
+
+    for function in functions(t) {
+        let properties = &t["Resources"][function.as_str()]["Properties"];
+        let statements: Vec<Value> = list(&properties["Policies"])
+            .iter()
+            .flat_map(|policy| list(&policy["Statement"]))
+            .collect();
         assert!(
-            via.contains("secretsmanager."),
-            "{principals:?} decrypt only through Secrets Manager"
+            !statements
+                .iter()
+                .any(|s| USES.iter().any(|action| allows(s, action))),
+            "{function}: its IAM policy grants a use of a KMS key; the key policy alone does"
         );
-        who.extend(principals.iter().cloned());
+        let variables = &properties["Environment"]["Variables"];
+        let named = variables.get(VARIABLE).map(|v| format!("{v:?}"));
+        if FINGERPRINTERS.contains(&function.as_str()) {
+            let named = named.unwrap_or_default();
+            assert!(
+                named.contains(KEY) && named.contains("Arn"),
+                "{function}: {VARIABLE} names {KEY}: {named}"
+            );
+        } else {
+            assert_eq!(named, None, "{function} never uses the fingerprint key");
+        }
+        for (name, _) in variables.as_mapping().into_iter().flatten() {
+            let name = name.as_str().unwrap_or_default();
+            assert!(
+                name == VARIABLE || name == "LOCAL_JWT_SECRET" || !name.contains("SECRET"),
+                "{function}: {name} looks like a secret in an environment"
+            );
+        }
     }
-    let mut expected = set(&FINGERPRINTERS);
-    expected.extend(set(&LISTERS));
-    assert_eq!(who, expected, "who may decrypt with SecretsKey");
-
-    assert_eq!(readers_by_iam(t, "document-hash-key"), set(&FINGERPRINTERS));
-    assert_eq!(readers_by_iam(t, "cursor-key"), set(&LISTERS));
-    assert_eq!(
-        readers_by_secret_policy(t, "DocumentHashKeyPolicy"),
-        set(&FINGERPRINTERS)
-    );
-    assert_eq!(
-        readers_by_secret_policy(t, "CursorKeyPolicy"),
-        set(&LISTERS)
-    );
 }
 
 #[test]
-fn only_the_functions_that_use_a_key_can_read_it() {
-    only_their_functions_read_the_keys(&template());
+fn only_create_and_update_may_ask_for_a_fingerprint() {
+    only_create_and_update_make_fingerprints(&template());
 }
 
-/// Each way of opening a key to someone else, applied to the real template: the rule must
-/// catch every one.
+/// Each way of opening the key to someone else, or of bringing a secret back, applied to the
+/// real template: the rule must catch every one.
 #[test]
-fn a_second_reader_or_a_wildcard_is_caught() {
+fn another_caller_a_wildcard_or_a_secret_is_caught() {
     type Edit = fn(&mut Value);
-    let edits: [(&str, Edit); 7] = [
-        ("another function's role decrypts", |t| {
-            let statement = &mut t["Resources"]["SecretsKey"]["Properties"]["KeyPolicy"]
-                ["Statement"][2]["Principal"]["AWS"];
-            if let Value::Sequence(roles) = statement {
+    fn statement(t: &mut Value, index: usize) -> &mut Value {
+        &mut t["Resources"][KEY]["Properties"]["KeyPolicy"]["Statement"][index]
+    }
+    fn add_policy(t: &mut Value, function: &str, policy: &str) {
+        if let Value::Sequence(policies) = &mut t["Resources"][function]["Properties"]["Policies"] {
+            policies.push(serde_yaml::from_str(policy).unwrap());
+        }
+    }
+    let edits: [(&str, Edit); 9] = [
+        ("another function's role makes MACs", |t| {
+            if let Value::Sequence(roles) = &mut statement(t, 1)["Principal"]["AWS"] {
                 roles.push(serde_yaml::from_str("!GetAtt GetCustomerFunctionRole.Arn").unwrap());
             }
         }),
-        ("a wildcard principal decrypts", |t| {
-            t["Resources"]["SecretsKey"]["Properties"]["KeyPolicy"]["Statement"][2]["Principal"] =
-                Value::String("*".into());
+        ("a wildcard principal makes MACs", |t| {
+            statement(t, 1)["Principal"] = Value::String("*".into());
         }),
-        ("the account may decrypt (kms:*)", |t| {
-            t["Resources"]["SecretsKey"]["Properties"]["KeyPolicy"]["Statement"][0]["Action"] =
-                Value::String("kms:*".into());
+        ("the account may do anything (kms:*)", |t| {
+            statement(t, 0)["Action"] = Value::String("kms:*".into());
         }),
-        ("a lister may read the document hash key", |t| {
-            let policies = &mut t["Resources"]["ListCustomersFunction"]["Properties"]["Policies"];
-            if let Value::Sequence(policies) = policies {
-                policies.push(
-                    serde_yaml::from_str(
-                        "{Statement: [{Effect: Allow, Action: 'secretsmanager:*', Resource: '*'}]}",
-                    )
-                    .unwrap(),
+        ("the account may generate (kms:Generate*)", |t| {
+            if let Value::Sequence(actions) = &mut statement(t, 0)["Action"] {
+                actions.push(Value::String("kms:Generate*".into()));
+            }
+        }),
+        ("a lister's IAM policy grants GenerateMac", |t| {
+            add_policy(
+                t,
+                "ListCustomersFunction",
+                "{Statement: [{Effect: Allow, Action: 'kms:GenerateMac', Resource: '*'}]}",
+            );
+        }),
+        ("a Secrets Manager secret comes back", |t| {
+            if let Value::Mapping(resources) = &mut t["Resources"] {
+                resources.insert(
+                    Value::String("CursorKey".into()),
+                    serde_yaml::from_str("{Type: 'AWS::SecretsManager::Secret'}").unwrap(),
                 );
             }
         }),
-        ("the secret policy lets another role read", |t| {
-            let arns = &mut t["Resources"]["DocumentHashKeyPolicy"]["Properties"]["ResourcePolicy"]
-                ["Statement"][0]["Condition"]["StringNotEquals"]["aws:PrincipalArn"];
-            if let Value::Sequence(arns) = arns {
-                arns.push(serde_yaml::from_str("!GetAtt DeleteCustomerFunctionRole.Arn").unwrap());
-            }
+        ("a function reads a secret", |t| {
+            add_policy(
+                t,
+                "GetCustomerFunction",
+                "{Statement: [{Effect: Allow, Action: 'secretsmanager:GetSecretValue', Resource: '*'}]}",
+            );
         }),
-        ("the value is resolved into an environment", |t| {
-            t["Resources"]["GetCustomerFunction"]["Properties"]["Environment"] =
-                serde_yaml::from_str("{Variables: {CURSOR_KEY: '{{resolve:secretsmanager:x}}'}}")
-                    .unwrap();
+        ("another function is given the key", |t| {
+            t["Resources"]["DeleteCustomerFunction"]["Properties"]["Environment"] =
+                serde_yaml::from_str("{Variables: {DOCUMENT_FINGERPRINT_KEY: 'alias/x'}}").unwrap();
         }),
-        ("a secret under the default key", |t| {
-            if let Value::Mapping(properties) = &mut t["Resources"]["CursorKey"]["Properties"] {
-                properties.remove("KmsKeyId");
-            }
+        ("the key becomes an encryption key", |t| {
+            t["Resources"][KEY]["Properties"]["KeySpec"] =
+                Value::String("SYMMETRIC_DEFAULT".into());
         }),
     ];
     for (what, edit) in edits {
         let mut t = template();
         edit(&mut t);
-        let caught = std::panic::catch_unwind(|| only_their_functions_read_the_keys(&t)).is_err();
+        let caught =
+            std::panic::catch_unwind(|| only_create_and_update_make_fingerprints(&t)).is_err();
         assert!(caught, "not caught: {what}");
     }
 }

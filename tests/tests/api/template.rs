@@ -70,11 +70,6 @@ fn only_the_functions_that_take_documents_touch_them_and_only_below_their_prefix
             .collect();
         assert_eq!(s3.len(), 1, "{function}");
         assert!(format!("{:?}", s3[0]["Resource"]).contains("/documents/*"));
-        let env = &resource(&t, function)["Properties"]["Environment"]["Variables"];
-        assert!(
-            format!("{:?}", env["DOCUMENT_HASH_KEY_SECRET"]).contains("DocumentHashKey"),
-            "{function}: the key comes from Secrets Manager"
-        );
     }
     for function in [
         "GetCustomerFunction",
@@ -84,11 +79,6 @@ fn only_the_functions_that_take_documents_touch_them_and_only_below_their_prefix
         assert!(
             !format!("{:?}", statements(&t, function)).contains("s3:"),
             "{function}"
-        );
-        let env = resource(&t, function)["Properties"].get("Environment");
-        assert!(
-            !format!("{env:?}").contains("DOCUMENT_HASH_KEY"),
-            "{function} never sees the fingerprint key"
         );
     }
 }
@@ -117,10 +107,6 @@ fn permissions(t: &Value, function: &str) -> Vec<String> {
                 "index"
             } else if resource.contains("DocumentsBucket") {
                 "documents"
-            } else if resource.contains(":secret:${AWS::StackName}-document-hash-key-*") {
-                "the document hash key"
-            } else if resource.contains(":secret:${AWS::StackName}-cursor-key-*") {
-                "the cursor key"
             } else if resource.contains("CustomersTable") {
                 "table"
             } else {
@@ -149,7 +135,6 @@ fn each_function_may_do_what_its_route_needs_and_nothing_else() {
                 "s3:DeleteObject on documents",
                 "s3:GetObject on documents",
                 "s3:PutObject on documents",
-                "secretsmanager:GetSecretValue on the document hash key",
             ],
         ),
         ("GetCustomerFunction", &["dynamodb:GetItem on table"]),
@@ -159,7 +144,6 @@ fn each_function_may_do_what_its_route_needs_and_nothing_else() {
                 "dynamodb:BatchGetItem on table",
                 "dynamodb:GetItem on table",
                 "dynamodb:Query on index",
-                "secretsmanager:GetSecretValue on the cursor key",
             ],
         ),
         (
@@ -172,7 +156,6 @@ fn each_function_may_do_what_its_route_needs_and_nothing_else() {
                 "s3:DeleteObject on documents",
                 "s3:GetObject on documents",
                 "s3:PutObject on documents",
-                "secretsmanager:GetSecretValue on the document hash key",
             ],
         ),
         (
@@ -187,13 +170,7 @@ fn each_function_may_do_what_its_route_needs_and_nothing_else() {
             "CreateCustomerGroupFunction",
             &["dynamodb:GetItem on table", "dynamodb:PutItem on table"],
         ),
-        (
-            "ListCustomerGroupsFunction",
-            &[
-                "dynamodb:Query on index",
-                "secretsmanager:GetSecretValue on the cursor key",
-            ],
-        ),
+        ("ListCustomerGroupsFunction", &["dynamodb:Query on index"]),
         ("ListCountriesFunction", &[]),
     ];
     for (function, allowed) in expected {

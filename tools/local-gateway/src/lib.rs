@@ -69,13 +69,15 @@ pub fn jwt_config(template: &Template, bindings: &Bindings, secret: String) -> R
     })
 }
 
-/// Starts every function of the template and the gateway in front of them.
+/// Starts every function of the template and the gateway in front of them. The template's
+/// HMAC keys that `options.bindings` leaves unbound are those `create_resources` made.
 pub async fn start(options: Options) -> Result<RunningGateway> {
     let template = Template::load(&options.template)?;
-    let jwt = jwt_config(&template, &options.bindings, options.jwt_secret.clone())?;
+    let bindings = bind_created_keys(&template, options.bindings.clone()).await;
+    let jwt = jwt_config(&template, &bindings, options.jwt_secret.clone())?;
     let (shutdown, shutdown_rx) = watch::channel(false);
     let mut targets = Vec::new();
-    for function in template.functions(&options.bindings)? {
+    for function in template.functions(&bindings)? {
         if let Some((name, why)) = function
             .unresolved
             .iter()
@@ -140,14 +142,48 @@ pub async fn start(options: Options) -> Result<RunningGateway> {
     })
 }
 
-/// Creates the template's tables and buckets in the local servers the standard AWS variables
-/// point at (`AWS_ENDPOINT_URL`); returns what it created.
-pub async fn create_resources(template: &Template, bindings: &Bindings) -> Result<Vec<String>> {
-    // Local servers speak plain HTTP: no TLS stack needed.
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+/// Local servers speak plain HTTP: no TLS stack needed.
+async fn local_sdk() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
         .http_client(aws_smithy_http_client::Builder::new().build_http())
         .load()
-        .await;
+        .await
+}
+
+/// The alias under which `create_resources` names the key made for the template's `logical_id`:
+/// a key's id is the server's choice, the alias lets another process (`serve`) find it.
+pub fn key_alias(logical_id: &str) -> String {
+    format!("alias/{}/{logical_id}", template::LOCAL_STACK_NAME)
+}
+
+/// Binds each of the template's HMAC keys that `bindings` leaves unbound to the key
+/// `create_resources` made for it, when the server has one; a key still unbound leaves its
+/// variables unresolved (start then names them).
+pub async fn bind_created_keys(template: &Template, mut bindings: Bindings) -> Bindings {
+    let unbound: Vec<_> = template
+        .mac_keys()
+        .into_iter()
+        .filter(|key| !bindings.arns.contains_key(&key.logical_id))
+        .collect();
+    if unbound.is_empty() {
+        return bindings;
+    }
+    let kms = aws_sdk_kms::Client::new(&local_sdk().await);
+    for key in unbound {
+        match tables::find_key(&kms, &key_alias(&key.logical_id)).await {
+            Ok(Some(found)) => bindings.bind(&key.logical_id, &found.key_id, &found.arn),
+            Ok(None) => tracing::warn!(key = %key.logical_id, "no local key: run create-resources"),
+            Err(error) => tracing::warn!(key = %key.logical_id, "{error:#}"),
+        }
+    }
+    bindings
+}
+
+/// Creates the template's tables, buckets and HMAC keys in the local servers the standard AWS
+/// variables point at (`AWS_ENDPOINT_URL`); returns what it created (a key with its ARN). The
+/// keys are named by [`key_alias`], for [`start`] to find them.
+pub async fn create_resources(template: &Template, bindings: &Bindings) -> Result<Vec<String>> {
+    let sdk = local_sdk().await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
     let mut created = Vec::new();
     for table in template.tables() {
@@ -165,11 +201,10 @@ pub async fn create_resources(template: &Template, bindings: &Bindings) -> Resul
         tables::create_bucket(&s3, &name).await?;
         created.push(format!("bucket {name}"));
     }
-    let secrets = aws_sdk_secretsmanager::Client::new(&sdk);
-    for secret in template.secrets() {
-        let name = template.resource_name(&secret, bindings);
-        tables::create_secret(&secrets, &name).await?;
-        created.push(format!("secret {name}"));
+    let kms = aws_sdk_kms::Client::new(&sdk);
+    for key in template.mac_keys() {
+        let made = tables::create_mac_key(&kms, &key, Some(&key_alias(&key.logical_id))).await?;
+        created.push(format!("key {} {}", key.logical_id, made.arn));
     }
     Ok(created)
 }

@@ -1,16 +1,18 @@
 //! `local-gateway`: the local stack's command line.
 //!
 //!   local-gateway serve          API Gateway + Lambda emulation for the template's routes
-//!   local-gateway create-resources  the template's DynamoDB tables and S3 buckets, at
-//!                                AWS_ENDPOINT_URL
+//!   local-gateway create-resources  the template's DynamoDB tables, S3 buckets and KMS HMAC
+//!                                keys, at AWS_ENDPOINT_URL (`created key <id> <arn>` per key)
 //!   local-gateway token          a signed development token
 //!   local-gateway functions      the template's functions and their routes, as JSON lines
 //!
 //! Common options: --template FILE (template.yaml), --parameter-overrides "K=V K=V",
-//! --resource-name LOGICAL_ID=NAME (repeatable). `serve` also takes --port (GATEWAY_PORT, 3000),
+//! --resource-name LOGICAL_ID=NAME (repeatable), --resource-arn LOGICAL_ID=ARN (repeatable:
+//! what `!GetAtt LOGICAL_ID.Arn` gives). `serve` also takes --port (GATEWAY_PORT, 3000),
 //! --bin-dir DIR (target/debug), --instances N (4),
-//! --env NAME=VALUE (repeatable: values for variables the template resolves only in AWS). `token` takes --sub, --tenant, --scope,
-//! --tenant-claim, --ttl. The signing secret is JWT_SECRET.
+//! --env NAME=VALUE (repeatable: values for variables the template resolves only in AWS); it
+//! finds the keys create-resources made by their aliases. `token` takes --sub, --tenant,
+//! --scope, --tenant-claim, --ttl. The signing secret is JWT_SECRET.
 
 use anyhow::{bail, Context, Result};
 use local_gateway::template::{Bindings, Template};
@@ -72,6 +74,12 @@ impl Args {
                 .with_context(|| format!("bad resource name {pair}"))?;
             bindings.resource_names.insert(k.to_owned(), v.to_owned());
         }
+        for pair in self.all("resource-arn") {
+            let (k, v) = pair
+                .split_once('=')
+                .with_context(|| format!("bad resource ARN {pair}"))?;
+            bindings.arns.insert(k.to_owned(), v.to_owned());
+        }
         Ok(bindings)
     }
 
@@ -120,7 +128,7 @@ async fn serve(args: &Args) -> Result<()> {
         bindings: args.bindings()?,
         jwt_secret: jwt::secret_from_env(),
         // Functions inherit this process's environment (AWS_ENDPOINT_URL and friends); --env
-        // sets what the template leaves to AWS (secrets).
+        // sets what the template leaves to AWS and the local stack cannot resolve.
         environment: args
             .all("env")
             .map(|pair| {

@@ -1,7 +1,8 @@
-//! Creates the template's DynamoDB tables and S3 buckets in a local AWS-compatible server, from
-//! their definitions in template.yaml (never from a copy of the key schema).
+//! Creates the template's DynamoDB tables, S3 buckets and KMS HMAC keys in a local
+//! AWS-compatible server, from their definitions in template.yaml (never from a copy of the key
+//! schema).
 
-use crate::template::TableDef;
+use crate::template::{MacKeyDef, TableDef};
 use anyhow::{Context, Result};
 use aws_sdk_dynamodb::client::Waiters;
 use aws_sdk_dynamodb::types::{
@@ -124,20 +125,66 @@ pub async fn create_bucket(client: &aws_sdk_s3::Client, name: &str) -> Result<()
     Ok(())
 }
 
-/// A secret of the template, with a fresh random value of 64 characters (as the template's
-/// `GenerateSecretString` makes one in AWS).
-pub async fn create_secret(client: &aws_sdk_secretsmanager::Client, name: &str) -> Result<()> {
-    let value = format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
-    client
-        .create_secret()
-        .name(name)
-        .secret_string(value)
+/// A key the local server made for one of the template's HMAC keys.
+#[derive(Debug, Clone)]
+pub struct CreatedKey {
+    pub key_id: String,
+    pub arn: String,
+}
+
+/// Creates an HMAC key as the template declares it (its `KeySpec`, `GENERATE_VERIFY_MAC`), and
+/// names it `alias` when given, so that another process can find it (its id is the server's
+/// choice). The key policy is AWS's business, checked by the template tests, not emulated.
+pub async fn create_mac_key(
+    client: &aws_sdk_kms::Client,
+    key: &MacKeyDef,
+    alias: Option<&str>,
+) -> Result<CreatedKey> {
+    let created = client
+        .create_key()
+        .key_spec(aws_sdk_kms::types::KeySpec::from(key.key_spec.as_str()))
+        .key_usage(aws_sdk_kms::types::KeyUsageType::GenerateVerifyMac)
+        .set_description(key.description.clone())
         .send()
         .await
-        .with_context(|| format!("creating secret {name}"))?;
-    Ok(())
+        .with_context(|| format!("creating key {}", key.logical_id))?;
+    let metadata = created
+        .key_metadata
+        .with_context(|| format!("{}: CreateKey returned no metadata", key.logical_id))?;
+    let arn = metadata
+        .arn
+        .with_context(|| format!("{}: CreateKey returned no ARN", key.logical_id))?;
+    if let Some(alias) = alias {
+        client
+            .create_alias()
+            .alias_name(alias)
+            .target_key_id(&metadata.key_id)
+            .send()
+            .await
+            .with_context(|| format!("naming key {} {alias}", key.logical_id))?;
+    }
+    Ok(CreatedKey {
+        key_id: metadata.key_id,
+        arn,
+    })
+}
+
+/// The key `alias` names, if there is one.
+pub async fn find_key(client: &aws_sdk_kms::Client, alias: &str) -> Result<Option<CreatedKey>> {
+    match client.describe_key().key_id(alias).send().await {
+        Ok(found) => Ok(found.key_metadata.and_then(|metadata| {
+            Some(CreatedKey {
+                arn: metadata.arn?,
+                key_id: metadata.key_id,
+            })
+        })),
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(|e| e.is_not_found_exception()) =>
+        {
+            Ok(None)
+        }
+        Err(error) => Err(anyhow::Error::new(error).context(format!("looking up key {alias}"))),
+    }
 }

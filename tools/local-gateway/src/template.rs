@@ -1,5 +1,5 @@
 //! Reads what the local stack needs from template.yaml, the single source of truth for routes,
-//! functions, their environment, and the table definitions.
+//! functions, their environment, and the definitions of the table, the bucket and the keys.
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde_yaml::Value;
@@ -37,12 +37,36 @@ pub struct TableDef {
     pub properties: Value,
 }
 
-/// Local stand-ins for what CloudFormation would decide: parameter values, and the physical
-/// names of resources (which `!Ref` resolves to).
+/// A KMS key of the template that makes MACs (`KeyUsage: GENERATE_VERIFY_MAC`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MacKeyDef {
+    pub logical_id: String,
+    /// `HMAC_256` and the like, as written.
+    pub key_spec: String,
+    pub description: Option<String>,
+}
+
+/// The stack name `!Ref AWS::StackName` resolves to locally.
+pub const LOCAL_STACK_NAME: &str = "customers-api-local";
+
+/// Local stand-ins for what CloudFormation would decide: parameter values, the physical names
+/// of resources (which `!Ref` resolves to) and the ARNs of those whose ARN the local server
+/// chose (which `!GetAtt <id>.Arn` resolves to: a KMS key's id and ARN exist only once created).
 #[derive(Debug, Clone, Default)]
 pub struct Bindings {
     pub parameters: BTreeMap<String, String>,
     pub resource_names: BTreeMap<String, String>,
+    pub arns: BTreeMap<String, String>,
+}
+
+impl Bindings {
+    /// Binds a resource to what the local server made of it: `!Ref` gives `name`, `!GetAtt
+    /// <logical_id>.Arn` gives `arn`.
+    pub fn bind(&mut self, logical_id: &str, name: &str, arn: &str) {
+        self.resource_names
+            .insert(logical_id.to_owned(), name.to_owned());
+        self.arns.insert(logical_id.to_owned(), arn.to_owned());
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -114,10 +138,18 @@ impl Template {
         }
     }
 
-    /// Logical ids of the template's Secrets Manager secrets.
-    pub fn secrets(&self) -> Vec<String> {
-        self.resources_of_type("AWS::SecretsManager::Secret")
-            .map(|(id, _)| id.to_owned())
+    /// The template's KMS keys that make MACs (HMAC keys); other keys are not emulated.
+    pub fn mac_keys(&self) -> Vec<MacKeyDef> {
+        self.resources_of_type("AWS::KMS::Key")
+            .filter_map(|(id, r)| {
+                let props = r.get("Properties")?;
+                let text = |key: &str| props.get(key).and_then(Value::as_str).map(str::to_owned);
+                (text("KeyUsage").as_deref() == Some("GENERATE_VERIFY_MAC")).then(|| MacKeyDef {
+                    logical_id: id.to_owned(),
+                    key_spec: text("KeySpec").unwrap_or_else(|| "HMAC_256".to_owned()),
+                    description: text("Description"),
+                })
+            })
             .collect()
     }
 
@@ -245,12 +277,15 @@ impl Template {
     }
 
     /// Resolves the intrinsic functions a local environment can answer: `Ref` to parameters
-    /// and resources, `Sub` over those, and `Join` (a list parameter is its comma-separated
-    /// text here).
+    /// and resources, `GetAtt <id>.Arn` of a resource whose ARN is bound, `Sub` over
+    /// references, and `Join` (a list parameter is its comma-separated text here).
     pub fn resolve(&self, value: &Value, bindings: &Bindings) -> Result<String> {
         match value {
             Value::Tagged(tagged) if tagged.tag == "Ref" => {
                 self.reference(tagged.value.as_str().unwrap_or_default(), bindings)
+            }
+            Value::Tagged(tagged) if tagged.tag == "GetAtt" => {
+                self.attribute(&tagged.value, bindings)
             }
             Value::Tagged(tagged) if tagged.tag == "Sub" => {
                 self.substitute(tagged.value.as_str().unwrap_or_default(), bindings)
@@ -268,6 +303,8 @@ impl Template {
                     self.substitute(text, bindings)
                 } else if let Some(arguments) = map.get("Fn::Join") {
                     self.join(arguments, bindings)
+                } else if let Some(arguments) = map.get("Fn::GetAtt") {
+                    self.attribute(arguments, bindings)
                 } else {
                     bail!("unsupported intrinsic function {map:?}")
                 }
@@ -296,6 +333,28 @@ impl Template {
         Ok(parts.join(delimiter))
     }
 
+    /// `GetAtt`, as `Key.Arn` or `[Key, Arn]`: only ARNs, and only bound ones (what a local
+    /// server chose when it made the resource).
+    fn attribute(&self, arguments: &Value, bindings: &Bindings) -> Result<String> {
+        let (id, attribute) = match arguments {
+            Value::String(text) => text
+                .split_once('.')
+                .ok_or_else(|| anyhow!("GetAtt {text}: expected <resource>.<attribute>"))?,
+            Value::Sequence(parts) => match parts.as_slice() {
+                [Value::String(id), Value::String(attribute)] => (id.as_str(), attribute.as_str()),
+                _ => bail!("GetAtt takes [resource, attribute]"),
+            },
+            other => bail!("unsupported GetAtt {other:?}"),
+        };
+        match (attribute, bindings.arns.get(id)) {
+            ("Arn", Some(arn)) => Ok(arn.clone()),
+            ("Arn", None) => bail!(
+                "!GetAtt {id}.Arn: no local ARN bound for {id} (local-gateway create-resources makes the template's keys)"
+            ),
+            _ => bail!("!GetAtt {id}.{attribute}: only Arn is resolved locally"),
+        }
+    }
+
     fn reference(&self, name: &str, bindings: &Bindings) -> Result<String> {
         if let Some(value) = self.parameter(name, bindings) {
             return Ok(value);
@@ -307,7 +366,7 @@ impl Template {
             "AWS::Region" => Ok(std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into())),
             "AWS::AccountId" => Ok("123456789012".into()),
             "AWS::Partition" => Ok("aws".into()),
-            "AWS::StackName" => Ok("customers-api-local".into()),
+            "AWS::StackName" => Ok(LOCAL_STACK_NAME.into()),
             _ => bail!(
                 "!Ref {name}: no such parameter or resource (or a parameter without a default)"
             ),
@@ -383,6 +442,12 @@ Resources:
   Table:
     Type: AWS::DynamoDB::Table
     Properties: {KeySchema: [{AttributeName: pk, KeyType: HASH}]}
+  MacKey:
+    Type: AWS::KMS::Key
+    Properties: {KeySpec: HMAC_256, KeyUsage: GENERATE_VERIFY_MAC, Description: macs}
+  EncryptionKey:
+    Type: AWS::KMS::Key
+    Properties: {EnableKeyRotation: true}
   Fn:
     Type: AWS::Serverless::Function
     Metadata: {BuildProperties: {Binary: do-thing}}
@@ -394,6 +459,10 @@ Resources:
           LONG: {"Fn::Sub": "${Table}-x"}
           SECRET: !Sub "{{resolve:secretsmanager:${Table}}}"
           ODD: !GetAtt Table.Arn
+          KEY_ARN: !GetAtt MacKey.Arn
+          KEY_ARN_LONG: {"Fn::GetAtt": [MacKey, Arn]}
+          KEY_ID: !Ref MacKey
+          KEY_OTHER: !GetAtt MacKey.KeyId
       Events:
         A: {Type: HttpApi, Properties: {Method: get, Path: "/things/{id}"}}
         B: {Type: HttpApi, Properties: {Method: POST, Path: /open, Auth: {Authorizer: NONE}}}
@@ -458,5 +527,45 @@ Resources:
     fn lists_tables() {
         let t = Template::parse(TEMPLATE).unwrap();
         assert_eq!(t.tables()[0].logical_id, "Table");
+    }
+
+    #[test]
+    fn lists_the_keys_that_make_macs_only() {
+        let t = Template::parse(TEMPLATE).unwrap();
+        assert_eq!(
+            t.mac_keys(),
+            vec![MacKeyDef {
+                logical_id: "MacKey".into(),
+                key_spec: "HMAC_256".into(),
+                description: Some("macs".into()),
+            }]
+        );
+    }
+
+    #[test]
+    fn a_created_keys_arn_and_id_resolve_once_bound() {
+        let t = Template::parse(TEMPLATE).unwrap();
+        let unbound = &t.functions(&Bindings::default()).unwrap()[0];
+        assert!(
+            unbound.unresolved["KEY_ARN"].contains("create-resources"),
+            "{:?}",
+            unbound.unresolved
+        );
+        assert!(unbound.unresolved.contains_key("KEY_ARN_LONG"));
+
+        let arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        let mut bindings = Bindings::default();
+        bindings.bind("MacKey", "1234abcd-12ab-34cd-56ef-1234567890ab", arn);
+        let f = &t.functions(&bindings).unwrap()[0];
+        assert_eq!(f.environment["KEY_ARN"], arn);
+        assert_eq!(f.environment["KEY_ARN_LONG"], arn);
+        assert_eq!(
+            f.environment["KEY_ID"],
+            "1234abcd-12ab-34cd-56ef-1234567890ab"
+        );
+        // Only the ARN is bound: another attribute, or an unbound resource's ARN, stays
+        // for a local value.
+        assert!(f.unresolved["KEY_OTHER"].contains("only Arn"));
+        assert!(f.unresolved.contains_key("ODD"));
     }
 }

@@ -6,6 +6,8 @@
 use serde_json::{json, Map, Value};
 
 pub const INDEX: &str = "CustomersByTenant";
+/// The index a tenant's groups are listed through (full items, oldest first).
+pub const GROUPS_INDEX: &str = "TenantCollections";
 
 /// GetItem: a claim item (any `CLAIM` key) names the held customer; an idempotency record is
 /// never there (each keyed request is a first one); any other key is the customer.
@@ -53,6 +55,27 @@ pub fn shard_page(request: &Value, customer: &Value) -> Value {
                 "gsi2pk": {"S": shard},
                 "gsi2sk": {"S": format!("{created:015}#{id}")},
             })
+        })
+        .collect();
+    json!({ "Items": items, "Count": limit, "ScannedCount": limit })
+}
+
+/// A page of `Limit` groups, each the held group under an id of its own; none without one.
+pub fn group_page(request: &Value, group: Option<&Value>) -> Value {
+    let Some(group) = group else {
+        return json!({ "Items": [], "Count": 0, "ScannedCount": 0 });
+    };
+    let limit = request["Limit"].as_u64().unwrap_or(20);
+    let held_id = group["id"]["S"].as_str().unwrap_or("no id");
+    let items: Vec<Value> = (0..limit)
+        .map(|i| {
+            let mut item = group.clone();
+            let id = format!("00000000-0000-4000-9000-{i:012x}");
+            let swap = |text: &Value| json!({ "S": text.as_str().unwrap_or_default().replace(held_id, &id) });
+            item["pk"] = swap(&group["pk"]);
+            item["gsi1sk"] = swap(&group["gsi1sk"]);
+            item["id"] = json!({ "S": id });
+            item
         })
         .collect();
     json!({ "Items": items, "Count": limit, "ScannedCount": limit })

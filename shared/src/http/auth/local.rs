@@ -10,9 +10,9 @@
 //! string, so no deployment parameter can set it; `sam local --env-vars` can), and the
 //! issuer and audiences of the template's authorizer.
 //!
-//! HS256 is checked with `hmac` and `sha2`, already in every function for cursors and
-//! document fingerprints: `jsonwebtoken`'s pure-Rust backend would link every algorithm (RSA,
-//! ECDSA, EdDSA) into every binary for a path that runs only on a developer's machine. The
+//! HS256 is checked with `hmac` and `sha2` (small, and SHA-256 is in every function for
+//! cursors and request fingerprints): `jsonwebtoken`'s pure-Rust backend would link every
+//! algorithm (RSA, ECDSA, EdDSA) into every binary for a path that runs only on a developer's machine. The
 //! local gateway mints with `jsonwebtoken`, and the tests check that this verifier agrees.
 
 use super::Claims;

@@ -3,7 +3,7 @@
 //! itself; a page of its groups through the collections index.
 
 use super::{capacity, errors, key_attributes, DynamoStore, IndexQuery};
-use crate::domain::{Claim, Customer, CustomerGroup, CustomerId, TenantId};
+use crate::domain::{Claim, Customer, CustomerGroup, CustomerId, GroupId, TenantId};
 use crate::store::items::{CustomerItem, GroupItem, Item};
 use crate::store::keys::{self, COLLECTIONS_INDEX, CUSTOMERS_INDEX, CUSTOMER_SHARDS};
 use crate::support::clients::boxed;
@@ -16,6 +16,9 @@ use std::collections::HashMap;
 
 /// A shard's place in a cursor once everything in it has been listed.
 const DONE: &str = "done";
+
+/// The member of a group listing's start that holds its position.
+const AFTER: &str = "after";
 
 /// One shard's answer: positions, newest first, and whether it has more after them.
 struct ShardPage {
@@ -39,9 +42,16 @@ impl CustomerFinder for DynamoStore {
         start: Option<PageKey>,
     ) -> Result<Page<Customer>, StoreError> {
         let start = start.unwrap_or_default();
+        let after = shard_starts(&start).ok_or(StoreError::InvalidStart)?;
         let queries = (0..CUSTOMER_SHARDS)
-            .filter(|shard| start.get(&shard.to_string()).map(String::as_str) != Some(DONE))
-            .map(|shard| self.query_shard(tenant, shard, limit, start.get(&shard.to_string())));
+            .filter(|shard| after[usize::from(*shard)] != Some(ShardStart::Done))
+            .map(|shard| {
+                let from = match after[usize::from(shard)] {
+                    Some(ShardStart::After(id)) => start.get(&shard.to_string()).map(|p| (p, id)),
+                    _ => None,
+                };
+                self.query_shard(tenant, shard, limit, from)
+            });
         let shards = futures_util::future::try_join_all(queries).await?;
 
         // Merge: the page is the `limit` newest positions of all shards.
@@ -85,22 +95,53 @@ impl CustomerFinder for DynamoStore {
     }
 }
 
+/// Where a shard's listing resumes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ShardStart {
+    After(CustomerId),
+    Done,
+}
+
+/// Each shard's start, from a page's start (shard number to a position or [`DONE`]); `None`
+/// unless every member names a shard and a position of a customer that shard lists: anything
+/// else was written by a client, not by [`CustomerFinder::list`].
+fn shard_starts(start: &PageKey) -> Option<[Option<ShardStart>; CUSTOMER_SHARDS as usize]> {
+    let mut shards = [None; CUSTOMER_SHARDS as usize];
+    for (shard, position) in start {
+        let number: u8 = shard.parse().ok().filter(|n| *n < CUSTOMER_SHARDS)?;
+        if shard != &number.to_string() {
+            return None;
+        }
+        shards[usize::from(number)] = Some(if position == DONE {
+            ShardStart::Done
+        } else {
+            let id = keys::positioned(position, CustomerId::parse)?;
+            if keys::customer_shard(id) != number {
+                return None;
+            }
+            ShardStart::After(id)
+        });
+    }
+    Some(shards)
+}
+
 impl DynamoStore {
-    /// Up to `limit` positions of one shard, newest first, after `after` (a position).
+    /// Up to `limit` positions of one shard, newest first, after `after` (a checked position
+    /// and the customer it names).
     async fn query_shard(
         &self,
         tenant: &TenantId,
         shard: u8,
         limit: u32,
-        after: Option<&String>,
+        after: Option<(&String, CustomerId)>,
     ) -> Result<ShardPage, StoreError> {
         let partition = keys::customer_listing_partition(tenant, shard);
-        let start = after.and_then(|position| {
-            let id = keys::listed_customer(position)?;
+        // Every key rebuilt from the caller's tenant: a cursor only ever says where.
+        let start = after.map(|(position, id)| {
             let mut key: Item = key_attributes(keys::customer(tenant, id));
             key.insert("gsi2pk".into(), AttributeValue::S(partition.clone()));
             key.insert("gsi2sk".into(), AttributeValue::S(position.clone()));
-            Some(key)
+            key
         });
         let output = self
             .query_index(IndexQuery {
@@ -188,15 +229,25 @@ impl GroupLister for DynamoStore {
         limit: u32,
         start: Option<PageKey>,
     ) -> Result<Page<CustomerGroup>, StoreError> {
-        let start = start.map(|key| {
-            key.into_iter()
-                .map(|(k, v)| (k, AttributeValue::S(v)))
-                .collect()
-        });
+        let partition = keys::group_collection_partition(tenant);
+        // Rebuilt from the caller's tenant and the group the position names.
+        let start = match start {
+            None => None,
+            Some(start) => {
+                let position = start.get(AFTER).filter(|_| start.len() == 1);
+                let position = position.ok_or(StoreError::InvalidStart)?;
+                let id =
+                    keys::positioned(position, GroupId::parse).ok_or(StoreError::InvalidStart)?;
+                let mut key: Item = key_attributes(keys::group(tenant, id));
+                key.insert("gsi1pk".into(), AttributeValue::S(partition.clone()));
+                key.insert("gsi1sk".into(), AttributeValue::S(position.clone()));
+                Some(key)
+            }
+        };
         let output = self
             .query_index(IndexQuery {
                 index: COLLECTIONS_INDEX,
-                partition: ("gsi1pk", keys::group_collection_partition(tenant)),
+                partition: ("gsi1pk", partition),
                 newest_first: false,
                 limit,
                 start,
@@ -208,11 +259,20 @@ impl GroupLister for DynamoStore {
             .into_iter()
             .map(GroupItem::read)
             .collect::<Result<Vec<_>, _>>()?;
-        let next = output.last_evaluated_key.map(|key| {
-            key.into_iter()
-                .filter_map(|(k, v)| v.as_s().ok().map(|s| (k, s.clone())))
-                .collect()
-        });
+        let next = match output.last_evaluated_key {
+            None => None,
+            Some(key) => {
+                let position = key
+                    .get("gsi1sk")
+                    .and_then(|v| v.as_s().ok())
+                    .ok_or_else(|| {
+                        StoreError::Internal(
+                            "a group listing stopped at a key without gsi1sk".into(),
+                        )
+                    })?;
+                Some(PageKey::from([(AFTER.to_owned(), position.clone())]))
+            }
+        };
         Ok(Page { items, next })
     }
 }

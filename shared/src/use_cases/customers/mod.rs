@@ -16,7 +16,6 @@ pub use link::link;
 pub use read::CustomerPage;
 pub use update::{revise, DocumentUpdate, Updated};
 
-use super::cursor::CursorKey;
 use super::executor::Executor;
 use super::ports::{CheckedDocument, DocumentChecker};
 use super::Error;
@@ -28,8 +27,6 @@ pub struct Customers<S, D> {
     executor: Executor<S>,
     /// Only in the functions that take identity documents.
     documents: Option<D>,
-    /// Only in the functions that list.
-    cursor_key: Option<CursorKey>,
 }
 
 impl<S, D> Customers<S, D> {
@@ -37,17 +34,11 @@ impl<S, D> Customers<S, D> {
         Self {
             executor: Executor::new(store, clock),
             documents: None,
-            cursor_key: None,
         }
     }
 
     pub fn with_documents(mut self, documents: Option<D>) -> Self {
         self.documents = documents;
-        self
-    }
-
-    pub fn with_cursor_key(mut self, key: Option<CursorKey>) -> Self {
-        self.cursor_key = key;
         self
     }
 }

@@ -4,7 +4,7 @@
 use super::Customers;
 use crate::api::parse_customer_query;
 use crate::domain::{Customer, CustomerId, Principal};
-use crate::use_cases::cursor::Listing;
+use crate::use_cases::cursor::{self, Listing};
 use crate::use_cases::ports::{CustomerFinder, CustomerReader};
 use crate::use_cases::Error;
 use std::collections::BTreeMap;
@@ -27,7 +27,7 @@ impl<S: CustomerReader, D> Customers<S, D> {
 impl<S: CustomerFinder, D> Customers<S, D> {
     /// `params`: the query string's parameters by name. A lookup is answered from the value's
     /// claim (strongly consistent) as a page of zero or one customer; a listing from the
-    /// index, with a cursor signed for the caller's tenant.
+    /// index, with a cursor for the caller's tenant.
     pub async fn list(
         &self,
         principal: &Principal,
@@ -43,10 +43,9 @@ impl<S: CustomerFinder, D> Customers<S, D> {
                 next_cursor: None,
             });
         }
-        let key = self.cursor_key.as_ref().ok_or(Error::NoCursorKey)?;
         let start = query
             .cursor
-            .map(|cursor| key.open(tenant, Listing::Customers, &cursor))
+            .map(|cursor| cursor::open(tenant, Listing::Customers, &cursor))
             .transpose()
             .map_err(|_| Error::InvalidCursor)?;
         let page = store.list(tenant, query.limit, start).await?;
@@ -54,7 +53,7 @@ impl<S: CustomerFinder, D> Customers<S, D> {
             customers: page.items,
             next_cursor: page
                 .next
-                .map(|next| key.seal(tenant, Listing::Customers, &next)),
+                .map(|next| cursor::seal(tenant, Listing::Customers, &next)),
         })
     }
 }

@@ -38,6 +38,10 @@ pub enum StoreError {
     /// Throttling, timeouts, an unreachable endpoint: worth retrying later.
     #[error("the database is unavailable ({0})")]
     Unavailable(String),
+    /// A listing was asked to start at something that is not a place in it (a cursor a client
+    /// wrote itself): the store rebuilds its keys from the tenant and never reads such a start.
+    #[error("the page's start is not a place in this listing")]
+    InvalidStart,
     /// Anything retrying will not fix (misconfiguration, a bug).
     #[error("the database rejected the request ({0})")]
     Internal(String),
@@ -219,8 +223,8 @@ pub trait GroupLister {
     ) -> impl Future<Output = Result<Page<CustomerGroup>, StoreError>> + Send;
 }
 
-/// Where a listing continues: the store's own key, wrapped in a signed cursor before it
-/// reaches a client.
+/// Where a listing continues: the positions of the last items the store listed (never its
+/// keys: it rebuilds those from the caller's tenant), in a cursor before it reaches a client.
 pub type PageKey = BTreeMap<String, String>;
 
 /// One page of a listing: the items and, if there may be more, where the next page starts.

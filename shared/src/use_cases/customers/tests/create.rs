@@ -1,7 +1,7 @@
 //! `create`: a customer with every claim, or nothing written.
 
 use super::*;
-use crate::documents::StagingError;
+use crate::documents::{FingerprintError, StagingError};
 use crate::use_cases::ports::DocumentStorageError;
 
 #[tokio::test]
@@ -176,6 +176,43 @@ async fn a_verified_document_is_kept_as_a_summary_with_its_claim() {
             && !c.value.contains("1234567")));
     assert!(f.bucket.keys().is_empty());
     assert_eq!(f.bucket.calls(BucketOp::Delete), 1);
+    assert_eq!(
+        f.key.calls(),
+        1,
+        "one MAC per request that carries a document"
+    );
+}
+
+#[tokio::test]
+async fn a_create_without_a_document_asks_the_key_nothing() {
+    let f = fixture();
+    f.create(json!({"first_name": "Ann", "email": "ann@example.com"}))
+        .await
+        .expect("created");
+    assert_eq!(f.key.calls(), 0);
+}
+
+#[tokio::test]
+async fn the_fingerprint_key_failing_writes_nothing_and_keeps_no_image() {
+    for (error, expected) in [
+        (
+            FingerprintError::Unavailable("ThrottlingException".into()),
+            DocumentStorageError::Unavailable("ThrottlingException".into()),
+        ),
+        (
+            FingerprintError::Refused("AccessDeniedException".into()),
+            DocumentStorageError::Internal("AccessDeniedException".into()),
+        ),
+    ] {
+        let f = fixture();
+        f.key.fail_next(error);
+        let result = f
+            .create(json!({"first_name": "Ann", "email": "ann@example.com", "identity_document": passport("P1234567", 640)}))
+            .await;
+        assert_eq!(result, Err(Error::Documents(expected)));
+        assert!(!f.store.calls().contains(&Op::Commit));
+        assert!(f.bucket.keys().is_empty());
+    }
 }
 
 #[tokio::test]

@@ -10,12 +10,12 @@ mod list;
 mod update;
 
 use super::*;
-use crate::documents::{Documents, FingerprintKey};
+use crate::documents::Documents;
 use crate::domain::{
     timestamp, Claim, Customer, CustomerGroup, CustomerId, GroupId, Source, Text, UniqueField,
     VerificationReason, VerificationStatus, Warning,
 };
-use crate::testing::{png, principal, BucketOp, MemoryBucket, MemoryStore, Op, Owner};
+use crate::testing::{png, principal, BucketOp, MemoryBucket, MemoryKey, MemoryStore, Op, Owner};
 use crate::use_cases::idempotency::Answer;
 use crate::use_cases::ports::{StoreError, StoredCustomer};
 use crate::use_cases::targets::Precondition;
@@ -31,25 +31,25 @@ pub(super) fn now() -> OffsetDateTime {
     NOW
 }
 
-pub(super) type UseCase = Customers<MemoryStore, Documents<MemoryBucket>>;
+pub(super) type UseCase = Customers<MemoryStore, Documents<MemoryBucket, MemoryKey>>;
 
 pub(super) struct Fixture {
     pub store: MemoryStore,
     pub bucket: MemoryBucket,
+    pub key: MemoryKey,
     pub customers: UseCase,
 }
 
 pub(super) fn fixture() -> Fixture {
     let store = MemoryStore::new();
     let bucket = MemoryBucket::new();
-    let key = FingerprintKey::new(&[7; 32]).expect("key");
-    let documents = Documents::with_header_verifier(bucket.clone(), key);
-    let customers = Customers::new(store.clone(), now as Clock)
-        .with_documents(Some(documents))
-        .with_cursor_key(Some(CursorKey::new(&[5; 32]).expect("cursor key")));
+    let key = MemoryKey::new(&[7; 32]);
+    let documents = Documents::with_header_verifier(bucket.clone(), key.clone());
+    let customers = Customers::new(store.clone(), now as Clock).with_documents(Some(documents));
     Fixture {
         store,
         bucket,
+        key,
         customers,
     }
 }

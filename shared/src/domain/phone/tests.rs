@@ -1,0 +1,158 @@
+//! Unit tests of the phone types; `diff` compares them with `phonenumber` 0.3.10.
+
+mod diff;
+
+use super::*;
+
+fn sa() -> Option<PhoneRegion> {
+    Some(PhoneRegion::Country(CountryCode::parse("SA").unwrap()))
+}
+
+#[test]
+fn spellings_of_one_mobile_are_one_claim() {
+    use crate::domain::{Claim, SourceIdentifiers, UniqueField};
+    let claims = |raw: &str, region: Option<PhoneRegion>| {
+        SourceIdentifiers {
+            mobile: Some(Mobile::parse(raw, region).unwrap_or_else(|e| panic!("{raw:?}: {e:?}"))),
+            ..SourceIdentifiers::default()
+        }
+        .claims()
+    };
+    let gb = Some(PhoneRegion::Country(CountryCode::parse("GB").unwrap()));
+    let plus44 = Some(PhoneRegion::CallingCode(CallingCode::parse("+44").unwrap()));
+    let one = claims("+44 7400 123456", None);
+    assert_eq!(one, [Claim::new(UniqueField::Mobile, "+447400123456")]);
+    for (raw, region) in [
+        ("07400123456", gb),
+        ("07400 123 456", gb),
+        ("(07400) 123-456", plus44),
+        ("7400123456", gb),
+        ("+447400123456", gb),
+        (" +44 (0) 7400 123456 ", None),
+    ] {
+        assert_eq!(claims(raw, region), one, "{raw:?}");
+    }
+}
+
+#[test]
+fn numbers_whose_national_part_starts_with_zero_are_checked_with_it() {
+    // Rome: a landline whose national number keeps its leading zero in E.164.
+    assert_eq!(
+        Phone::parse("+39 06 6988 0000", None).unwrap().as_str(),
+        "+390669880000"
+    );
+    assert_eq!(
+        Mobile::parse("+39 06 6988 0000", None),
+        Err(PhoneError::NotAMobile)
+    );
+    assert_eq!(
+        Mobile::parse("+39 312 345 6789", None).unwrap().as_str(),
+        "+393123456789"
+    );
+}
+
+#[test]
+fn e164_input_is_kept() {
+    assert_eq!(
+        Mobile::parse("+19203751411", None).unwrap().as_str(),
+        "+19203751411"
+    );
+}
+
+#[test]
+fn national_number_with_trunk_zero_and_country() {
+    assert_eq!(
+        Mobile::parse("0512345678", sa()).unwrap().as_str(),
+        "+966512345678"
+    );
+    assert_eq!(
+        Mobile::parse("512345678", sa()).unwrap().as_str(),
+        "+966512345678"
+    );
+}
+
+#[test]
+fn national_number_with_calling_code() {
+    let code = Some(PhoneRegion::CallingCode(
+        CallingCode::parse("+966").unwrap(),
+    ));
+    assert_eq!(
+        Mobile::parse("0512345678", code).unwrap().as_str(),
+        "+966512345678"
+    );
+    let us = Some(PhoneRegion::CallingCode(CallingCode::parse("+1").unwrap()));
+    assert_eq!(
+        Mobile::parse("(920) 375-1411", us).unwrap().as_str(),
+        "+19203751411"
+    );
+}
+
+#[test]
+fn formatting_characters_are_ignored() {
+    assert_eq!(
+        Mobile::parse("+966 51 234 5678", None).unwrap().as_str(),
+        "+966512345678"
+    );
+}
+
+#[test]
+fn national_number_without_region_needs_a_country() {
+    assert_eq!(
+        Mobile::parse("0512345678", None),
+        Err(PhoneError::CountryRequired)
+    );
+}
+
+#[test]
+fn landline_is_not_a_mobile() {
+    // Riyadh landline.
+    assert_eq!(
+        Mobile::parse("+966112345678", None),
+        Err(PhoneError::NotAMobile)
+    );
+    assert!(Phone::parse("+966112345678", None).is_ok());
+}
+
+#[test]
+fn invalid_numbers() {
+    for bad in [
+        "+1",
+        "+999123456",
+        "hello",
+        "+9661234",
+        "+19203751411 ext. 12",
+    ] {
+        assert_eq!(Mobile::parse(bad, None), Err(PhoneError::Invalid), "{bad}");
+    }
+    assert_eq!(
+        Mobile::parse(&"1".repeat(40), sa()),
+        Err(PhoneError::Invalid)
+    );
+}
+
+#[test]
+fn e164_number_contradicting_its_country_is_refused() {
+    assert_eq!(
+        Mobile::parse("+19203751411", sa()),
+        Err(PhoneError::ConflictingCountry)
+    );
+}
+
+#[test]
+fn calling_codes() {
+    assert_eq!(CallingCode::parse("+966").unwrap().value(), 966);
+    assert_eq!(CallingCode::parse("44").unwrap().value(), 44);
+    for bad in ["", "+", "+0", "+999", "+1234", "abc"] {
+        assert_eq!(
+            CallingCode::parse(bad),
+            Err(PhoneError::InvalidCallingCode),
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        CallingCode::of(CountryCode::parse("SA").unwrap())
+            .unwrap()
+            .to_string(),
+        "+966"
+    );
+}
