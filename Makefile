@@ -75,7 +75,7 @@ fuzz: ## coverage-guided fuzzing of every parser: make fuzz FUZZ_SECONDS=600 run
 fuzz-short: ## every fuzz target for 10 s (part of make test)
 	tools/fuzz 10
 
-phone-diff: ## domain::phone against phonenumber 0.3.10: every example and 100,000 variations, differences by class
+phone-diff: ## domain::phone against phonenumber 0.3.10: every example and 100,000 variations, differences by class (PHONE_DIFF_DUMP=target/phone-answers.jsonl also writes our answers, to compare with Google's: docs/performance.md)
 	cargo test -p shared --lib domain::phone::tests::diff -- --ignored --nocapture
 
 # The Rust tests run last so that their runner's summary closes the output.

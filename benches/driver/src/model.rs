@@ -32,10 +32,11 @@ impl Model {
         instructions / self.rate * 1e3 * MB_PER_VCPU / MEMORY_MB
     }
 
-    /// The model as the report's header states it; `workload` names where the rate comes from.
-    pub fn describe(&self, workload: &str) -> String {
+    /// The model as the report's header states it; `functions` is how many functions' cold
+    /// requests the rate was measured on.
+    pub fn describe(&self, functions: usize) -> String {
         format!(
-            "at 128 MB (model): a figure's instructions ÷ {:.0} M instructions per CPU second (this machine, this run: {workload}) ÷ (128/1769 of a vCPU); every cold row has its instruction count (callgrind), so none is scaled from time",
+            "at 128 MB (model): a figure's instructions ÷ {:.0} M instructions per CPU second ÷ (128/1769 of a vCPU). The rate is this machine's, in this run: the {functions} functions' cold requests, their instructions (callgrind) over their CPU time at the reply (schedstat, the kernel's work included). Every cold row has its instruction count, so none is scaled from time",
             self.rate / 1e6
         )
     }

@@ -53,10 +53,13 @@ impl App {
         let documents = match &settings.documents {
             None => None,
             Some(documents) => {
-                let s3 = s3_config(sdk);
-                let client = LazyClient::new(move || aws_sdk_s3::Client::from_conf(s3.clone()));
-                let kms = aws_sdk_kms::Config::from(sdk);
-                let kms = LazyClient::new(move || aws_sdk_kms::Client::from_conf(kms.clone()));
+                // Even their configurations are made on first use: at init they cost as much
+                // as a tenth of it (docs/performance.md, "Against the SDK floor").
+                let for_s3 = sdk.clone();
+                let client =
+                    LazyClient::new(move || aws_sdk_s3::Client::from_conf(s3_config(&for_s3)));
+                let for_kms = sdk.clone();
+                let kms = LazyClient::new(move || aws_sdk_kms::Client::new(&for_kms));
                 Some(Documents::with_header_verifier(
                     S3Bucket::new(client, documents.bucket.clone()),
                     KmsKey::new(kms, documents.fingerprint_key.clone()),

@@ -130,10 +130,7 @@ pub async fn figures(
     let model =
         Model::measured(functions_measured().map(|(_, c)| (c.instructions.request, c.times.cpu)));
     if let Some(model) = model {
-        report.header(model.describe(&format!(
-            "the cold requests of the functions below ({}), their instructions over their CPU time at the reply",
-            functions_measured().count()
-        )));
+        report.header(model.describe(functions_measured().count()));
     }
     if !plans.is_empty() {
         report.note(format!(

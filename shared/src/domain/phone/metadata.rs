@@ -182,13 +182,17 @@ impl Entity {
     }
 
     /// The compiled rule of a [`NationalPrefix::Transform`], compiled on its first use only.
-    pub(super) fn transform_regex(slot: usize, pattern: &str) -> &'static regex_lite::Regex {
-        static REGEXES: [OnceLock<regex_lite::Regex>; TRANSFORMS] =
+    /// Never `None`: build.rs compiled every such pattern with the same engine.
+    pub(super) fn transform_regex(
+        slot: usize,
+        pattern: &str,
+    ) -> Option<&'static regex_lite::Regex> {
+        static REGEXES: [OnceLock<Option<regex_lite::Regex>>; TRANSFORMS] =
             [const { OnceLock::new() }; TRANSFORMS];
-        REGEXES[slot].get_or_init(|| {
-            regex_lite::Regex::new(&format!("^(?:{pattern})"))
-                .expect("build.rs checked every national prefix pattern")
-        })
+        REGEXES
+            .get(slot)?
+            .get_or_init(|| regex_lite::Regex::new(&format!("^(?:{pattern})")).ok())
+            .as_ref()
     }
 }
 
@@ -245,7 +249,7 @@ impl Entity {
             NationalPrefix::Strip(start) => looking_at(start, digits),
             NationalPrefix::Transform { slot, pattern, .. } => {
                 let text = std::str::from_utf8(digits).ok()?;
-                Entity::transform_regex(slot, pattern)
+                Entity::transform_regex(slot, pattern)?
                     .find(text)
                     .map(|m| m.end())
             }

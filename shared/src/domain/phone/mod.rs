@@ -109,16 +109,21 @@ impl PhoneRegion {
 
 fn parse_number(raw: &str, region: Option<PhoneRegion>) -> Result<number::Parsed, PhoneError> {
     let raw = raw.trim();
-    let digits = raw.chars().filter(char::is_ascii_digit).count();
+    // Digits of any script, as the parser reads them (`٠٥١٢٣٤٥٦٧٨` has ten).
+    let digits = raw.chars().filter(|&c| number::digit(c).is_some()).count();
     if digits < 3 || raw.chars().count() > MAX_INPUT_CHARS {
         return Err(PhoneError::Invalid);
     }
-    let international = raw.starts_with('+');
-    let plan = match (international, region) {
-        (true, _) => None,
-        (false, Some(region)) => Some(region.numbering_plan().ok_or(PhoneError::Invalid)?),
-        (false, None) => return Err(PhoneError::CountryRequired),
-    };
+    // Written with its own calling code after a plus sign: `+44 ...`, `(+44) ...`, `＋44 ...`.
+    let international = number::has_plus(raw);
+    // Read in even for a `+` number: libphonenumber then reads `+00 44 ...` with the region's
+    // international prefix.
+    let plan = region.and_then(|r| r.numbering_plan());
+    match (international, region, plan) {
+        (false, None, _) => return Err(PhoneError::CountryRequired),
+        (false, Some(_), None) => return Err(PhoneError::Invalid),
+        _ => {}
+    }
     let number = number::parse(raw, plan).ok_or(PhoneError::Invalid)?;
     if international {
         if let Some(expected) = region.and_then(|r| r.calling_code()) {

@@ -16,7 +16,7 @@ pub(super) struct Parsed {
 
 impl Parsed {
     pub(super) fn e164(&self) -> String {
-        let nsn = std::str::from_utf8(&self.nsn).expect("ASCII digits");
+        let nsn: String = self.nsn.iter().map(|&digit| char::from(digit)).collect();
         format!("+{}{nsn}", self.code)
     }
 }
@@ -38,7 +38,7 @@ fn is_punctuation(c: char) -> bool {
 }
 
 /// The value of a decimal digit of any script (Java's `Character.digit(c, 10)`).
-fn digit(c: char) -> Option<u8> {
+pub(super) fn digit(c: char) -> Option<u8> {
     if c.is_ascii() {
         return c.is_ascii_digit().then(|| c as u8 - b'0');
     }
@@ -70,6 +70,12 @@ fn possible_number(raw: &str) -> &str {
     }
 }
 
+/// Whether the number starts with a plus sign (after any text before it, as `(+44) ...`): then
+/// it carries its own calling code.
+pub(super) fn has_plus(raw: &str) -> bool {
+    possible_number(raw).starts_with(is_plus)
+}
+
 /// Whether an extension ends the number at `label` (one of libphonenumber's ambiguous labels:
 /// `x`, `#`, `~` and their full-width forms, then at most nine digits).
 fn extension_at(tail: &str) -> bool {
@@ -78,6 +84,13 @@ fn extension_at(tail: &str) -> bool {
     let tail = tail.strip_suffix(['#', '\u{FF03}']).unwrap_or(tail);
     let digits = tail.chars().count();
     (1..=9).contains(&digits) && tail.chars().all(|c| digit(c).is_some())
+}
+
+/// `isViablePhoneNumber` of the text before an extension label, of which `digits` are digits
+/// (and the rest plus signs and punctuation): three digits, or two and nothing else.
+fn viable(before: &str, digits: usize) -> bool {
+    let before = before.trim_end_matches([' ', '\u{A0}', '\t', ',']);
+    digits >= 3 || (digits == MIN_LENGTH_FOR_NSN && before.chars().count() == digits)
 }
 
 /// The digits of a viable number (`isViablePhoneNumber`, then `normalize`) after its leading
@@ -96,7 +109,10 @@ fn viable_digits(number: &str) -> Option<(Vec<u8>, bool)> {
             c,
             'x' | 'X' | '\u{FF58}' | '#' | '\u{FF03}' | '~' | '\u{FF5E}'
         );
-        if label && extension_at(&body[i + c.len_utf8()..]) {
+        // An extension only after a viable number (`maybeStripExtension`): `+55~500123456` is
+        // one number, `~` being punctuation too.
+        let before = &number[..number.len() - body.len() + i];
+        if label && viable(before, digits.len()) && extension_at(&body[i + c.len_utf8()..]) {
             return None;
         }
         letters += usize::from(c.is_ascii_alphabetic());
@@ -180,8 +196,12 @@ fn strip_national_prefix(number: &mut Vec<u8>, plan: &Entity) -> bool {
             pattern,
             rule,
         } => {
-            let text = std::str::from_utf8(number).expect("ASCII digits");
-            let regex = Entity::transform_regex(slot, pattern);
+            let (Ok(text), Some(regex)) = (
+                std::str::from_utf8(number),
+                Entity::transform_regex(slot, pattern),
+            ) else {
+                return false;
+            };
             let Some(groups) = regex.captures(text) else {
                 return false;
             };

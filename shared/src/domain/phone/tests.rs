@@ -156,3 +156,89 @@ fn calling_codes() {
         "+966"
     );
 }
+
+/// Cases where Google's libphonenumber (`phonenumbers` 9.0.33) showed the first version wrong.
+mod as_google_reads_them {
+    use super::*;
+
+    fn country(alpha2: &str) -> Option<PhoneRegion> {
+        Some(PhoneRegion::Country(CountryCode::parse(alpha2).unwrap()))
+    }
+
+    #[test]
+    fn a_bracketed_or_full_width_plus_carries_the_calling_code_and_can_conflict() {
+        let plus966 = Some(PhoneRegion::CallingCode(
+            CallingCode::parse("+966").unwrap(),
+        ));
+        for raw in [
+            "(+44) 7400 123456",
+            "\u{FF0B}44 7400 123456",
+            "\u{FF08}\u{FF0B}44\u{FF09}7400 123456",
+            "Tel. +44 7400 123456",
+        ] {
+            assert_eq!(
+                Mobile::parse(raw, None).unwrap().as_str(),
+                "+447400123456",
+                "{raw:?}"
+            );
+            assert_eq!(
+                Mobile::parse(raw, country("GB")).unwrap().as_str(),
+                "+447400123456",
+                "{raw:?}"
+            );
+            for other in [sa(), plus966] {
+                assert_eq!(
+                    Phone::parse(raw, other),
+                    Err(PhoneError::ConflictingCountry),
+                    "{raw:?} in {other:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_plus_before_the_regions_international_prefix_is_read_in_the_region() {
+        // libphonenumber reads the digits after an unknown `+0...` once more in the region.
+        assert_eq!(
+            Mobile::parse("+00 44 7400 123456", country("GB"))
+                .unwrap()
+                .as_str(),
+            "+447400123456"
+        );
+        assert_eq!(
+            Mobile::parse("+00 44 7400 123456", sa()),
+            Err(PhoneError::ConflictingCountry)
+        );
+        assert_eq!(
+            Mobile::parse("+00 44 7400 123456", None),
+            Err(PhoneError::Invalid)
+        );
+    }
+
+    #[test]
+    fn an_extension_label_after_fewer_than_three_digits_is_punctuation() {
+        assert_eq!(
+            Mobile::parse("+44~7400123456", None).unwrap().as_str(),
+            "+447400123456"
+        );
+        // After a viable number it is an extension, which this API refuses.
+        assert_eq!(
+            Mobile::parse("+44 7400 123456 ~12", None),
+            Err(PhoneError::Invalid)
+        );
+    }
+
+    #[test]
+    fn digits_of_any_script_count_towards_the_three_digits_needed() {
+        for raw in [
+            "\u{660}\u{665}\u{661}\u{662}\u{663}\u{664}\u{665}\u{666}\u{667}\u{668}",
+            "+\u{669}\u{666}\u{666}\u{665}\u{661}\u{662}\u{663}\u{664}\u{665}\u{666}\u{667}\u{668}",
+        ] {
+            assert_eq!(
+                Mobile::parse(raw, sa()).unwrap().as_str(),
+                "+966512345678",
+                "{raw:?}"
+            );
+        }
+    }
+}
