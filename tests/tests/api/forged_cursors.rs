@@ -52,16 +52,26 @@ fn ids(body: &Value) -> Vec<String> {
 #[tokio::test]
 async fn a_written_group_cursor_reads_only_the_callers_own_groups() {
     let stack = Stack::new().await;
+    // The other tenant's groups before and after the caller's: a listing that read their
+    // partition from the place the cursor names would show the later one.
+    let (_, theirs) = create_group(&stack, OTHER_TENANT, &json!({"name": "Theirs"})).await;
+    let theirs = theirs["data"].clone();
     let mut own = Vec::new();
     for i in 0..3 {
         let (status, body) = create_group(&stack, TENANT, &json!({"name": format!("G{i}")})).await;
         assert_eq!(status, 201, "{body}");
         own.push(body["data"].clone());
     }
-    let (_, theirs) = create_group(&stack, OTHER_TENANT, &json!({"name": "Theirs"})).await;
-    let theirs = theirs["data"].clone();
+    create_group(&stack, OTHER_TENANT, &json!({"name": "Theirs later"})).await;
+    let mut by_position = own.clone();
+    by_position.sort_by_key(position);
+    let own_ids: Vec<String> = by_position
+        .iter()
+        .map(|g| g["id"].as_str().unwrap().to_owned())
+        .collect();
 
-    // Another tenant's group as the place to start: the caller's own listing, from there.
+    // Another tenant's group as the place to start: the caller's own listing, from there
+    // (every group of its own is later), and nothing of the other tenant's.
     let cursor = written(
         TENANT,
         Listing::CustomerGroups,
@@ -69,17 +79,9 @@ async fn a_written_group_cursor_reads_only_the_callers_own_groups() {
     );
     let (status, body) = list_groups(&stack, TENANT, &[("cursor", &cursor)]).await;
     assert_eq!(status, 200, "{body}");
-    let listed = ids(&body);
-    assert!(!listed.contains(&theirs["id"].as_str().unwrap().to_owned()));
-    let own_ids: Vec<String> = own
-        .iter()
-        .map(|g| g["id"].as_str().unwrap().to_owned())
-        .collect();
-    assert!(listed.iter().all(|id| own_ids.contains(id)), "{body}");
+    assert_eq!(ids(&body), own_ids, "{body}");
 
     // Its own first group as the place: the groups after it, as a cursor the API wrote would.
-    let mut by_position = own.clone();
-    by_position.sort_by_key(position);
     let cursor = written(
         TENANT,
         Listing::CustomerGroups,
@@ -120,6 +122,14 @@ async fn a_written_group_cursor_reads_only_the_callers_own_groups() {
 #[tokio::test]
 async fn a_written_customer_cursor_reads_only_the_callers_own_customers() {
     let stack = Stack::new().await;
+    // Other-tenant customers before and after the caller's, several, so that some share a
+    // shard with the caller's: a listing that read their partitions would show them.
+    let mut foreign = Vec::new();
+    for i in 0..3 {
+        let body = json!({"first_name": "T", "email": format!("t{i}@example.com")});
+        let (_, body) = create(&stack, OTHER_TENANT, &body).await;
+        foreign.push(body["data"]["id"].as_str().unwrap().to_owned());
+    }
     let mut own = Vec::new();
     for i in 0..4 {
         let body = json!({"first_name": "C", "email": format!("c{i}@example.com")});
@@ -130,26 +140,29 @@ async fn a_written_customer_cursor_reads_only_the_callers_own_customers() {
     let (_, theirs) = create(
         &stack,
         OTHER_TENANT,
-        &json!({"first_name": "T", "email": "t@example.com"}),
+        &json!({"first_name": "T", "email": "t-last@example.com"}),
     )
     .await;
     let theirs = theirs["data"].clone();
 
-    // Its shard told to resume after the other tenant's customer: still only the caller's own
-    // customers (those older than it in that shard, and every other shard from its start).
+    // Its shard told to resume after the other tenant's newest customer: the caller's own
+    // customers, every one (all are older, and the other shards start from the top), and none
+    // of the other tenant's.
     let place = position(&theirs);
-    let everywhere: serde_json::Map<String, Value> = (0..8)
-        .filter(|n| n.to_string() == shard(&theirs))
-        .map(|n| (n.to_string(), Value::String(place.clone())))
+    let start: serde_json::Map<String, Value> = [(shard(&theirs), Value::String(place.clone()))]
+        .into_iter()
         .collect();
-    let cursor = written(
-        TENANT,
-        Listing::Customers,
-        json!({"l": "c", "k": everywhere}),
-    );
+    let cursor = written(TENANT, Listing::Customers, json!({"l": "c", "k": start}));
     let (status, body) = list(&stack, TENANT, &[("cursor", &cursor)]).await;
     assert_eq!(status, 200, "{body}");
-    assert!(ids(&body).iter().all(|id| own.contains(id)), "{body}");
+    let mut listed = ids(&body);
+    listed.sort();
+    let mut expected = own.clone();
+    expected.sort();
+    assert_eq!(listed, expected, "{body}");
+    assert!(foreign
+        .iter()
+        .all(|id| !body.to_string().contains(id.as_str())));
 
     let wrong_shard = ((shard(&theirs).parse::<u32>().unwrap() + 1) % 8).to_string();
     for start in [

@@ -86,8 +86,9 @@ fn key_policy(t: &Value) -> Vec<Value> {
     list(&t["Resources"][KEY]["Properties"]["KeyPolicy"]["Statement"])
 }
 
-/// The actions that use the key (as opposed to administering it).
-const USES: [&str; 2] = ["kms:GenerateMac", "kms:VerifyMac"];
+/// The actions that use the key (as opposed to administering it), or hand its use to another
+/// principal (a grant, which the key policy does not show).
+const USES: [&str; 3] = ["kms:GenerateMac", "kms:VerifyMac", "kms:CreateGrant"];
 
 /// The whole rule, checked on a template; panics with what is wrong.
 fn only_create_and_update_make_fingerprints(t: &Value) {
@@ -177,7 +178,7 @@ fn another_caller_a_wildcard_or_a_secret_is_caught() {
             policies.push(serde_yaml::from_str(policy).unwrap());
         }
     }
-    let edits: [(&str, Edit); 9] = [
+    let edits: [(&str, Edit); 10] = [
         ("another function's role makes MACs", |t| {
             if let Value::Sequence(roles) = &mut statement(t, 1)["Principal"]["AWS"] {
                 roles.push(serde_yaml::from_str("!GetAtt GetCustomerFunctionRole.Arn").unwrap());
@@ -188,6 +189,11 @@ fn another_caller_a_wildcard_or_a_secret_is_caught() {
         }),
         ("the account may do anything (kms:*)", |t| {
             statement(t, 0)["Action"] = Value::String("kms:*".into());
+        }),
+        ("the account may create grants (kms:Create*)", |t| {
+            if let Value::Sequence(actions) = &mut statement(t, 0)["Action"] {
+                actions.push(Value::String("kms:Create*".into()));
+            }
         }),
         ("the account may generate (kms:Generate*)", |t| {
             if let Value::Sequence(actions) = &mut statement(t, 0)["Action"] {

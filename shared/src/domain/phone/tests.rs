@@ -128,6 +128,10 @@ fn invalid_numbers() {
         Mobile::parse(&"1".repeat(40), sa()),
         Err(PhoneError::Invalid)
     );
+    // Too long in any script: refused on its length, before a digit is looked up.
+    for long in ["\u{1D7FF}".repeat(33), "\u{0665}".repeat(100_000)] {
+        assert_eq!(Mobile::parse(&long, sa()), Err(PhoneError::Invalid));
+    }
 }
 
 #[test]
