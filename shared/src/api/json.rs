@@ -5,6 +5,7 @@
 
 use super::{FieldError, Pointer, ValidationErrors};
 use jiter::{Jiter, JiterError, Peek};
+use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
 
 /// Deeper bodies are no customer; serde_json stops at 128, we stop sooner.
@@ -131,12 +132,16 @@ impl Parser<'_> {
         let mut next = self.jiter.known_object()?.map(str::to_owned);
         while let Some(name) = next {
             let peek = self.jiter.peek()?;
-            let member = Path::Member(at, &name);
-            let value = self.value(peek, &member, depth)?;
-            if members.contains_key(&name) {
-                self.refuse(&member, "duplicate_member", DUPLICATE_RULE);
-            } else {
-                members.insert(name, value);
+            let value = self.value(peek, &Path::Member(at, &name), depth)?;
+            // One lookup finds a repeated name and the place of a new one.
+            match members.entry(name) {
+                Entry::Vacant(place) => {
+                    place.insert(value);
+                }
+                Entry::Occupied(taken) => {
+                    let member = Path::Member(at, taken.key());
+                    self.refuse(&member, "duplicate_member", DUPLICATE_RULE);
+                }
             }
             next = self.jiter.next_key()?.map(str::to_owned);
         }

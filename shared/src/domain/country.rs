@@ -21,8 +21,16 @@ impl CountryCode {
     pub fn parse(raw: &str) -> Result<Self, CountryError> {
         let raw = raw.trim();
         let found = match raw.len() {
-            2 => isocountry::CountryCode::for_alpha2_caseless(raw).ok(),
-            3 => isocountry::CountryCode::for_alpha3_caseless(raw).ok(),
+            2 => by_code(
+                raw,
+                isocountry::CountryCode::for_alpha2,
+                isocountry::CountryCode::for_alpha2_caseless,
+            ),
+            3 => by_code(
+                raw,
+                isocountry::CountryCode::for_alpha3,
+                isocountry::CountryCode::for_alpha3_caseless,
+            ),
             _ => None,
         };
         found
@@ -61,6 +69,24 @@ impl CountryCode {
     }
 }
 
+type Lookup = fn(&str) -> Result<isocountry::CountryCode, isocountry::CountryCodeParseErr>;
+
+/// A code of 2 or 3 bytes looked up in upper case. ASCII, as codes nearly always are, is
+/// upper-cased on the stack; anything else (`ß` upper-cases to `SS`) as `caseless` does it.
+fn by_code(raw: &str, exact: Lookup, caseless: Lookup) -> Option<isocountry::CountryCode> {
+    let mut buffer = [0; 3];
+    match buffer.get_mut(..raw.len()) {
+        Some(upper) if raw.is_ascii() => {
+            upper.copy_from_slice(raw.as_bytes());
+            upper.make_ascii_uppercase();
+            std::str::from_utf8(upper)
+                .ok()
+                .and_then(|code| exact(code).ok())
+        }
+        _ => caseless(raw).ok(),
+    }
+}
+
 impl fmt::Display for CountryCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.alpha2())
@@ -84,6 +110,30 @@ mod tests {
         ] {
             assert_eq!(CountryCode::parse(raw).unwrap().alpha2(), expected, "{raw}");
         }
+    }
+
+    #[test]
+    fn codes_are_read_in_any_case_as_the_crate_reads_them() {
+        for country in isocountry::CountryCode::as_array() {
+            for code in [country.alpha2(), country.alpha3()] {
+                for spelling in [
+                    code.to_owned(),
+                    code.to_lowercase(),
+                    code[..1].to_lowercase() + &code[1..],
+                ] {
+                    assert_eq!(
+                        CountryCode::parse(&spelling).map(|c| c.0),
+                        Ok(*country),
+                        "{spelling}"
+                    );
+                }
+            }
+        }
+        // Not ASCII: upper-cased as Unicode says, as before.
+        assert_eq!(
+            CountryCode::parse("ß").map(|c| c.0),
+            isocountry::CountryCode::for_alpha2_caseless("ß").map_err(|_| CountryError)
+        );
     }
 
     #[test]

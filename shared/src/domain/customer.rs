@@ -19,6 +19,11 @@ impl CustomerId {
     pub fn parse(raw: &str) -> Option<Self> {
         Uuid::parse_str(raw).ok().map(Self)
     }
+
+    /// The value of the last hexadecimal digit of its text, without writing the text.
+    pub fn last_hex_digit(&self) -> u8 {
+        self.0.as_bytes()[15] & 0x0f
+    }
 }
 
 impl fmt::Display for CustomerId {
@@ -72,8 +77,34 @@ pub struct CustomerDetails {
 impl CustomerDetails {
     /// The unique values these details take: email, mobile and loyalty identifiers.
     pub fn claims(&self) -> Vec<Claim> {
-        SourceIdentifiers::of(self).claims()
+        claims_of(self.unique_values())
     }
+
+    fn unique_values(&self) -> [(UniqueField, Option<&str>); 4] {
+        let card = self.identifiers.card.as_ref();
+        [
+            (UniqueField::Email, self.email.as_ref().map(Email::as_str)),
+            (
+                UniqueField::Mobile,
+                self.mobile.as_ref().map(Mobile::as_str),
+            ),
+            (
+                UniqueField::ExternalId,
+                self.identifiers.external_id.as_ref().map(|e| e.as_str()),
+            ),
+            (
+                UniqueField::CardNumber,
+                card.map(|c| c.card_number.as_str()),
+            ),
+        ]
+    }
+}
+
+fn claims_of(values: [(UniqueField, Option<&str>); 4]) -> Vec<Claim> {
+    values
+        .into_iter()
+        .filter_map(|(field, value)| value.map(|value| Claim::new(field, value)))
+        .collect()
 }
 
 /// The identifiers a customer was registered with through one channel.
@@ -88,7 +119,11 @@ pub struct SourceIdentifiers {
 impl SourceIdentifiers {
     /// The unique values an account lists.
     pub fn claims(&self) -> Vec<Claim> {
-        let values = [
+        claims_of(self.unique_values())
+    }
+
+    fn unique_values(&self) -> [(UniqueField, Option<&str>); 4] {
+        [
             (UniqueField::Email, self.email.as_ref().map(Email::as_str)),
             (
                 UniqueField::Mobile,
@@ -102,11 +137,7 @@ impl SourceIdentifiers {
                 UniqueField::CardNumber,
                 self.card_number.as_ref().map(|c| c.as_str()),
             ),
-        ];
-        values
-            .into_iter()
-            .filter_map(|(field, value)| value.map(|value| Claim::new(field, value)))
-            .collect()
+        ]
     }
 
     /// Where an account lists `old` (the customer's previous value of a field), `new` instead,
@@ -216,9 +247,20 @@ impl Customer {
     /// each of its source accounts. (Its identity document's claim value is the store's to
     /// keep: it is never part of the customer.)
     pub fn claims(&self) -> BTreeSet<Claim> {
-        let mut claims: BTreeSet<Claim> = self.details.claims().into_iter().collect();
-        for account in &self.sources {
-            claims.extend(account.identifiers.claims());
+        let accounts = self.sources.iter().map(|a| a.identifiers.unique_values());
+        let mut claims = BTreeSet::new();
+        for (field, value) in std::iter::once(self.details.unique_values())
+            .chain(accounts)
+            .flatten()
+        {
+            // Accounts mostly list the customer's own values again: copied once each.
+            let Some(value) = value else { continue };
+            if !claims
+                .iter()
+                .any(|c: &Claim| c.field == field && c.value == value)
+            {
+                claims.insert(Claim::new(field, value));
+            }
         }
         claims
     }

@@ -103,12 +103,15 @@ fn refused(c: char, multiline: bool) -> bool {
 /// U+2066-U+2069, zero-width spaces and joiners, the soft hyphen, the BOM) and the line and
 /// paragraph separators: each changes how the text around it looks, or hides itself.
 pub(super) fn invisible(c: char) -> bool {
-    matches!(
-        c.general_category(),
-        GeneralCategory::Format
-            | GeneralCategory::LineSeparator
-            | GeneralCategory::ParagraphSeparator
-    )
+    // No ASCII character is in these categories; most text is ASCII, and the category
+    // lookup is the costliest step of checking it.
+    !c.is_ascii()
+        && matches!(
+            c.general_category(),
+            GeneralCategory::Format
+                | GeneralCategory::LineSeparator
+                | GeneralCategory::ParagraphSeparator
+        )
 }
 
 pub type PersonName = Text<100, false>;
@@ -178,6 +181,20 @@ mod tests {
             error.to_string(),
             "must not contain U+202E: control, invisible and direction-changing characters are refused"
         );
+    }
+
+    #[test]
+    fn no_ascii_character_is_invisible() {
+        for c in (0..=0x7F_u8).map(char::from) {
+            let category = c.general_category();
+            assert!(!matches!(
+                category,
+                GeneralCategory::Format
+                    | GeneralCategory::LineSeparator
+                    | GeneralCategory::ParagraphSeparator
+            ));
+            assert!(!invisible(c));
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@ use super::{ApiError, RequestInfo};
 use crate::domain::Principal;
 use crate::support::capacity::{self, Consumed};
 use lambda_http::{Body, Request, Response};
+use std::borrow::Cow;
 use std::future::Future;
 use std::time::Instant;
 
@@ -28,11 +29,15 @@ impl Endpoint {
         self
     }
 
-    /// The claims API Gateway verified, or, on a local run without an authorizer, those of
-    /// the bearer token this function verifies itself.
-    fn claims(&self, request: &Request, info: &RequestInfo) -> Option<Claims> {
-        if info.claims.is_some() {
-            return info.claims.clone();
+    /// The claims API Gateway verified (`verified`, read from the request), or, on a local run
+    /// without an authorizer, those of the bearer token this function verifies itself.
+    fn claims<'r>(
+        &self,
+        request: &Request,
+        verified: Option<Cow<'r, Claims>>,
+    ) -> Option<Cow<'r, Claims>> {
+        if verified.is_some() {
+            return verified;
         }
         let local_auth = self.local_auth.as_ref()?;
         let authorization = request
@@ -43,7 +48,7 @@ impl Endpoint {
         local_auth
             .verify(authorization, now)
             .ok()
-            .map(|claims| gateway_claims(&claims))
+            .map(|claims| Cow::Owned(gateway_claims(&claims)))
     }
 
     /// Authorises the request, runs `operation`, maps any error to problem+json and writes
@@ -59,11 +64,18 @@ impl Endpoint {
         Fut: Future<Output = Result<Response<Body>, ApiError>>,
     {
         let started = Instant::now();
-        let info = RequestInfo::of(&request);
+        let RequestInfo {
+            request_id,
+            route,
+            claims,
+        } = RequestInfo::of(&request);
         let idempotency_key = key_hash(&request);
-        let claims = self.claims(&request, &info);
-        let principal = auth::authorize(claims.as_ref(), &self.tenant_claim, scope);
-        let tenant = principal.as_ref().ok().map(|p| p.tenant.to_string());
+        let claims = self.claims(&request, claims);
+        let principal = auth::authorize(claims.as_deref(), &self.tenant_claim, scope);
+        let tenant = principal
+            .as_ref()
+            .ok()
+            .map(|p| p.tenant.as_str().to_owned());
         let (result, consumed) = match principal {
             Ok(principal) => capacity::measure(operation(principal, request)).await,
             Err(e) => (Err(ApiError::from(e)), Consumed::default()),
@@ -71,10 +83,10 @@ impl Endpoint {
         let (response, error_code) = match result {
             Ok(response) => (response, None),
             Err(error) => {
-                let problem = error.problem().with_request_id(info.request_id.clone());
+                let problem = error.problem().with_request_id(request_id.clone());
                 if problem.status().is_server_error() {
                     // The error's text names codes and kinds only, never request data.
-                    tracing::error!(request_id = info.request_id.as_deref(), error = %error, "request failed");
+                    tracing::error!(request_id = request_id.as_deref(), error = %error, "request failed");
                 }
                 let code = problem.code();
                 (problem.into_response(), Some(code))
@@ -82,8 +94,9 @@ impl Endpoint {
         };
         let replayed = response.headers().contains_key(super::response::REPLAYED);
         tracing::info!(
-            request_id = info.request_id.as_deref(),
-            route = %info.route,
+            request_id = request_id.as_deref(),
+            // A string, not `%route`: the same JSON string, without formatting it first.
+            route = route.as_str(),
             status = response.status().as_u16(),
             idempotency_key = idempotency_key.as_deref(),
             replayed,
@@ -102,7 +115,7 @@ impl Endpoint {
 /// may put anything in it).
 fn key_hash(request: &Request) -> Option<String> {
     use sha2::{Digest, Sha256};
-    let key = request.headers().get(super::keyed::IDEMPOTENCY_KEY)?;
+    let key = request.headers().get(&super::keyed::IDEMPOTENCY_KEY)?;
     let digest = Sha256::digest(key.as_bytes());
     Some(digest.iter().take(8).map(|b| format!("{b:02x}")).collect())
 }

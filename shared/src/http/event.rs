@@ -10,6 +10,7 @@
 use lambda_http::request::LambdaRequest;
 use lambda_http::{LambdaEvent, Service};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use std::borrow::Cow;
 use std::task::{Context, Poll};
 
 /// Everything but what RFC 3986 allows in a path or query as is (`%` stays: an existing
@@ -54,15 +55,18 @@ fn escape(raw: &mut Option<String>, part: Part) {
     let Some(text) = raw.as_deref() else {
         return;
     };
-    let mut escaped = utf8_percent_encode(text, NOT_IN_A_URI).to_string();
+    // Borrowed while nothing needs escaping, as for nearly every request: no copy to compare.
+    let mut escaped: Cow<str> = utf8_percent_encode(text, NOT_IN_A_URI).into();
     if part == Part::Path {
         // A path is never a query: `?` in a raw path is an escaped one.
-        escaped = escaped.replace('?', "%3F");
+        if escaped.contains('?') {
+            escaped = Cow::Owned(escaped.replace('?', "%3F"));
+        }
         if !escaped.starts_with('/') {
-            escaped.insert(0, '/');
+            escaped.to_mut().insert(0, '/');
         }
     }
-    if escaped != text {
+    if let Cow::Owned(escaped) = escaped {
         *raw = Some(escaped);
     }
 }

@@ -5,11 +5,14 @@
 use super::{ApiError, RequestInfo};
 use crate::domain::Principal;
 use crate::use_cases::idempotency::{Keyed, KeyedRequest, Respond};
+use lambda_http::http::HeaderName;
 use lambda_http::Request;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// A name, not a `&str`: looked up on every request, and a `&str` is parsed as a header name
+/// at each lookup.
+pub static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 
 /// A client's key: 1-255 visible ASCII characters (`!` to `~`), compared exactly.
 #[derive(Clone, PartialEq, Eq)]
@@ -38,7 +41,7 @@ pub fn keyed<'a, T>(
     body: Option<&Map<String, Value>>,
     respond: &'a Respond<T>,
 ) -> Result<Option<Keyed<'a, T>>, ApiError> {
-    let Some(raw) = request.headers().get(IDEMPOTENCY_KEY) else {
+    let Some(raw) = request.headers().get(&IDEMPOTENCY_KEY) else {
         return Ok(None);
     };
     let key = raw

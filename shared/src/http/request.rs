@@ -6,40 +6,45 @@ use lambda_http::http::header;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Lambda's limit on a synchronous invocation's payload; larger bodies cannot arrive through
 /// API Gateway, and are refused the same way wherever else they come from.
 pub const MAX_BODY_BYTES: usize = 6 * 1024 * 1024;
 
-/// What the gateway tells us about a request besides its body.
+/// What the gateway tells us about a request besides its body. The claims are borrowed from
+/// the request where they can be (an HTTP API's): they are read once, to authorise it.
 #[derive(Debug, Clone, Default)]
-pub struct RequestInfo {
+pub struct RequestInfo<'r> {
     pub request_id: Option<String>,
     pub route: String,
-    pub claims: Option<Claims>,
+    pub claims: Option<Cow<'r, Claims>>,
 }
 
-impl RequestInfo {
-    pub fn of(request: &Request) -> Self {
-        let lambda_request_id = request
-            .lambda_context_ref()
-            .map(|c| c.request_id.clone())
-            .filter(|id| !id.is_empty());
+impl<'r> RequestInfo<'r> {
+    pub fn of(request: &'r Request) -> Self {
+        let lambda_request_id = || {
+            request
+                .lambda_context_ref()
+                .map(|c| c.request_id.clone())
+                .filter(|id| !id.is_empty())
+        };
         let fallback_route = || format!("{} {}", request.method(), request.raw_http_path());
         match request.request_context_ref() {
             Some(RequestContext::ApiGatewayV2(ctx)) => Self {
-                request_id: ctx.request_id.clone().or(lambda_request_id),
+                request_id: ctx.request_id.clone().or_else(lambda_request_id),
                 route: ctx.route_key.clone().unwrap_or_else(fallback_route),
                 claims: ctx
                     .authorizer
                     .as_ref()
                     .and_then(|a| a.jwt.as_ref())
-                    .map(|jwt| jwt.claims.clone())
-                    .filter(|claims| !claims.is_empty()),
+                    .map(|jwt| &jwt.claims)
+                    .filter(|claims| !claims.is_empty())
+                    .map(Cow::Borrowed),
             },
             Some(RequestContext::ApiGatewayV1(ctx)) => Self {
-                request_id: ctx.request_id.clone().or(lambda_request_id),
+                request_id: ctx.request_id.clone().or_else(lambda_request_id),
                 route: match &ctx.resource_path {
                     Some(resource) => format!("{} {}", ctx.http_method, resource),
                     None => fallback_route(),
@@ -51,10 +56,11 @@ impl RequestInfo {
                     .get("claims")
                     .and_then(Value::as_object)
                     .map(stringify_claims)
-                    .filter(|claims| !claims.is_empty()),
+                    .filter(|claims| !claims.is_empty())
+                    .map(Cow::Owned),
             },
             _ => Self {
-                request_id: lambda_request_id,
+                request_id: lambda_request_id(),
                 route: fallback_route(),
                 claims: None,
             },

@@ -141,8 +141,8 @@ pub fn event_claims(data: &[u8]) -> bool {
         let request = lambda_http::Request::from(crate::http::tolerant(event));
         let info = RequestInfo::of(&request);
         for scope in [Scope::CustomersRead, Scope::CustomersWrite] {
-            if let Ok(principal) = auth::authorize(info.claims.as_ref(), "tenant_id", scope) {
-                let claims = info.claims.as_ref();
+            if let Ok(principal) = auth::authorize(info.claims.as_deref(), "tenant_id", scope) {
+                let claims = info.claims.as_deref();
                 assert!(claims.is_some_and(|claims| auth::grants(claims, scope)));
                 assert!(!principal.tenant.as_str().is_empty());
                 authorised = true;

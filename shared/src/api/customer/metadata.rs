@@ -14,9 +14,10 @@ pub(super) fn parse_metadata(obj: &Object, r: &mut Report) -> Option<Metadata> {
     let mut entries = BTreeMap::new();
     let mut complete = true;
     for (key, value) in map {
-        let key_at = at.key(key);
-        let parsed_key = MetadataKey::parse(key).map_err(|e| r.violation(&key_at, &e));
-        let parsed_value = metadata_value(value).map_err(|e| r.violation(&key_at, &e));
+        // Built for an error only: most custom fields are valid.
+        let key_at = || at.key(key);
+        let parsed_key = MetadataKey::parse(key).map_err(|e| r.violation(&key_at(), &e));
+        let parsed_value = metadata_value(value).map_err(|e| r.violation(&key_at(), &e));
         match (parsed_key, parsed_value) {
             (Ok(k), Ok(v)) => {
                 entries.insert(k, v);
