@@ -7,6 +7,7 @@
 //! (one function's wiring). README "Architecture" follows a request through them.
 
 pub mod api;
+pub mod bus;
 pub mod documents;
 pub mod domain;
 pub mod http;

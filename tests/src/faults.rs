@@ -17,6 +17,12 @@ pub struct Faults {
     /// DynamoDB transactions reach the server (and are applied) but their answers are lost:
     /// the function sees a 500 each time, as if the server had died before answering.
     pub lose_transaction_answers: bool,
+    /// Calls of one DynamoDB operation (`BatchWriteItem`), numbered from 1 since the faults
+    /// were set, that are answered 500 without reaching the server.
+    pub fail_dynamodb: Option<(&'static str, std::ops::RangeInclusive<usize>)>,
+    /// Calls of one DynamoDB operation from the nth on are held, not forwarded, until the
+    /// faults are set again: a caller stuck mid-way, as a process is when it dies there.
+    pub hold_dynamodb: Option<(&'static str, usize)>,
 }
 
 #[derive(Default)]
@@ -24,6 +30,8 @@ struct ProxyState {
     upstream: String,
     faults: Mutex<Faults>,
     puts: AtomicUsize,
+    /// DynamoDB calls per operation since the faults were set.
+    calls: Mutex<std::collections::HashMap<String, usize>>,
     client: reqwest::Client,
 }
 
@@ -64,6 +72,13 @@ impl FaultProxy {
     pub fn set(&self, faults: Faults) {
         *self.state.faults.lock().expect("faults") = faults;
         self.state.puts.store(0, Ordering::SeqCst);
+        self.state.calls.lock().expect("calls").clear();
+    }
+
+    /// Calls of DynamoDB `operation` seen since the faults were set (failed and held included).
+    pub fn calls(&self, operation: &str) -> usize {
+        let calls = self.state.calls.lock().expect("calls");
+        calls.get(operation).copied().unwrap_or(0)
     }
 }
 
@@ -105,6 +120,32 @@ async fn forward(State(state): State<Arc<ProxyState>>, request: Request) -> Resp
         .and_then(|t| t.to_str().ok())
         .is_some_and(|t| t.ends_with("TransactWriteItems"));
     let faults = state.faults.lock().expect("faults").clone();
+    let operation = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|t| t.to_str().ok())
+        .and_then(|t| t.rsplit_once('.'))
+        .map(|(_, operation)| operation.to_owned());
+    if let Some(operation) = &operation {
+        let n = {
+            let mut calls = state.calls.lock().expect("calls");
+            let n = calls.entry(operation.clone()).or_default();
+            *n += 1;
+            *n
+        };
+        if let Some((failing, range)) = &faults.fail_dynamodb {
+            if failing == operation && range.contains(&n) {
+                return dynamodb_error();
+            }
+        }
+        if let Some((held, from)) = &faults.hold_dynamodb {
+            if held == operation && n >= *from {
+                while state.faults.lock().expect("faults").hold_dynamodb.is_some() {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+            }
+        }
+    }
     if is_object {
         let injected = match parts.method {
             Method::PUT => {

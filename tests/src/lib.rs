@@ -1,7 +1,8 @@
-//! Test harness: real servers on loopback. Each test gets its own table and bucket in a moto
-//! server ([`Stack`]) and calls the real handlers ([`calls`], [`Event`]) or, end to end, the
-//! local gateway running the real function binaries ([`Stack::gateway`]).
+//! Test harness: real servers on loopback. Each test gets its own tables, bucket, event bus and
+//! queues in a moto server ([`Stack`]) and calls the real handlers ([`calls`], [`Event`]) or,
+//! end to end, the local gateway running the real function binaries ([`Stack::gateway`]).
 
+pub mod bus;
 pub mod calls;
 pub mod events;
 pub mod faults;

@@ -1,7 +1,9 @@
-//! One test's AWS: a table, a bucket and a fingerprint key (KMS) of its own in moto (shared when
-//! `AWS_ENDPOINT_URL` is set, as `make test` does, else a server of the test's own), the
-//! functions' wiring against them, and the local gateway running the real function binaries.
+//! One test's AWS: the template's tables, a bucket, a fingerprint key (KMS), an event bus and
+//! queues of its own in moto (shared when `AWS_ENDPOINT_URL` is set, as `make test` does, else
+//! a server of the test's own), the functions' wiring against them, and the local gateway
+//! running the real function binaries, its event source mapping reading this stack's stream.
 
+use crate::bus::{kebab, Bus};
 use crate::faults::FaultProxy;
 use crate::moto::Moto;
 use crate::tokens::{parameters, JWT_SECRET};
@@ -15,22 +17,42 @@ use local_gateway::template::{Bindings, Template};
 use local_gateway::RunningGateway;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// The template's HMAC key that makes identity-document fingerprints.
 pub const FINGERPRINT_KEY: &str = "DocumentFingerprintKey";
+/// The template's table of customers (the one whose stream is published).
+pub const CUSTOMERS_TABLE: &str = "CustomersTable";
+/// The template's table of change events.
+pub const EVENTS_TABLE: &str = "EventsTable";
+/// The template's queue for the stream batches the publisher's mapping gives up on.
+pub const ON_FAILURE_QUEUE: &str = "PublishEventsFailures";
 
-/// One test's AWS: a table, a bucket and a fingerprint key of its own, in moto servers that are
-/// shared (when `AWS_ENDPOINT_URL` is set) or its own.
+/// How long [`Stack::wait_for_event_items`] waits: the stream is polled four times a second
+/// and batches wait up to a second, so a change that takes longer than this went missing.
+const EVENT_PATIENCE: Duration = Duration::from_secs(10);
+
+/// One test's AWS: the template's tables, a bucket, a fingerprint key, an event bus and queues
+/// of its own, in moto servers that are shared (when `AWS_ENDPOINT_URL` is set) or its own.
 pub struct Stack {
     /// The servers this stack owns: [DynamoDB's, S3's] when split, else one for both.
     pub motos: Vec<Moto>,
+    /// The customers table (`CustomersTable`).
     pub table: String,
+    /// The change events' table (`EventsTable`).
+    pub events_table: String,
+    /// Every table of the template: logical id -> this stack's table (`CustomersTable` ->
+    /// `customers-<suffix>`, `EventsTable` -> `events-<suffix>`).
+    pub tables: BTreeMap<String, String>,
     pub bucket: String,
+    /// The stack's event bus (`changes-<suffix>`), its queues, and what reached the bus.
+    pub bus: Bus,
     /// The stack's own `DocumentFingerprintKey`: an HMAC key made by moto's KMS, as the template
     /// declares it; `arn` is what the functions get as `DOCUMENT_FINGERPRINT_KEY`.
     pub fingerprint_key: CreatedKey,
     /// What a function is given to find DynamoDB, S3 and KMS: the standard AWS variables.
     pub environment: BTreeMap<String, String>,
+    /// Straight to DynamoDB, for looking into the tables (patient: not a function's client).
     pub dynamodb: Client,
     /// Straight to S3, for inspecting the bucket (not through any fault proxy).
     pub s3: aws_sdk_s3::Client,
@@ -106,25 +128,36 @@ impl Stack {
         );
         environment.insert("AWS_ENDPOINT_URL_S3".into(), s3_endpoint.to_owned());
         let sdk = sdk_config(&environment).await;
-        let dynamodb = Client::new(&sdk);
+        let patient = patient(&sdk);
+        let dynamodb = Client::new(&patient);
         let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&sdk)
+            aws_sdk_s3::config::Builder::from(&patient)
                 .force_path_style(true)
                 .build(),
         );
         let suffix = uuid::Uuid::new_v4().simple().to_string();
-        let table = format!("customers-{suffix}");
         let bucket = format!("documents-{suffix}");
         let template = template();
+        let mut tables = BTreeMap::new();
         for def in template.tables() {
-            local_gateway::tables::create_table(&dynamodb, &def, &table)
+            let id = def.logical_id.as_str();
+            let name = format!("{}-{suffix}", kebab(id.strip_suffix("Table").unwrap_or(id)));
+            local_gateway::tables::create_table(&dynamodb, &def, &name)
                 .await
                 .expect("create table");
+            tables.insert(def.logical_id.clone(), name);
         }
+        let table_named = |id: &str| {
+            tables
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| panic!("template.yaml declares {id}"))
+        };
+        let (table, events_table) = (table_named(CUSTOMERS_TABLE), table_named(EVENTS_TABLE));
         local_gateway::tables::create_bucket(&s3, &bucket)
             .await
             .expect("create bucket");
-        let kms = aws_sdk_kms::Client::new(&sdk);
+        let kms = aws_sdk_kms::Client::new(&patient);
         let key = template
             .mac_keys()
             .into_iter()
@@ -134,10 +167,14 @@ impl Stack {
         let fingerprint_key = local_gateway::tables::create_mac_key(&kms, &key, None)
             .await
             .expect("create the fingerprint key");
+        let bus = Bus::create(&template, &patient, &suffix).await;
         Self {
             motos,
             table,
+            events_table,
+            tables,
             bucket,
+            bus,
             fingerprint_key,
             environment,
             dynamodb,
@@ -157,6 +194,11 @@ impl Stack {
                 fingerprint_key: self.fingerprint_key.arn.clone(),
             }),
             local_auth: None,
+            events: shared::lambda::config::EventSettings {
+                table: Some(self.events_table.clone()),
+                bus: Some(self.bus.name.clone()),
+                source: shared::lambda::config::DEFAULT_EVENT_SOURCE.into(),
+            },
         }
     }
 
@@ -190,9 +232,16 @@ impl Stack {
             parameters: parameters(),
             ..Default::default()
         };
-        bindings
-            .resource_names
-            .insert("CustomersTable".into(), self.table.clone());
+        for (logical_id, table) in &self.tables {
+            bindings
+                .resource_names
+                .insert(logical_id.clone(), table.clone());
+        }
+        bindings.bind(&self.bus.logical_id, &self.bus.name, &self.bus.arn);
+        for (logical_id, queue) in &self.bus.queues {
+            let name = queue.arn.rsplit(':').next().unwrap_or_default();
+            bindings.bind(logical_id, name, &queue.arn);
+        }
         bindings
             .resource_names
             .insert("DocumentsBucket".into(), self.bucket.clone());
@@ -234,13 +283,52 @@ impl Stack {
 
     /// Every item of the table, for assertions on what was (not) written.
     pub async fn items(&self) -> Vec<HashMap<String, AttributeValue>> {
+        self.scan(&self.table).await
+    }
+
+    /// Every item of the events table, as JSON, in key order.
+    pub async fn event_items(&self) -> Vec<serde_json::Value> {
+        as_sorted_json(self.scan(&self.events_table).await)
+    }
+
+    /// The events table's items once there are at least `count`, or what there is after
+    /// [`EVENT_PATIENCE`].
+    pub async fn wait_for_event_items(&self, count: usize) -> Vec<serde_json::Value> {
+        let deadline = tokio::time::Instant::now() + EVENT_PATIENCE;
+        loop {
+            let items = self.event_items().await;
+            if items.len() >= count || tokio::time::Instant::now() >= deadline {
+                return items;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// What reached the event bus since the last call: the EventBridge envelopes (`source`,
+    /// `detail-type`, `detail` = the CloudEvent...), taken off the bus's tap queue.
+    pub async fn bus_messages(&self) -> Vec<serde_json::Value> {
+        self.bus.drain(&self.bus.tap.url).await
+    }
+
+    /// What the publisher's event source mapping gave up on since the last call: Lambda's
+    /// on-failure records, taken off this stack's `PublishEventsFailures`.
+    pub async fn failure_messages(&self) -> Vec<serde_json::Value> {
+        let queue = self
+            .bus
+            .queues
+            .get(ON_FAILURE_QUEUE)
+            .unwrap_or_else(|| panic!("template.yaml declares {ON_FAILURE_QUEUE}"));
+        self.bus.drain(&queue.url).await
+    }
+
+    async fn scan(&self, table: &str) -> Vec<HashMap<String, AttributeValue>> {
         let mut items = Vec::new();
         let mut start = None;
         loop {
             let page = self
                 .dynamodb
                 .scan()
-                .table_name(&self.table)
+                .table_name(table)
                 .consistent_read(true)
                 .set_exclusive_start_key(start)
                 .send()
@@ -256,23 +344,7 @@ impl Stack {
 
     /// Every item as JSON, in key order: equal snapshots mean nothing was written between them.
     pub async fn snapshot(&self) -> Vec<serde_json::Value> {
-        let mut items: Vec<serde_json::Value> = self
-            .items()
-            .await
-            .into_iter()
-            // Every item, or the scans that look for what must not remain could miss one;
-            // binary attributes (a sealed reply) as base64, as the console shows them.
-            .map(|mut item| {
-                for value in item.values_mut() {
-                    if let AttributeValue::B(bytes) = value {
-                        *value = AttributeValue::S(STANDARD.encode(bytes.as_ref()));
-                    }
-                }
-                serde_dynamo::aws_sdk_dynamodb_1::from_item(item).expect("an item as JSON")
-            })
-            .collect();
-        items.sort_by_key(|item| format!("{}{}", item["pk"], item["sk"]));
-        items
+        as_sorted_json(self.items().await)
     }
 
     /// Items grouped by their `entity` attribute ("customer", "claim").
@@ -290,6 +362,24 @@ impl Stack {
     }
 }
 
+/// Items as JSON, in key order. Every item, or the scans that look for what must not remain
+/// could miss one; binary attributes (a sealed reply) as base64, as the console shows them.
+fn as_sorted_json(items: Vec<HashMap<String, AttributeValue>>) -> Vec<serde_json::Value> {
+    let mut items: Vec<serde_json::Value> = items
+        .into_iter()
+        .map(|mut item| {
+            for value in item.values_mut() {
+                if let AttributeValue::B(bytes) = value {
+                    *value = AttributeValue::S(STANDARD.encode(bytes.as_ref()));
+                }
+            }
+            serde_dynamo::aws_sdk_dynamodb_1::from_item(item).expect("an item as JSON")
+        })
+        .collect();
+    items.sort_by_key(|item| format!("{}{}", item["pk"], item["sk"]));
+    items
+}
+
 fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -298,6 +388,21 @@ fn target_dir() -> PathBuf {
 
 pub fn template() -> Template {
     Template::load(&workspace_root().join("template.yaml")).expect("template.yaml")
+}
+
+/// `sdk` for setting a stack up and looking into it, which are not a function's requests: a
+/// shared server busy with other tests may take longer than a function's 3 s an attempt, and
+/// a create retried after a timeout finds what its first attempt made ("already exists").
+fn patient(sdk: &aws_types::SdkConfig) -> aws_types::SdkConfig {
+    sdk.to_builder()
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(2))
+                .operation_attempt_timeout(Duration::from_secs(30))
+                .operation_timeout(Duration::from_secs(60))
+                .build(),
+        )
+        .build()
 }
 
 /// The standard AWS variables that point an SDK at `endpoint`, with dummy credentials.

@@ -1,7 +1,8 @@
-//! DynamoDB, S3 and KMS on loopback that answer at once, so that a function's own work is what
-//! gets measured, not a storage server's. It counts what it was asked and keeps what the
-//! function wrote (S3 objects to read back; DynamoDB transactions to size).
+//! DynamoDB, S3, KMS and EventBridge on loopback that answer at once, so that a function's own
+//! work is what gets measured, not a storage server's. It counts what it was asked and keeps
+//! what the function wrote (S3 objects to read back; DynamoDB writes to size; events put).
 
+use crate::capacity::Tables;
 use anyhow::{anyhow, Result};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
@@ -20,8 +21,11 @@ struct Recorded {
     objects: HashMap<String, Bytes>,
     /// Request and answer bodies of DynamoDB operations, newest last.
     dynamodb: Vec<(String, Value, Value)>,
+    /// Entries put on the bus.
+    events_put: u64,
 }
 
+mod change_events;
 mod listing;
 
 #[derive(Clone)]
@@ -32,15 +36,21 @@ pub struct AwsStub {
     item: Arc<Mutex<Option<Value>>>,
     /// The customer-group item the stub holds: what a page of groups is made of.
     group: Arc<Mutex<Option<Value>>>,
+    /// The change-event item the stub holds: what a page of events is made of.
+    event: Arc<Mutex<Option<Value>>>,
+    /// The tables and their indexes, which size the writes it answers.
+    tables: Arc<Tables>,
 }
 
 impl AwsStub {
-    pub async fn start() -> Result<Self> {
+    pub async fn start(tables: Tables) -> Result<Self> {
         let stub = Self {
             addr: "127.0.0.1:0".parse()?,
             recorded: Arc::default(),
             item: Arc::default(),
             group: Arc::default(),
+            event: Arc::default(),
+            tables: Arc::new(tables),
         };
         let app = Router::new()
             .fallback(handle)
@@ -72,6 +82,16 @@ impl AwsStub {
         let mut recorded = self.lock();
         recorded.calls.clear();
         recorded.dynamodb.clear();
+        recorded.events_put = 0;
+    }
+
+    /// Entries put on the bus since the last reset.
+    pub fn events_put(&self) -> u64 {
+        self.lock().events_put
+    }
+
+    pub fn tables(&self) -> &Tables {
+        &self.tables
     }
 
     /// The last request body of a DynamoDB operation.
@@ -112,6 +132,10 @@ impl AwsStub {
         *self.group.lock().unwrap_or_else(|e| e.into_inner()) = Some(group);
     }
 
+    pub fn answer_event_pages_with(&self, event: Value) {
+        *self.event.lock().unwrap_or_else(|e| e.into_inner()) = Some(event);
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Recorded> {
         self.recorded.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -128,6 +152,9 @@ async fn handle(
         let operation = target.rsplit('.').next().unwrap_or(target).to_owned();
         if target.starts_with("TrentService.") {
             return kms(&stub, operation, &body);
+        }
+        if target.starts_with("AWSEvents.") {
+            return eventbridge(&stub, operation, &body);
         }
         return dynamodb(&stub, operation, &body);
     }
@@ -177,33 +204,84 @@ fn dynamodb(stub: &AwsStub, operation: String, body: &[u8]) -> Response {
     let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let item = stub.item.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let group = stub.group.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let event = stub.event.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let answer = match (operation.as_str(), item) {
-        ("Query", _) if request["IndexName"] == listing::GROUPS_INDEX => {
-            listing::group_page(&request, group.as_ref())
+        ("BatchWriteItem", _) => change_events::batch_write(&request, &stub.tables),
+        ("Query", _) if request["IndexName"] == change_events::EVENTS_INDEX => {
+            Ok(change_events::events_page(&request, event.as_ref()))
         }
-        ("GetItem", Some(item)) => match listing::get(&request, &item) {
+        ("Query", _) if request["IndexName"] == listing::GROUPS_INDEX => {
+            Ok(listing::group_page(&request, group.as_ref()))
+        }
+        ("GetItem", Some(item)) => Ok(match listing::get(&request, &item) {
             Some(found) => json!({ "Item": found }),
             None => json!({}),
-        },
+        }),
         ("Query", Some(item)) if request["IndexName"] == listing::INDEX => {
-            listing::shard_page(&request, &item)
+            Ok(listing::shard_page(&request, &item))
         }
-        ("BatchGetItem", Some(item)) => listing::batch(&request, &item),
-        ("Query", _) => json!({ "Items": [], "Count": 0, "ScannedCount": 0 }),
-        _ => json!({}),
+        ("BatchGetItem", Some(item)) => Ok(listing::batch(&request, &item)),
+        ("Query", _) => Ok(json!({ "Items": [], "Count": 0, "ScannedCount": 0 })),
+        _ => Ok(json!({})),
     };
     let mut recorded = stub.lock();
     *recorded
         .calls
         .entry(format!("DynamoDB.{operation}"))
         .or_default() += 1;
+    let (status, answer) = match answer {
+        Ok(answer) => (StatusCode::OK, answer),
+        Err(message) => (
+            StatusCode::BAD_REQUEST,
+            json!({"__type": "com.amazonaws.dynamodb.v20120810#ValidationException", "message": message}),
+        ),
+    };
     recorded.dynamodb.push((operation, request, answer.clone()));
     (
-        StatusCode::OK,
+        status,
         [("content-type", "application/x-amz-json-1.0")],
         answer.to_string(),
     )
         .into_response()
+}
+
+/// EventBridge as the publisher uses it: `PutEvents` (change_events::put_events); any other
+/// operation is refused.
+fn eventbridge(stub: &AwsStub, operation: String, body: &[u8]) -> Response {
+    let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let mut recorded = stub.lock();
+    *recorded
+        .calls
+        .entry(format!("EventBridge.{operation}"))
+        .or_default() += 1;
+    let answer = match operation.as_str() {
+        "PutEvents" => change_events::put_events(&request, recorded.events_put),
+        _ => Err(format!(
+            "the bench's EventBridge stub does not answer {operation}"
+        )),
+    };
+    if let Ok(answer) = &answer {
+        recorded.events_put += answer["Entries"].as_array().map_or(0, Vec::len) as u64;
+    }
+    json_1_1(answer)
+}
+
+/// An answer of a JSON 1.1 service (KMS, EventBridge), or its validation error.
+fn json_1_1(answer: Result<Value, String>) -> Response {
+    match answer {
+        Ok(answer) => (
+            StatusCode::OK,
+            [("content-type", "application/x-amz-json-1.1")],
+            answer.to_string(),
+        )
+            .into_response(),
+        Err(message) => (
+            StatusCode::BAD_REQUEST,
+            [("content-type", "application/x-amz-json-1.1")],
+            json!({"__type": "ValidationException", "message": message}).to_string(),
+        )
+            .into_response(),
+    }
 }
 
 /// The ARN of the one KMS key the stub holds; any key id is accepted as naming it.
@@ -222,24 +300,10 @@ fn kms(stub: &AwsStub, operation: String, body: &[u8]) -> Response {
         .entry(format!("KMS.{operation}"))
         .or_default() += 1;
     let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    let answer = match operation.as_str() {
+    json_1_1(match operation.as_str() {
         "GenerateMac" => generate_mac(&request),
         _ => Err(format!("the bench's KMS stub does not answer {operation}")),
-    };
-    match answer {
-        Ok(answer) => (
-            StatusCode::OK,
-            [("content-type", "application/x-amz-json-1.1")],
-            answer.to_string(),
-        )
-            .into_response(),
-        Err(message) => (
-            StatusCode::BAD_REQUEST,
-            [("content-type", "application/x-amz-json-1.1")],
-            json!({"__type": "ValidationException", "message": message}).to_string(),
-        )
-            .into_response(),
-    }
+    })
 }
 
 fn generate_mac(request: &Value) -> Result<Value, String> {

@@ -32,6 +32,11 @@ pub struct Events {
     pub create_group: Bytes,
     /// `events/list-customer-groups.json`: a page of 20.
     pub list_groups: Bytes,
+    /// `events/list-customers.json` on `GET /events` (`limit=20`): a page of 20 events.
+    pub list_events: Bytes,
+    /// A DynamoDB stream batch for the publisher, made of items a create and a patch wrote:
+    /// empty until crate::change_events::prepare has run them.
+    pub stream_batch: Bytes,
 }
 
 /// Side of the 1 MB test images: an uncompressed 8-bit PNG is about width x height bytes.
@@ -68,6 +73,12 @@ impl Events {
             list_countries: encode(&without_query(fixture(root, "list-countries.json")?)),
             create_group: encode(&fixture(root, "create-customer-group.json")?),
             list_groups: encode(&fixture(root, "list-customer-groups.json")?),
+            list_events: encode(&on_route(
+                fixture(root, "list-customers.json")?,
+                "GET",
+                "/events",
+            )),
+            stream_batch: Bytes::new(),
         })
     }
 }
@@ -85,6 +96,17 @@ fn encode(event: &Value) -> Bytes {
 
 fn with_body(mut event: Value, body: &Value) -> Value {
     event["body"] = Value::String(body.to_string());
+    event
+}
+
+/// The event as API Gateway delivers it on another route (its query string kept).
+fn on_route(mut event: Value, method: &str, path: &str) -> Value {
+    let route = format!("{method} {path}");
+    event["routeKey"] = Value::String(route.clone());
+    event["rawPath"] = Value::String(path.to_owned());
+    event["requestContext"]["routeKey"] = Value::String(route);
+    event["requestContext"]["http"]["method"] = Value::String(method.to_owned());
+    event["requestContext"]["http"]["path"] = Value::String(path.to_owned());
     event
 }
 

@@ -7,6 +7,7 @@
 
 mod aws_stub;
 mod capacity;
+mod change_events;
 mod cold;
 mod events;
 mod floor;
@@ -40,6 +41,7 @@ const GET: &str = "get-customer";
 const LIST: &str = "list-customers";
 const UPDATE: &str = "update-customer";
 const DELETE: &str = "delete-customer";
+const LIST_EVENTS: &str = "list-events";
 
 /// The template's variable that names the KMS key of document fingerprints.
 const FINGERPRINT_KEY: &str = "DOCUMENT_FINGERPRINT_KEY";
@@ -144,7 +146,7 @@ impl Options {
 async fn main() -> Result<()> {
     let options = Options::parse()?;
     let root = &options.root;
-    let events = Events::load(root)?;
+    let mut events = Events::load(root)?;
     let template = Template::load(&root.join("template.yaml"))?;
     let functions = functions(&template, &options)?;
     let baseline = Binary::new(BASELINE, &options.release_dir, BTreeMap::new());
@@ -156,15 +158,25 @@ async fn main() -> Result<()> {
         list: find(&functions, LIST)?,
         update: find(&functions, UPDATE)?,
         delete: find(&functions, DELETE)?,
+        list_events: find(&functions, LIST_EVENTS)?,
     };
+    let publisher = find(&functions, change_events::PUBLISHER)?;
     let logs = root.join("target/bench/functions.log");
     std::fs::create_dir_all(logs.parent().context("log path")?)?;
     let _ = std::fs::remove_file(&logs);
     let bench = Bench {
-        aws: AwsStub::start().await?,
+        aws: AwsStub::start(capacity::Tables::of(&template)?).await?,
         logs,
     };
     let mut report = Report::default();
+    if ["cold", "cpu", "instructions", "capacity"]
+        .iter()
+        .any(|figure| options.wants(figure))
+    {
+        eprintln!("the publisher's stream batch, from a create and a patch");
+        change_events::prepare(&bench, &lifecycle, publisher, &mut events).await?;
+    }
+    let events = events;
     let cases = if ["cold", "cpu", "instructions"]
         .iter()
         .any(|figure| options.wants(figure))
@@ -241,6 +253,11 @@ async fn main() -> Result<()> {
     if options.wants("instructions") {
         eprintln!("instructions per request (callgrind)");
         per_request::instructions(&bench, &cases, &baseline, &mut report).await?;
+        if change_events::PUBLISHER.contains(&options.case)
+            || change_events::BATCH.contains(&options.case)
+        {
+            change_events::instructions(&bench, publisher, &events, &mut report).await?;
+        }
         let ir_images = bench
             .instructions_per_request(create, IMAGES, &images, 2, 8)
             .await?;
@@ -285,6 +302,8 @@ async fn main() -> Result<()> {
         lifecycle::create_and_get_capacity(&bench, create, get, &events, &mut report).await?;
         lifecycle::capacity(&bench, &lifecycle, &events, &mut report).await?;
         keyed::capacity(&bench, create, &events, &mut report).await?;
+        change_events::capacity(&bench, publisher, &events, &mut report).await?;
+        change_events::page_capacity(&bench, lifecycle.list_events, &events, &mut report).await?;
     }
 
     if options.wants("size") {

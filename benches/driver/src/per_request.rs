@@ -28,6 +28,7 @@ pub struct Functions<'a> {
     pub list: &'a Binary,
     pub update: &'a Binary,
     pub delete: &'a Binary,
+    pub list_events: &'a Binary,
 }
 
 /// One request to measure, with its baselines.
@@ -48,7 +49,8 @@ pub struct Case<'a> {
 }
 
 /// The cases whose label contains `only` (all of them for ""), their floors built and checked.
-/// The stub holds the customer that a real create wrote, for the requests that read one.
+/// The stub holds the customer that a real create wrote, for the requests that read one (and
+/// the event item a real publisher wrote: crate::change_events::prepare).
 pub async fn cases<'a>(
     bench: &Bench,
     f: &Functions<'a>,
@@ -107,6 +109,16 @@ pub async fn cases<'a>(
             200,
             PAGE_CALLS,
             (three, three),
+            Goal::Report,
+            true,
+        ),
+        (
+            "GET /events, a page of 20",
+            f.list_events,
+            &events.list_events,
+            200,
+            crate::change_events::EVENTS_PAGE_CALLS,
+            (Goal::Report, Goal::Report),
             Goal::Report,
             true,
         ),

@@ -4,6 +4,7 @@
 
 mod customer;
 mod document;
+mod event;
 mod group;
 mod json;
 mod merge;
@@ -16,6 +17,7 @@ pub use customer::{
     parse_customer_patch, parse_new_customer, CustomerInput, CustomerPatch, DocumentPatch,
 };
 pub use document::decode_image;
+pub use event::{changed_members, parse_event_query, CloudEventView, EventQuery};
 pub use group::parse_new_group;
 pub use json::{parse_strict, JsonError};
 pub use pointer::Pointer;

@@ -22,7 +22,7 @@ const KNOWN: &[&str] = &[
     "card_number",
 ];
 
-fn error(name: &str, code: &'static str, message: impl Into<String>) -> FieldError {
+pub(super) fn error(name: &str, code: &'static str, message: impl Into<String>) -> FieldError {
     FieldError {
         field: format!("?{name}"),
         code,
@@ -53,6 +53,34 @@ pub fn page_size(raw: Option<&str>) -> Result<u32, ValidationErrors> {
     }
 }
 
+/// What every listing's query holds: each parameter not in `known` is an error, then the page
+/// size (`None` when invalid: its error is added) and the cursor.
+pub(super) fn paging(
+    params: &BTreeMap<String, String>,
+    known: &[&str],
+    errors: &mut Vec<FieldError>,
+) -> (Option<u32>, Option<String>) {
+    errors.extend(
+        params
+            .keys()
+            .filter(|name| !known.contains(&name.as_str()))
+            .map(|name| {
+                error(
+                    name,
+                    "unknown_parameter",
+                    "is not a parameter of this operation",
+                )
+            }),
+    );
+    let limit = page_size(params.get("limit").map(String::as_str))
+        .map_err(|e| errors.extend(e.0))
+        .ok();
+    (
+        limit,
+        params.get("cursor").filter(|c| !c.is_empty()).cloned(),
+    )
+}
+
 /// What `GET /customers` asks for: a page of the listing, or one exact lookup.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerQuery {
@@ -66,21 +94,8 @@ pub struct CustomerQuery {
 pub fn parse_customer_query(
     params: &BTreeMap<String, String>,
 ) -> Result<CustomerQuery, ValidationErrors> {
-    let mut errors: Vec<FieldError> = params
-        .keys()
-        .filter(|name| !KNOWN.contains(&name.as_str()))
-        .map(|name| {
-            error(
-                name,
-                "unknown_parameter",
-                "is not a parameter of this operation",
-            )
-        })
-        .collect();
-    let limit = page_size(params.get("limit").map(String::as_str))
-        .map_err(|e| errors.extend(e.0))
-        .ok();
-    let cursor = params.get("cursor").filter(|c| !c.is_empty()).cloned();
+    let mut errors = Vec::new();
+    let (limit, cursor) = paging(params, KNOWN, &mut errors);
     let given: Vec<&str> = LOOKUPS
         .iter()
         .copied()

@@ -4,6 +4,7 @@
 
 mod address;
 mod birthday;
+mod change;
 pub mod countries;
 mod country;
 mod customer;
@@ -25,6 +26,7 @@ mod warning;
 
 pub use address::{Address, Addresses, AddressesError, Zipcode, ZipcodeError, MAX_ADDRESSES};
 pub use birthday::{Birthday, BirthdayError};
+pub use change::{ChangeEvent, CommittedChange, EventSubject, EventType};
 pub use country::{CountryCode, CountryError};
 pub use customer::{
     timestamp, Customer, CustomerDetails, CustomerId, DocumentChange, SourceAccount,

@@ -10,4 +10,7 @@ pub struct Tombstone {
     /// The caller who erased it (a token's subject: the operator, not the customer).
     pub deleted_by: Subject,
     pub request_id: Option<String>,
+    /// The version after the last one it erased: an erasure is a change of its own, so that a
+    /// customer's change events are numbered without a gap or a tie.
+    pub version: u64,
 }

@@ -6,8 +6,9 @@ use super::request::JSON;
 use super::warnings::WarningBody;
 use super::ApiError;
 use crate::api::show::{CountryView, CustomerView, GroupView};
+use crate::api::CloudEventView;
 use crate::domain::countries::Country;
-use crate::domain::{Customer, CustomerGroup, Warning};
+use crate::domain::{ChangeEvent, Customer, CustomerGroup, Warning};
 use crate::use_cases::idempotency::{Answer, RenderError, Reply, Respond};
 use lambda_http::http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
@@ -61,6 +62,13 @@ impl<'a> Envelope<GroupView<'a>> {
 impl<'a> Envelope<Vec<GroupView<'a>>> {
     pub fn groups(groups: &'a [CustomerGroup]) -> Self {
         Self::new(groups.iter().map(GroupView::from).collect())
+    }
+}
+
+impl<'a> Envelope<Vec<CloudEventView<'a>>> {
+    /// Change events hold no personal value: ids, types, versions and member names.
+    pub fn events(events: &'a [ChangeEvent]) -> Self {
+        Self::new(events.iter().map(CloudEventView::from).collect())
     }
 }
 

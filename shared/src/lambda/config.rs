@@ -26,7 +26,22 @@ pub struct Settings {
     pub documents: Option<DocumentSettings>,
     /// Bearer tokens verified by the function: under `sam local start-api` only.
     pub local_auth: Option<crate::http::auth::local::LocalAuth>,
+    /// The change events: only the functions that publish or list them.
+    pub events: EventSettings,
 }
+
+#[derive(Debug, Clone, Default)]
+pub struct EventSettings {
+    /// The events table (`EVENTS_TABLE_NAME`): the publisher and `GET /events`.
+    pub table: Option<String>,
+    /// The bus the publisher puts events on (`EVENT_BUS_NAME`: a name or an ARN).
+    pub bus: Option<String>,
+    /// Every event's `source` (`EVENT_SOURCE`).
+    pub source: String,
+}
+
+/// The source of events when the deployment names none: the template's default.
+pub const DEFAULT_EVENT_SOURCE: &str = "customers-api";
 
 #[derive(Debug, Clone)]
 pub struct DocumentSettings {
@@ -57,6 +72,11 @@ impl Settings {
             tenant_claim: var("TENANT_CLAIM").unwrap_or_else(|| "tenant_id".to_owned()),
             documents,
             local_auth: crate::http::auth::local::LocalAuth::from_env(var),
+            events: EventSettings {
+                table: var("EVENTS_TABLE_NAME"),
+                bus: var("EVENT_BUS_NAME"),
+                source: var("EVENT_SOURCE").unwrap_or_else(|| DEFAULT_EVENT_SOURCE.to_owned()),
+            },
         })
     }
 }

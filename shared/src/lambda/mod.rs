@@ -2,13 +2,17 @@
 //! store, documents, edge) and handed to the use cases; every invocation reuses them.
 
 pub mod config;
+mod publisher;
+
+pub use publisher::serve_publisher;
 
 use crate::documents::{Documents, KmsKey, S3Bucket};
 use crate::http::{init_tracing, Endpoint, Tolerant};
-use crate::store::DynamoStore;
+use crate::store::{DynamoEvents, DynamoStore};
 use crate::support::clients::LazyClient;
 use crate::support::clock;
 use crate::use_cases::customers::Customers;
+use crate::use_cases::events::Events;
 use crate::use_cases::groups::Groups;
 use config::{aws_sdk_config, ConfigError, Settings};
 use lambda_http::{lambda_runtime, service_fn, Adapter, Body, Request, Response};
@@ -22,9 +26,26 @@ pub struct App {
     pub groups: Groups<DynamoStore>,
 }
 
-/// How a function builds its [`App`]: [`App::new`], [`App::with_documents`] or
-/// [`App::without_storage`].
-pub type Wiring = fn(&Settings, &aws_types::SdkConfig) -> Result<App, ConfigError>;
+/// How a function builds its [`App`] ([`App::new`], [`App::with_documents`] or
+/// [`App::without_storage`]), or another wiring ([`EventsApp::new`]).
+pub type Wiring<A = App> = fn(&Settings, &aws_types::SdkConfig) -> Result<A, ConfigError>;
+
+/// What `GET /events` needs: the edge and the events table.
+pub struct EventsApp {
+    pub endpoint: Endpoint,
+    pub events: Events<DynamoEvents>,
+}
+
+impl EventsApp {
+    pub fn new(settings: &Settings, sdk: &aws_types::SdkConfig) -> Result<Self, ConfigError> {
+        let table = settings.events.table.clone();
+        let table = table.ok_or(ConfigError::Missing("EVENTS_TABLE_NAME"))?;
+        Ok(Self {
+            endpoint: endpoint(settings),
+            events: Events::new(DynamoEvents::new(dynamodb(sdk).connected(), table)),
+        })
+    }
+}
 
 impl App {
     /// The wiring of the functions that use the table but stage no documents: the DynamoDB
@@ -76,8 +97,7 @@ impl App {
     ) -> Result<Self, ConfigError> {
         let store = DynamoStore::new(dynamodb, settings.table_name.clone());
         Ok(Self {
-            endpoint: Endpoint::new(settings.tenant_claim.clone())
-                .with_local_auth(settings.local_auth.clone()),
+            endpoint: endpoint(settings),
             customers: Customers::new(store.clone(), clock::system).with_documents(documents),
             groups: Groups::new(store, clock::system),
         })
@@ -86,9 +106,10 @@ impl App {
 
 /// A function's `main`: configure with `wiring`, then serve `handler` until the runtime stops
 /// us. A configuration error fails the cold start loudly (reported to Lambda as an init error).
-pub async fn serve<F, Fut>(wiring: Wiring, handler: F) -> Result<(), lambda_http::Error>
+pub async fn serve<A, F, Fut>(wiring: Wiring<A>, handler: F) -> Result<(), lambda_http::Error>
 where
-    F: Fn(&'static App, Request) -> Fut,
+    A: Sync + 'static,
+    F: Fn(&'static A, Request) -> Fut,
     Fut: Future<Output = Response<Body>> + Send,
 {
     init_tracing();
@@ -96,7 +117,7 @@ where
     // every invocation without reference counting.
     let sdk = aws_sdk_config()?;
     let settings = Settings::load()?;
-    let app: &'static App = Box::leak(Box::new(wiring(&settings, &sdk)?));
+    let app: &'static A = Box::leak(Box::new(wiring(&settings, &sdk)?));
     // lambda_http::run, with the events made tolerable for its conversion first.
     let service = service_fn(|request| {
         // A route's future is large (every use case and SDK call it may await): boxed where
@@ -107,8 +128,12 @@ where
     lambda_runtime::run(Tolerant(Adapter::from(service))).await
 }
 
+fn endpoint(settings: &Settings) -> Endpoint {
+    Endpoint::new(settings.tenant_claim.clone()).with_local_auth(settings.local_auth.clone())
+}
+
 /// DynamoDB's client, to be built at init by the functions whose every request uses it.
-fn dynamodb(sdk: &aws_types::SdkConfig) -> LazyClient<aws_sdk_dynamodb::Client> {
+pub(crate) fn dynamodb(sdk: &aws_types::SdkConfig) -> LazyClient<aws_sdk_dynamodb::Client> {
     let config = aws_sdk_dynamodb::Config::from(sdk);
     LazyClient::new(move || aws_sdk_dynamodb::Client::from_conf(config.clone()))
 }

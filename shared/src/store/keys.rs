@@ -3,7 +3,7 @@
 //! over all partitions instead of queueing on a per-tenant hot key.
 
 use crate::domain::UniqueField;
-use crate::domain::{CustomerId, GroupId, TenantId};
+use crate::domain::{CustomerId, EventSubject, GroupId, TenantId};
 use serde::{Deserialize, Serialize};
 
 /// The table's primary key attributes, as declared in template.yaml.
@@ -86,11 +86,11 @@ pub struct ListingKey {
     pub gsi2sk: String,
 }
 
-/// A customer's shard follows from its id alone, so every write of it lands in the same one.
+/// A customer's shard follows from its id alone, so every write of it lands in the same one:
+/// the last hexadecimal digit of its text (what stored keys were made with), read from its
+/// bytes without writing the text.
 pub fn customer_shard(id: CustomerId) -> u8 {
-    let text = id.to_string();
-    let last = text.bytes().last().unwrap_or(b'0');
-    (last as char).to_digit(16).unwrap_or(0) as u8 % CUSTOMER_SHARDS
+    id.last_hex_digit() % CUSTOMER_SHARDS
 }
 
 pub fn customer_listing(tenant: &TenantId, created_at_millis: i128, id: CustomerId) -> ListingKey {
@@ -139,8 +139,92 @@ pub fn claim(tenant: &TenantId, field: UniqueField, value: &str) -> Key {
         UniqueField::GroupName => "GROUP_NAME",
     };
     Key {
-        pk: format!("TENANT#{tenant}#{kind}#{value}"),
+        // Joined, not formatted: one allocation of the exact size for each claim a write takes.
+        pk: ["TENANT#", tenant.as_str(), "#", kind, "#", value].concat(),
         sk: "CLAIM".to_owned(),
+    }
+}
+
+/// A change event, in its subject's partition: the subject's events in version order, and one
+/// item per version (the same event stored twice is one item). Events live in a table of their
+/// own (template.yaml: `EventsTable`).
+pub fn event(tenant: &TenantId, subject: EventSubject, version: u64) -> Key {
+    Key {
+        pk: event_subject_partition(tenant, subject),
+        sk: event_version(version),
+    }
+}
+
+pub fn event_subject_partition(tenant: &TenantId, subject: EventSubject) -> String {
+    format!("TENANT#{tenant}#SUBJECT#{subject}")
+}
+
+/// Zero-padded to the width of `u64::MAX`: versions sort as numbers.
+pub fn event_version(version: u64) -> String {
+    format!("VERSION#{version:020}")
+}
+
+/// The version an event's sort key names, if written exactly as [`event_version`] writes it.
+pub fn versioned(sk: &str) -> Option<u64> {
+    let version = sk.strip_prefix("VERSION#")?.parse().ok()?;
+    (event_version(version) == sk).then_some(version)
+}
+
+/// The index (template.yaml: `EventsByTenant`) that lists a tenant's events newest first,
+/// sharded by subject as the customers' listing is by customer.
+pub const EVENTS_INDEX: &str = "EventsByTenant";
+pub const EVENT_SHARDS: u8 = CUSTOMER_SHARDS;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventListingKey {
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+}
+
+pub fn event_shard(subject: EventSubject) -> u8 {
+    let text = subject.to_string();
+    let last = text.bytes().last().unwrap_or(b'0');
+    (last as char).to_digit(16).unwrap_or(0) as u8 % EVENT_SHARDS
+}
+
+pub fn event_listing(
+    tenant: &TenantId,
+    millis: i128,
+    subject: EventSubject,
+    version: u64,
+) -> EventListingKey {
+    EventListingKey {
+        gsi1pk: event_listing_partition(tenant, event_shard(subject)),
+        gsi1sk: event_position(millis, subject, version),
+    }
+}
+
+pub fn event_listing_partition(tenant: &TenantId, shard: u8) -> String {
+    format!("TENANT#{tenant}#EVENTS#{shard}")
+}
+
+/// Sorts by the change's time, then subject and version: unique, and stable for pagination.
+pub fn event_position(millis: i128, subject: EventSubject, version: u64) -> String {
+    format!("{millis:015}#{subject}#{version:020}")
+}
+
+/// Whether `position` is exactly as [`event_position`] writes them: positions come back in
+/// cursors, which a client can write.
+pub fn is_event_position(position: &str) -> bool {
+    let mut parts = position.splitn(3, '#');
+    let (Some(millis), Some(subject), Some(version)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    match (
+        millis.parse::<i128>(),
+        EventSubject::parse(subject),
+        version.parse::<u64>(),
+    ) {
+        (Ok(millis), Some(subject), Ok(version)) if millis >= 0 => {
+            event_position(millis, subject, version) == position
+        }
+        _ => false,
     }
 }
 
@@ -175,6 +259,15 @@ mod tests {
             .map(|_| customer_shard(CustomerId::random()))
             .collect();
         assert_eq!(shards.len(), CUSTOMER_SHARDS as usize);
+        // The shard every stored customer was listed in: its id's last character, as hex.
+        for _ in 0..200 {
+            let id = CustomerId::random();
+            let last = id.to_string().pop().and_then(|c| c.to_digit(16));
+            assert_eq!(
+                last.map(|digit| digit as u8 % CUSTOMER_SHARDS),
+                Some(customer_shard(id))
+            );
+        }
         let id = CustomerId::random();
         let key = customer_listing(&t, 1_700_000_000_123, id);
         assert_eq!(
@@ -187,5 +280,38 @@ mod tests {
             listing_position(9, id) < listing_position(10, id),
             "zero-padded"
         );
+    }
+
+    #[test]
+    fn events_are_keyed_by_subject_and_version_and_listed_by_time() {
+        let t = TenantId::parse("acme").unwrap();
+        let s = EventSubject::parse("6f9619ff-8b86-d011-b42d-00c04fc964ff").unwrap();
+        let key = event(&t, s, 7);
+        assert_eq!(key.pk, format!("TENANT#acme#SUBJECT#{s}"));
+        assert_eq!(key.sk, "VERSION#00000000000000000007");
+        assert_eq!(versioned(&key.sk), Some(7));
+        assert!(event_version(9) < event_version(10), "zero-padded");
+        for bad in [
+            "VERSION#7",
+            "VERSION#-1",
+            "7",
+            "VERSION#000000000000000000007",
+        ] {
+            assert_eq!(versioned(bad), None, "{bad}");
+        }
+        let listed = event_listing(&t, 1_700_000_000_123, s, 7);
+        assert_eq!(
+            listed.gsi1pk,
+            format!("TENANT#acme#EVENTS#{}", event_shard(s))
+        );
+        assert!(is_event_position(&listed.gsi1sk));
+        for bad in [
+            "",
+            "1#2#3",
+            &listed.gsi1sk.to_uppercase(),
+            &format!("{}x", listed.gsi1sk),
+        ] {
+            assert!(!is_event_position(bad), "{bad}");
+        }
     }
 }

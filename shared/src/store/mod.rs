@@ -6,4 +6,4 @@ mod dynamo;
 pub(crate) mod items;
 mod keys;
 
-pub use dynamo::DynamoStore;
+pub use dynamo::{DynamoEvents, DynamoStore};

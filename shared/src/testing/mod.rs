@@ -7,12 +7,14 @@ pub mod dynamo_json;
 pub mod fuzz;
 mod images;
 mod memory_bucket;
+mod memory_events;
 mod memory_key;
 mod memory_store;
 pub mod strategies;
 
 pub use images::{jpeg, png};
 pub use memory_bucket::{BucketOp, MemoryBucket};
+pub use memory_events::{Events, MemoryEvents};
 pub use memory_key::MemoryKey;
 pub use memory_store::{MemoryStore, Op, Owner, State};
 

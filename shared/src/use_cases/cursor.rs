@@ -27,6 +27,7 @@ pub struct InvalidCursor;
 pub enum Listing {
     Customers,
     CustomerGroups,
+    Events,
 }
 
 impl Listing {
@@ -35,6 +36,7 @@ impl Listing {
         match self {
             Listing::Customers => "c",
             Listing::CustomerGroups => "g",
+            Listing::Events => "e",
         }
     }
 }

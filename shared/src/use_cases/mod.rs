@@ -7,10 +7,12 @@ pub mod countries;
 pub mod cursor;
 pub mod customers;
 mod error;
+pub mod events;
 pub mod executor;
 pub mod groups;
 pub mod idempotency;
 pub mod ports;
+pub mod publishing;
 pub mod targets;
 #[cfg(test)]
 mod tests;

@@ -66,7 +66,8 @@ async fn an_erasure_is_204_then_404_and_every_value_is_free_at_once() {
             "pk",
             "request_id",
             "sk",
-            "tenant_id"
+            "tenant_id",
+            "version"
         ],
         "no personal data: {tombstone:?}"
     );

@@ -1,6 +1,7 @@
 //! The integration and end-to-end tests: one binary (each one more would link the whole SDK
 //! again), a module per feature.
 
+mod change_events;
 mod compatibility;
 mod contract;
 mod countries;

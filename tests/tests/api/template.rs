@@ -97,24 +97,39 @@ fn permissions(t: &Value, function: &str) -> Vec<String> {
                     .collect(),
                 _ => Vec::new(),
             };
-            let resource = match &statement["Resource"] {
-                Value::Tagged(tagged) => format!("{:?}", tagged.value)
-                    .replace("String(\"", "")
-                    .replace("\")", ""),
-                other => format!("{other:?}"),
+            let resources: Vec<&Value> = match &statement["Resource"] {
+                Value::Sequence(resources) => resources.iter().collect(),
+                resource => vec![resource],
             };
-            let on = if resource.contains("/index/") {
-                "index"
-            } else if resource.contains("DocumentsBucket") {
-                "documents"
-            } else if resource.contains("CustomersTable") {
-                "table"
-            } else {
-                "something else"
-            };
-            actions
+            resources
                 .into_iter()
-                .map(move |action| format!("{action} on {on}"))
+                .map(|resource| match resource {
+                    Value::Tagged(tagged) => format!("{:?}", tagged.value)
+                        .replace("String(\"", "")
+                        .replace("\")", ""),
+                    other => format!("{other:?}"),
+                })
+                .flat_map(|resource| {
+                    let on = if resource.contains("EventsTable") && resource.contains("/index/") {
+                        "events index"
+                    } else if resource.contains("EventsTable") {
+                        "events table"
+                    } else if resource.contains("/index/") {
+                        "index"
+                    } else if resource.contains("DocumentsBucket") {
+                        "documents"
+                    } else if resource.contains("CustomersTable") {
+                        "table"
+                    } else if resource.contains("EventBus") {
+                        "event bus"
+                    } else {
+                        "something else"
+                    };
+                    actions
+                        .clone()
+                        .into_iter()
+                        .map(move |action| format!("{action} on {on}"))
+                })
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -125,7 +140,7 @@ fn permissions(t: &Value, function: &str) -> Vec<String> {
 #[test]
 fn each_function_may_do_what_its_route_needs_and_nothing_else() {
     let t = template();
-    let expected: [(&str, &[&str]); 8] = [
+    let expected: [(&str, &[&str]); 10] = [
         (
             "CreateCustomerFunction",
             &[
@@ -172,6 +187,22 @@ fn each_function_may_do_what_its_route_needs_and_nothing_else() {
         ),
         ("ListCustomerGroupsFunction", &["dynamodb:Query on index"]),
         ("ListCountriesFunction", &[]),
+        (
+            // The stream's read permissions are SAM's, from the event source mapping.
+            "PublishEventsFunction",
+            &[
+                "dynamodb:BatchWriteItem on events table",
+                "dynamodb:PutItem on events table",
+                "events:PutEvents on event bus",
+            ],
+        ),
+        (
+            "ListEventsFunction",
+            &[
+                "dynamodb:Query on events index",
+                "dynamodb:Query on events table",
+            ],
+        ),
     ];
     for (function, allowed) in expected {
         let allowed: Vec<String> = allowed.iter().map(|a| (*a).to_owned()).collect();

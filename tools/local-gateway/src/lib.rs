@@ -1,9 +1,12 @@
 //! The local stack behind `make dev` and the end-to-end tests: API Gateway (HTTP API with a
-//! JWT authorizer) and Lambda, emulated on loopback from template.yaml.
+//! JWT authorizer), Lambda, and Lambda's event source mappings of DynamoDB streams, emulated
+//! on loopback from template.yaml.
 
 pub mod gateway;
 pub mod jwt;
+pub mod messaging;
 pub mod runtime;
+pub mod streams;
 pub mod tables;
 pub mod template;
 
@@ -39,6 +42,8 @@ pub struct RunningGateway {
     pub jwt: JwtConfig,
     shutdown: watch::Sender<bool>,
     server: Option<tokio::task::JoinHandle<()>>,
+    /// The event source mappings' readers of streams.
+    pollers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningGateway {
@@ -47,6 +52,12 @@ impl RunningGateway {
     }
 
     pub async fn stop(mut self) {
+        // Readers first: a batch in flight would otherwise be retried against functions
+        // that are being stopped.
+        for poller in self.pollers.drain(..) {
+            poller.abort();
+            let _ = poller.await;
+        }
         let _ = self.shutdown.send(true);
         if let Some(server) = self.server.take() {
             let _ = server.await;
@@ -56,6 +67,9 @@ impl RunningGateway {
 
 impl Drop for RunningGateway {
     fn drop(&mut self) {
+        for poller in &self.pollers {
+            poller.abort();
+        }
         let _ = self.shutdown.send(true);
     }
 }
@@ -69,14 +83,16 @@ pub fn jwt_config(template: &Template, bindings: &Bindings, secret: String) -> R
     })
 }
 
-/// Starts every function of the template and the gateway in front of them. The template's
-/// HMAC keys that `options.bindings` leaves unbound are those `create_resources` made.
+/// Starts every function of the template, the gateway in front of them, and a reader of each
+/// stream a function consumes. The template's HMAC keys that `options.bindings` leaves
+/// unbound are those `create_resources` made.
 pub async fn start(options: Options) -> Result<RunningGateway> {
     let template = Template::load(&options.template)?;
     let bindings = bind_created_keys(&template, options.bindings.clone()).await;
     let jwt = jwt_config(&template, &bindings, options.jwt_secret.clone())?;
     let (shutdown, shutdown_rx) = watch::channel(false);
     let mut targets = Vec::new();
+    let mut consumers = Vec::new();
     for function in template.functions(&bindings)? {
         if let Some((name, why)) = function
             .unresolved
@@ -107,11 +123,35 @@ pub async fn start(options: Options) -> Result<RunningGateway> {
         )
         .await?;
         let local = Arc::new(local);
-        for route in function.routes {
+        for route in &function.routes {
             targets.push(Target {
-                route,
+                route: route.clone(),
                 function: local.clone(),
             });
+        }
+        if !function.streams.is_empty() {
+            consumers.push((function, local));
+        }
+    }
+    let mut pollers = Vec::new();
+    if !consumers.is_empty() {
+        // What the functions see: the options' variables over this process's own.
+        let clients = streams::Clients::from_environment(|name| {
+            options
+                .environment
+                .get(name)
+                .cloned()
+                .or_else(|| std::env::var(name).ok())
+        })
+        .await;
+        for (function, local) in consumers {
+            match streams::start(&template, &bindings, &function, local, &clients).await {
+                Ok(started) => pollers.extend(started),
+                Err(error) => {
+                    pollers.iter().for_each(|poller| poller.abort());
+                    return Err(error);
+                }
+            }
         }
     }
     let gateway = Arc::new(Gateway {
@@ -139,6 +179,7 @@ pub async fn start(options: Options) -> Result<RunningGateway> {
         jwt,
         shutdown,
         server: Some(server),
+        pollers,
     })
 }
 
@@ -179,9 +220,10 @@ pub async fn bind_created_keys(template: &Template, mut bindings: Bindings) -> B
     bindings
 }
 
-/// Creates the template's tables, buckets and HMAC keys in the local servers the standard AWS
-/// variables point at (`AWS_ENDPOINT_URL`); returns what it created (a key with its ARN). The
-/// keys are named by [`key_alias`], for [`start`] to find them.
+/// Creates the template's tables (with their streams), buckets, HMAC keys, event buses and
+/// queues in the local servers the standard AWS variables point at (`AWS_ENDPOINT_URL`);
+/// returns what it created (a key with its ARN). The keys are named by [`key_alias`], for
+/// [`start`] to find them.
 pub async fn create_resources(template: &Template, bindings: &Bindings) -> Result<Vec<String>> {
     let sdk = local_sdk().await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
@@ -205,6 +247,18 @@ pub async fn create_resources(template: &Template, bindings: &Bindings) -> Resul
     for key in template.mac_keys() {
         let made = tables::create_mac_key(&kms, &key, Some(&key_alias(&key.logical_id))).await?;
         created.push(format!("key {} {}", key.logical_id, made.arn));
+    }
+    let eventbridge = aws_sdk_eventbridge::Client::new(&sdk);
+    for bus in template.event_buses() {
+        let name = template.resource_name(&bus, bindings);
+        messaging::create_event_bus(&eventbridge, &name).await?;
+        created.push(format!("event-bus {name}"));
+    }
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    for queue in template.queues() {
+        let name = template.resource_name(&queue, bindings);
+        messaging::create_queue(&sqs, &name).await?;
+        created.push(format!("queue {name}"));
     }
     Ok(created)
 }

@@ -1,6 +1,7 @@
-//! A local Lambda service for one function: the Lambda Runtime API (the interface the real
-//! `lambda_runtime` crate polls) on a loopback port, and the function's processes, each an
-//! execution environment that handles one invocation at a time, as on Lambda.
+//! A local Lambda service for one function: the function's processes, each an execution
+//! environment that handles one invocation at a time, as on Lambda, and each with the Lambda
+//! Runtime API (the interface the real `lambda_runtime` crate polls) on a loopback port of its
+//! own, so that the invocation a process held when it died is known, and fails at once.
 
 use anyhow::{Context, Result};
 use axum::body::Bytes;
@@ -40,12 +41,18 @@ struct Shared {
     in_flight: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
 }
 
+/// One execution environment's Runtime API.
+struct Environment {
+    shared: Arc<Shared>,
+    /// The invocation its process is handling.
+    holding: std::sync::Mutex<Option<String>>,
+}
+
 /// One function's local Lambda service.
 pub struct LocalFunction {
     shared: Arc<Shared>,
     queue: mpsc::Sender<Invocation>,
     timeout: Duration,
-    pub runtime_api: SocketAddr,
 }
 
 pub struct Launch {
@@ -60,35 +67,14 @@ pub struct Launch {
 }
 
 impl LocalFunction {
-    /// Serves the Runtime API and starts `instances` processes of the function, restarting
-    /// any that exits until `shutdown` fires.
+    /// Starts `instances` processes of the function, each with a Runtime API of its own,
+    /// restarting any that exits until `shutdown` fires.
     pub async fn start(launch: Launch, shutdown: watch::Receiver<bool>) -> Result<Self> {
         let (queue_tx, queue_rx) = mpsc::channel(1024);
         let shared = Arc::new(Shared {
             name: launch.name.clone(),
             queue: Mutex::new(queue_rx),
             in_flight: Mutex::new(HashMap::new()),
-        });
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .context("binding the Runtime API")?;
-        let runtime_api = listener.local_addr()?;
-        let app = Router::new()
-            .route("/2018-06-01/runtime/invocation/next", get(next))
-            .route(
-                "/2018-06-01/runtime/invocation/{id}/response",
-                post(respond),
-            )
-            .route("/2018-06-01/runtime/invocation/{id}/error", post(fail))
-            .route("/2018-06-01/runtime/init/error", post(init_error))
-            .with_state(shared.clone());
-        let mut server_shutdown = shutdown.clone();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = server_shutdown.changed().await;
-                })
-                .await;
         });
         if !launch.executable.is_file() {
             anyhow::bail!(
@@ -107,8 +93,13 @@ impl LocalFunction {
             None => None,
         };
         for instance in 0..launch.instances {
+            let environment = Arc::new(Environment {
+                shared: shared.clone(),
+                holding: std::sync::Mutex::new(None),
+            });
+            let runtime_api = serve_runtime_api(environment.clone(), shutdown.clone()).await?;
             tokio::spawn(supervise(
-                launch.name.clone(),
+                environment,
                 instance,
                 command(&launch, runtime_api, output.as_ref())?,
                 shutdown.clone(),
@@ -118,7 +109,6 @@ impl LocalFunction {
             shared,
             queue: queue_tx,
             timeout: launch.timeout,
-            runtime_api,
         })
     }
 
@@ -153,6 +143,34 @@ impl LocalFunction {
     }
 }
 
+/// Serves one environment's Runtime API on a free loopback port until `shutdown` fires.
+async fn serve_runtime_api(
+    environment: Arc<Environment>,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<SocketAddr> {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .context("binding the Runtime API")?;
+    let address = listener.local_addr()?;
+    let app = Router::new()
+        .route("/2018-06-01/runtime/invocation/next", get(next))
+        .route(
+            "/2018-06-01/runtime/invocation/{id}/response",
+            post(respond),
+        )
+        .route("/2018-06-01/runtime/invocation/{id}/error", post(fail))
+        .route("/2018-06-01/runtime/init/error", post(init_error))
+        .with_state(environment);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = shutdown.changed().await;
+            })
+            .await;
+    });
+    Ok(address)
+}
+
 fn command(
     launch: &Launch,
     runtime_api: SocketAddr,
@@ -185,11 +203,12 @@ fn command(
 }
 
 async fn supervise(
-    name: String,
+    environment: Arc<Environment>,
     instance: usize,
     mut command: Command,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let name = environment.shared.name.clone();
     loop {
         if *shutdown.borrow() {
             return;
@@ -204,6 +223,13 @@ async fn supervise(
         tokio::select! {
             status = child.wait() => {
                 tracing::warn!(function = %name, instance, status = ?status.ok(), "function process exited; restarting");
+                // As Lambda does when the runtime exits mid-invocation: the invocation fails
+                // now, not when its timeout runs out.
+                let held = environment.holding.lock().map(|mut h| h.take()).unwrap_or_default();
+                if let Some(id) = held {
+                    let error = Bytes::from_static(b"{\"errorType\":\"Runtime.ExitError\"}");
+                    complete(&environment.shared, &id, Outcome::Error(error)).await;
+                }
                 tokio::time::sleep(Duration::from_millis(500)).await;
             }
             _ = shutdown.changed() => {
@@ -214,7 +240,8 @@ async fn supervise(
     }
 }
 
-async fn next(State(shared): State<Arc<Shared>>) -> Response {
+async fn next(State(environment): State<Arc<Environment>>) -> Response {
+    let shared = &environment.shared;
     let invocation = {
         let mut queue = shared.queue.lock().await;
         match queue.recv().await {
@@ -230,6 +257,9 @@ async fn next(State(shared): State<Arc<Shared>>) -> Response {
         .lock()
         .await
         .insert(invocation.id.clone(), invocation.reply);
+    if let Ok(mut holding) = environment.holding.lock() {
+        *holding = Some(invocation.id.clone());
+    }
     let deadline_ms = invocation
         .deadline
         .duration_since(UNIX_EPOCH)
@@ -268,24 +298,84 @@ async fn complete(shared: &Shared, id: &str, outcome: Outcome) -> StatusCode {
     }
 }
 
+/// The environment's process is done with invocation `id`.
+fn release(environment: &Environment, id: &str) {
+    if let Ok(mut holding) = environment.holding.lock() {
+        if holding.as_deref() == Some(id) {
+            *holding = None;
+        }
+    }
+}
+
 async fn respond(
-    State(shared): State<Arc<Shared>>,
+    State(environment): State<Arc<Environment>>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> StatusCode {
-    complete(&shared, &id, Outcome::Response(body)).await
+    release(&environment, &id);
+    complete(&environment.shared, &id, Outcome::Response(body)).await
 }
 
 async fn fail(
-    State(shared): State<Arc<Shared>>,
+    State(environment): State<Arc<Environment>>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> StatusCode {
-    tracing::warn!(function = %shared.name, "function reported an invocation error");
-    complete(&shared, &id, Outcome::Error(body)).await
+    tracing::warn!(function = %environment.shared.name, "function reported an invocation error");
+    release(&environment, &id);
+    complete(&environment.shared, &id, Outcome::Error(body)).await
 }
 
-async fn init_error(State(shared): State<Arc<Shared>>, body: Bytes) -> StatusCode {
-    tracing::error!(function = %shared.name, error = %String::from_utf8_lossy(&body), "function failed to initialise");
+async fn init_error(State(environment): State<Arc<Environment>>, body: Bytes) -> StatusCode {
+    tracing::error!(function = %environment.shared.name, error = %String::from_utf8_lossy(&body), "function failed to initialise");
     StatusCode::ACCEPTED
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A function whose process takes one invocation and dies without answering.
+    const DIES_MID_INVOCATION: &str = r#"#!/usr/bin/env python3
+import os, sys, urllib.request
+api = os.environ["AWS_LAMBDA_RUNTIME_API"]
+urllib.request.urlopen(f"http://{api}/2018-06-01/runtime/invocation/next").read()
+sys.exit(3)
+"#;
+
+    #[tokio::test]
+    async fn a_process_that_dies_mid_invocation_fails_it_at_once() {
+        let script = std::env::temp_dir().join(format!("dies-{}", uuid::Uuid::new_v4()));
+        std::fs::write(&script, DIES_MID_INVOCATION).unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let (stop, shutdown) = watch::channel(false);
+        let function = LocalFunction::start(
+            Launch {
+                name: "Dies".into(),
+                executable: script.clone(),
+                environment: BTreeMap::new(),
+                timeout: Duration::from_secs(30),
+                memory_mb: 128,
+                instances: 1,
+                output: None,
+            },
+            shutdown,
+        )
+        .await
+        .unwrap();
+        let started = std::time::Instant::now();
+        let outcome = function.invoke(Bytes::from_static(b"{}")).await;
+        assert!(
+            matches!(&outcome, Outcome::Error(body) if body.as_ref() == b"{\"errorType\":\"Runtime.ExitError\"}"),
+            "{outcome:?}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
+        let _ = stop.send(true);
+        let _ = std::fs::remove_file(script);
+    }
 }

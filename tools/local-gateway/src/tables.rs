@@ -1,13 +1,13 @@
-//! Creates the template's DynamoDB tables, S3 buckets and KMS HMAC keys in a local
-//! AWS-compatible server, from their definitions in template.yaml (never from a copy of the key
-//! schema).
+//! Creates the template's DynamoDB tables (and their streams), S3 buckets and KMS HMAC keys in
+//! a local AWS-compatible server, from their definitions in template.yaml (never from a copy
+//! of the key schema).
 
 use crate::template::{MacKeyDef, TableDef};
 use anyhow::{Context, Result};
 use aws_sdk_dynamodb::client::Waiters;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
 };
 use aws_sdk_dynamodb::Client;
 use serde::Deserialize;
@@ -19,6 +19,13 @@ struct TableProperties {
     key_schema: Vec<KeyPart>,
     #[serde(default)]
     global_secondary_indexes: Vec<Index>,
+    stream_specification: Option<Stream>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Stream {
+    stream_view_type: String,
 }
 
 #[derive(Deserialize)]
@@ -64,8 +71,8 @@ fn key_schema(parts: &[KeyPart]) -> Result<Vec<KeySchemaElement>> {
         .collect()
 }
 
-/// Creates `table` under `name` (on-demand, as the template declares) and waits until it is
-/// usable.
+/// Creates `table` under `name` (on-demand, as the template declares; with its stream, if it
+/// declares one) and waits until it is usable.
 pub async fn create_table(client: &Client, table: &TableDef, name: &str) -> Result<()> {
     let props: TableProperties = serde_yaml::from_value(table.properties.clone())
         .with_context(|| format!("{}: reading Properties", table.logical_id))?;
@@ -74,6 +81,14 @@ pub async fn create_table(client: &Client, table: &TableDef, name: &str) -> Resu
         .table_name(name)
         .billing_mode(BillingMode::PayPerRequest)
         .set_key_schema(Some(key_schema(&props.key_schema)?));
+    if let Some(stream) = &props.stream_specification {
+        request = request.stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::from(stream.stream_view_type.as_str()))
+                .build()?,
+        );
+    }
     for attribute in &props.attribute_definitions {
         request = request.attribute_definitions(
             AttributeDefinition::builder()

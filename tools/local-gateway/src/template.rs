@@ -1,7 +1,12 @@
 //! Reads what the local stack needs from template.yaml, the single source of truth for routes,
-//! functions, their environment, and the definitions of the table, the bucket and the keys.
+//! functions, their environment, their stream event sources, and the definitions of the
+//! tables, the bucket, the keys, the event bus and the queues.
 
-use anyhow::{anyhow, bail, Context, Result};
+mod intrinsics;
+
+use crate::streams::mapping::EventSourceMapping;
+use anyhow::{anyhow, Context, Result};
+pub use intrinsics::get_att;
 use serde_yaml::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -28,6 +33,8 @@ pub struct FunctionDef {
     pub unresolved: BTreeMap<String, String>,
     pub timeout: Duration,
     pub memory_mb: u64,
+    /// Its `Type: DynamoDB` events: the streams it consumes.
+    pub streams: Vec<EventSourceMapping>,
 }
 
 #[derive(Debug, Clone)]
@@ -48,6 +55,17 @@ pub struct MacKeyDef {
 
 /// The stack name `!Ref AWS::StackName` resolves to locally.
 pub const LOCAL_STACK_NAME: &str = "customers-api-local";
+
+/// The account of the ARNs the local stack makes up; moto's default account too.
+pub const LOCAL_ACCOUNT: &str = "123456789012";
+
+/// The property that names a resource of each type that has one, as CloudFormation reads it.
+const NAME_PROPERTIES: [(&str, &str); 4] = [
+    ("AWS::DynamoDB::Table", "TableName"),
+    ("AWS::S3::Bucket", "BucketName"),
+    ("AWS::Events::EventBus", "Name"),
+    ("AWS::SQS::Queue", "QueueName"),
+];
 
 /// Local stand-ins for what CloudFormation would decide: parameter values, the physical names
 /// of resources (which `!Ref` resolves to) and the ARNs of those whose ARN the local server
@@ -95,6 +113,12 @@ impl Template {
             .filter_map(|(k, v)| Some((k.as_str()?, v)))
     }
 
+    pub(crate) fn resource_type(&self, logical_id: &str) -> Option<&str> {
+        self.resources()
+            .find(|(id, _)| *id == logical_id)
+            .and_then(|(_, r)| r.get("Type").and_then(Value::as_str))
+    }
+
     fn resources_of_type<'a>(
         &'a self,
         kind: &'a str,
@@ -127,14 +151,50 @@ impl Template {
         if let Some(name) = bindings.resource_names.get(logical_id) {
             return name.clone();
         }
+        let kind = self.resource_type(logical_id);
+        let named = NAME_PROPERTIES
+            .iter()
+            .find(|(of, _)| Some(*of) == kind)
+            .and_then(|(_, property)| {
+                let (_, resource) = self.resources().find(|(id, _)| *id == logical_id)?;
+                resource.get("Properties")?.get(*property)
+            });
+        if let Some(Ok(name)) = named.map(|name| self.resolve(name, bindings)) {
+            return name;
+        }
         // S3 bucket names are lower case.
-        let is_bucket = self
-            .resources_of_type("AWS::S3::Bucket")
-            .any(|(id, _)| id == logical_id);
-        if is_bucket {
+        if kind == Some("AWS::S3::Bucket") {
             logical_id.to_ascii_lowercase()
         } else {
             logical_id.to_owned()
+        }
+    }
+
+    /// Logical ids of the template's EventBridge buses.
+    pub fn event_buses(&self) -> Vec<String> {
+        self.resources_of_type("AWS::Events::EventBus")
+            .map(|(id, _)| id.to_owned())
+            .collect()
+    }
+
+    /// Logical ids of the template's SQS queues.
+    pub fn queues(&self) -> Vec<String> {
+        self.resources_of_type("AWS::SQS::Queue")
+            .map(|(id, _)| id.to_owned())
+            .collect()
+    }
+
+    /// The ARN a local server gives a resource whose ARN is made from its name alone (a bus,
+    /// a queue): what `!GetAtt <id>.Arn` is when nothing is bound.
+    fn local_arn(&self, logical_id: &str, bindings: &Bindings) -> Option<String> {
+        let region = self.reference("AWS::Region", bindings).ok()?;
+        let name = self.resource_name(logical_id, bindings);
+        match self.resource_type(logical_id)? {
+            "AWS::Events::EventBus" => Some(format!(
+                "arn:aws:events:{region}:{LOCAL_ACCOUNT}:event-bus/{name}"
+            )),
+            "AWS::SQS::Queue" => Some(format!("arn:aws:sqs:{region}:{LOCAL_ACCOUNT}:{name}")),
+            _ => None,
         }
     }
 
@@ -218,15 +278,29 @@ impl Template {
                     .and_then(Value::as_u64)
                     .unwrap_or(default)
             };
-            let routes = props
-                .get("Events")
-                .and_then(Value::as_mapping)
-                .into_iter()
-                .flatten()
-                .filter(|(_, e)| e.get("Type").and_then(Value::as_str) == Some("HttpApi"))
+            let events = || {
+                props
+                    .get("Events")
+                    .and_then(Value::as_mapping)
+                    .into_iter()
+                    .flatten()
+            };
+            let of_type = |kind: &'static str| {
+                move |(_, e): &(&Value, &Value)| e.get("Type").and_then(Value::as_str) == Some(kind)
+            };
+            let routes = events()
+                .filter(of_type("HttpApi"))
                 .map(|(_, e)| route(e))
                 .collect::<Result<Vec<_>>>()
                 .with_context(|| format!("{id}: HttpApi events"))?;
+            let streams = events()
+                .filter(of_type("DynamoDB"))
+                .map(|(name, e)| {
+                    let name = name.as_str().unwrap_or_default();
+                    EventSourceMapping::read(name, e, self, bindings)
+                        .with_context(|| format!("{id}: event {name}"))
+                })
+                .collect::<Result<Vec<_>>>()?;
             functions.push(FunctionDef {
                 logical_id: id.to_owned(),
                 binary,
@@ -236,6 +310,7 @@ impl Template {
                 // Lambda's defaults when a template says nothing.
                 timeout: Duration::from_secs(number("Timeout", 3)),
                 memory_mb: number("MemorySize", 128),
+                streams,
             });
         }
         Ok(functions)
@@ -274,118 +349,6 @@ impl Template {
             .filter(|a| !a.is_empty())
             .collect();
         Ok((issuer, audiences))
-    }
-
-    /// Resolves the intrinsic functions a local environment can answer: `Ref` to parameters
-    /// and resources, `GetAtt <id>.Arn` of a resource whose ARN is bound, `Sub` over
-    /// references, and `Join` (a list parameter is its comma-separated text here).
-    pub fn resolve(&self, value: &Value, bindings: &Bindings) -> Result<String> {
-        match value {
-            Value::Tagged(tagged) if tagged.tag == "Ref" => {
-                self.reference(tagged.value.as_str().unwrap_or_default(), bindings)
-            }
-            Value::Tagged(tagged) if tagged.tag == "GetAtt" => {
-                self.attribute(&tagged.value, bindings)
-            }
-            Value::Tagged(tagged) if tagged.tag == "Sub" => {
-                self.substitute(tagged.value.as_str().unwrap_or_default(), bindings)
-            }
-            Value::Tagged(tagged) if tagged.tag == "Join" => self.join(&tagged.value, bindings),
-            Value::Sequence(items) => items
-                .iter()
-                .map(|item| self.resolve(item, bindings))
-                .collect::<Result<Vec<_>>>()
-                .map(|items| items.join(",")),
-            Value::Mapping(map) if map.len() == 1 => {
-                if let Some(name) = map.get("Ref").and_then(Value::as_str) {
-                    self.reference(name, bindings)
-                } else if let Some(text) = map.get("Fn::Sub").and_then(Value::as_str) {
-                    self.substitute(text, bindings)
-                } else if let Some(arguments) = map.get("Fn::Join") {
-                    self.join(arguments, bindings)
-                } else if let Some(arguments) = map.get("Fn::GetAtt") {
-                    self.attribute(arguments, bindings)
-                } else {
-                    bail!("unsupported intrinsic function {map:?}")
-                }
-            }
-            other => scalar(other).ok_or_else(|| anyhow!("unsupported value {other:?}")),
-        }
-    }
-
-    /// `Join [delimiter, items]`; `items` a list, or a `Ref` to a list parameter.
-    fn join(&self, arguments: &Value, bindings: &Bindings) -> Result<String> {
-        let (delimiter, items) = match arguments.as_sequence().map(Vec::as_slice) {
-            Some([delimiter, items]) => (delimiter.as_str().unwrap_or_default(), items),
-            _ => bail!("Join takes [delimiter, list]"),
-        };
-        let parts: Vec<String> = match items {
-            Value::Sequence(items) => items
-                .iter()
-                .map(|item| self.resolve(item, bindings))
-                .collect::<Result<_>>()?,
-            reference => self
-                .resolve(reference, bindings)?
-                .split(',')
-                .map(|part| part.trim().to_owned())
-                .collect(),
-        };
-        Ok(parts.join(delimiter))
-    }
-
-    /// `GetAtt`, as `Key.Arn` or `[Key, Arn]`: only ARNs, and only bound ones (what a local
-    /// server chose when it made the resource).
-    fn attribute(&self, arguments: &Value, bindings: &Bindings) -> Result<String> {
-        let (id, attribute) = match arguments {
-            Value::String(text) => text
-                .split_once('.')
-                .ok_or_else(|| anyhow!("GetAtt {text}: expected <resource>.<attribute>"))?,
-            Value::Sequence(parts) => match parts.as_slice() {
-                [Value::String(id), Value::String(attribute)] => (id.as_str(), attribute.as_str()),
-                _ => bail!("GetAtt takes [resource, attribute]"),
-            },
-            other => bail!("unsupported GetAtt {other:?}"),
-        };
-        match (attribute, bindings.arns.get(id)) {
-            ("Arn", Some(arn)) => Ok(arn.clone()),
-            ("Arn", None) => bail!(
-                "!GetAtt {id}.Arn: no local ARN bound for {id} (local-gateway create-resources makes the template's keys)"
-            ),
-            _ => bail!("!GetAtt {id}.{attribute}: only Arn is resolved locally"),
-        }
-    }
-
-    fn reference(&self, name: &str, bindings: &Bindings) -> Result<String> {
-        if let Some(value) = self.parameter(name, bindings) {
-            return Ok(value);
-        }
-        if self.resources().any(|(id, _)| id == name) {
-            return Ok(self.resource_name(name, bindings));
-        }
-        match name {
-            "AWS::Region" => Ok(std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into())),
-            "AWS::AccountId" => Ok("123456789012".into()),
-            "AWS::Partition" => Ok("aws".into()),
-            "AWS::StackName" => Ok(LOCAL_STACK_NAME.into()),
-            _ => bail!(
-                "!Ref {name}: no such parameter or resource (or a parameter without a default)"
-            ),
-        }
-    }
-
-    fn substitute(&self, text: &str, bindings: &Bindings) -> Result<String> {
-        let mut out = String::new();
-        let mut rest = text;
-        while let Some(start) = rest.find("${") {
-            out.push_str(&rest[..start]);
-            let end = rest[start..]
-                .find('}')
-                .ok_or_else(|| anyhow!("unterminated ${{ in {text}"))?;
-            out.push_str(&self.reference(&rest[start + 2..start + end], bindings)?);
-            rest = &rest[start + end + 1..];
-        }
-        out.push_str(rest);
-        Ok(out)
     }
 }
 
@@ -521,6 +484,78 @@ Resources:
             "org"
         );
         assert!(t.parameter("Issuer", &bindings).is_none());
+    }
+
+    const MESSAGING: &str = r#"
+Resources:
+  Bus:
+    Type: AWS::Events::EventBus
+    Properties: {Name: !Sub "${AWS::StackName}-changes"}
+  Failures:
+    Type: AWS::SQS::Queue
+  Named:
+    Type: AWS::SQS::Queue
+    Properties: {QueueName: the-queue}
+  Fn:
+    Type: AWS::Serverless::Function
+    Metadata: {BuildProperties: {Binary: do-thing}}
+    Properties:
+      Environment:
+        Variables:
+          BUS: !Ref Bus
+          BUS_ARN: !GetAtt Bus.Arn
+          QUEUE_ARN: !GetAtt Failures.Arn
+          NAMED_ARN: !GetAtt Named.Arn
+          QUEUE_URL: !Ref Failures
+"#;
+
+    #[test]
+    fn buses_and_queues_are_named_and_their_arns_made_locally() {
+        let t = Template::parse(MESSAGING).unwrap();
+        assert_eq!(t.event_buses(), ["Bus"]);
+        assert_eq!(t.queues(), ["Failures", "Named"]);
+        let f = &t.functions(&Bindings::default()).unwrap()[0];
+        assert_eq!(f.environment["BUS"], "customers-api-local-changes");
+        assert_eq!(
+            f.environment["BUS_ARN"],
+            "arn:aws:events:us-east-1:123456789012:event-bus/customers-api-local-changes"
+        );
+        assert_eq!(
+            f.environment["QUEUE_ARN"],
+            "arn:aws:sqs:us-east-1:123456789012:Failures"
+        );
+        assert_eq!(
+            f.environment["NAMED_ARN"],
+            "arn:aws:sqs:us-east-1:123456789012:the-queue"
+        );
+        // A queue's URL is the server's to choose.
+        assert!(f.unresolved["QUEUE_URL"].contains("URL"));
+
+        let mut bindings = Bindings::default();
+        bindings.bind(
+            "Bus",
+            "changes-1",
+            "arn:aws:events:us-east-1:1:event-bus/changes-1",
+        );
+        let f = &t.functions(&bindings).unwrap()[0];
+        assert_eq!(f.environment["BUS"], "changes-1");
+        assert_eq!(
+            f.environment["BUS_ARN"],
+            "arn:aws:events:us-east-1:1:event-bus/changes-1"
+        );
+    }
+
+    #[test]
+    fn the_projects_template_is_emulated_as_it_is_written() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml");
+        let t = Template::load(&path).unwrap();
+        let functions = t.functions(&Bindings::default()).unwrap();
+        let consumers: Vec<_> = functions
+            .iter()
+            .filter(|f| !f.streams.is_empty())
+            .map(|f| (f.logical_id.as_str(), f.streams[0].table.as_str()))
+            .collect();
+        assert_eq!(consumers, [("PublishEventsFunction", "CustomersTable")]);
     }
 
     #[test]

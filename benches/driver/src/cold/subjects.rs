@@ -2,6 +2,7 @@
 //! first request, hello-world echoing the create's event, and the SDK floor of each function
 //! that has one, answering its function's request.
 
+use crate::change_events;
 use crate::events::Events;
 use crate::measure::{Bench, Workload};
 use crate::per_request::Case;
@@ -29,6 +30,8 @@ pub struct Subject<'a> {
     pub role: Role,
     /// For a function, the index of its SDK floor's subject, if it has one.
     pub floor: Option<usize>,
+    /// Its first request is a stream batch (the publisher's): many changes, not one request.
+    pub batch: bool,
 }
 
 /// hello-world first, then the functions, then their floors. A function with a per-request
@@ -53,6 +56,7 @@ pub async fn of<'a>(
         },
         role: Role::Baseline,
         floor: None,
+        batch: false,
     }];
     let mut floors = Vec::new();
     for function in functions {
@@ -64,6 +68,7 @@ pub async fn of<'a>(
                 workload: case.subject,
                 role: Role::Function,
                 floor: None,
+                batch: false,
             });
             continue;
         }
@@ -75,6 +80,7 @@ pub async fn of<'a>(
                     workload,
                     role: Role::Function,
                     floor: None,
+                    batch: function.name == change_events::PUBLISHER,
                 });
             }
             None if only.is_empty() => {
@@ -91,6 +97,7 @@ pub async fn of<'a>(
             workload: case.subject,
             role: Role::Floor,
             floor: None,
+            batch: false,
         });
     }
     if subjects
@@ -112,6 +119,12 @@ fn without_floor<'a>(function: &str, events: &'a Events) -> Option<(&'static str
             &events.list_groups,
             200,
             GROUP_PAGE_CALLS,
+        ),
+        change_events::PUBLISHER => (
+            change_events::BATCH,
+            &events.stream_batch,
+            200,
+            change_events::BATCH_CALLS,
         ),
         _ => return None,
     };

@@ -5,9 +5,12 @@
 mod cancellation;
 mod commit;
 mod errors;
+mod events;
 mod listing;
 mod reads;
 mod transaction;
+
+pub use events::DynamoEvents;
 
 use super::items::Item;
 use super::keys::Key;

@@ -8,14 +8,18 @@
 //! today (`layouts/*-unmarked.json` are such items, read by the tests), but for the records
 //! of keyed writes whose reply shows a customer: layout 2, sealed (`record.rs`).
 
+mod change;
 mod claim;
 mod customer;
+mod event;
 mod group;
 mod record;
 mod tombstone;
 
+pub(crate) use change::read_change;
 pub(crate) use claim::{ClaimItem, ClaimOwner, Owner};
 pub(crate) use customer::CustomerItem;
+pub(crate) use event::EventItem;
 pub(crate) use group::GroupItem;
 pub(crate) use record::RecordItem;
 pub(crate) use tombstone::TombstoneItem;

@@ -11,12 +11,16 @@ use crate::use_cases::Error;
 use time::OffsetDateTime;
 
 /// The erasure's change: the customer deleted at the version read, every value it held freed
-/// (each on condition that it is still its own), `tombstone` in its place.
+/// (each on condition that it is still its own), `tombstone` in its place, at the version after
+/// the one read (an attempt after contention reads a later one than the tombstone was made at).
 pub fn erase(stored: &StoredCustomer, tombstone: &Tombstone) -> Decision<()> {
     let change = Change {
         release: stored.claims().into_iter().collect(),
         ..Change::of(Written::Erased {
-            tombstone: tombstone.clone(),
+            tombstone: Tombstone {
+                version: stored.customer.version + 1,
+                ..tombstone.clone()
+            },
             read_version: stored.customer.version,
         })
     };
@@ -54,12 +58,13 @@ impl<S: WriteStore, D> Customers<S, D> {
     ) -> Result<Answer<()>, Error> {
         let id = CustomerId::parse(id).ok_or(Error::NotFound)?;
         let target = CustomerAt { id, precondition };
-        let prepare = async move |_: &StoredCustomer, now: OffsetDateTime| {
+        let prepare = async move |stored: &StoredCustomer, now: OffsetDateTime| {
             let tombstone = Tombstone {
                 id,
                 deleted_at: timestamp(now),
                 deleted_by: principal.subject.clone(),
                 request_id: request_id.map(str::to_owned),
+                version: stored.customer.version + 1,
             };
             Ok(Erasure { tombstone })
         };

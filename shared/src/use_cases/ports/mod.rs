@@ -3,8 +3,10 @@
 //! (`documents::Documents`). One small trait per capability.
 
 mod documents;
+mod events;
 
 pub use documents::{CheckedDocument, DocumentCheckError, DocumentChecker, DocumentStorageError};
+pub use events::{EventBus, EventFilter, EventLog, Undelivered};
 
 use super::idempotency::{KeyedRequest, Receipt, Record, Sealing};
 use crate::domain::{

@@ -251,6 +251,7 @@ fn an_erasure_frees_every_value_and_leaves_its_tombstone_at_the_version_read() {
         deleted_at: timestamp(LATER),
         deleted_by: Subject::parse("operator").expect("subject"),
         request_id: Some("req-1".into()),
+        version: 2,
     };
     let (change, ()) = written(erase(&ann, &tombstone));
     assert_eq!(
@@ -269,6 +270,32 @@ fn an_erasure_frees_every_value_and_leaves_its_tombstone_at_the_version_read() {
         ]
     );
     assert!(change.take.is_empty() && change.groups.is_empty());
+}
+
+#[test]
+fn an_erasure_after_contention_is_the_version_after_the_one_it_read_at_last() {
+    let mut ann = stored(
+        json!({"first_name": "Ann", "email": "ann@example.com"}),
+        None,
+    );
+    let made_at_first_read = Tombstone {
+        id: ann.customer.id,
+        deleted_at: timestamp(LATER),
+        deleted_by: Subject::parse("operator").expect("subject"),
+        request_id: None,
+        version: 2,
+    };
+    // Patched twice by others before this attempt read it again.
+    ann.customer.version = 3;
+    let (change, ()) = written(erase(&ann, &made_at_first_read));
+    let Written::Erased {
+        tombstone,
+        read_version,
+    } = change.record
+    else {
+        panic!("an erasure");
+    };
+    assert_eq!((tombstone.version, read_version), (4, 3));
 }
 
 #[test]

@@ -45,6 +45,8 @@ async fn an_erasure_frees_every_value_and_leaves_a_tombstone_only() {
             deleted_at: timestamp(NOW),
             deleted_by: principal(TENANT).subject,
             request_id: Some("req-1".into()),
+            // Created (1), linked (2): the erasure is the third change.
+            version: 3,
         }]
     );
     assert_eq!(
