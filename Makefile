@@ -18,7 +18,7 @@ JWT_SECRET ?= local-development-secret-not-for-production
 export GATEWAY_PORT JWT_ISSUER JWT_AUDIENCE TENANT_CLAIM JWT_SECRET
 export LOCAL_PARAMETERS = JwtIssuer=$(JWT_ISSUER) JwtAudience=$(JWT_AUDIENCE) TenantClaim=$(TENANT_CLAIM)
 
-.PHONY: help venv sam-venv build dev token test lint unit-and-integration contract smoke sam-local fuzz fuzz-short phone-diff package bench clean
+.PHONY: help venv sam-venv build dev token test lint unit-and-integration contract smoke sam-local fuzz fuzz-short phone-diff invariant package bench clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -77,6 +77,10 @@ fuzz-short: ## every fuzz target for 10 s (part of make test)
 
 phone-diff: ## domain::phone against phonenumber 0.3.10: every example and 100,000 variations, differences by class (PHONE_DIFF_DUMP=target/phone-answers.jsonl also writes our answers, to compare with Google's: docs/performance.md)
 	cargo test -p shared --lib domain::phone::tests::diff -- --ignored --nocapture
+
+RUNS ?= 20
+invariant: venv build ## the concurrent mix and its audits (uniqueness, erasure, change events), RUNS times in a row, each with a new seed
+	tools/with-moto bash -c 'set -o pipefail; for run in $$(seq $(RUNS)); do echo "invariant run $$run of $(RUNS)"; cargo test -q -p integration-tests --test api -- --exact invariant::the_uniqueness_invariant_holds_under_a_concurrent_mix --nocapture 2>&1 | grep -E "invariant seed|test result|panicked|seed [0-9]+:" || exit 1; done; echo "$(RUNS) runs in a row passed"'
 
 # The Rust tests run last so that their runner's summary closes the output.
 test: lint contract smoke sam-local fuzz-short unit-and-integration ## everything CI checks

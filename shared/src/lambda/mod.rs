@@ -4,7 +4,7 @@
 pub mod config;
 mod publisher;
 
-pub use publisher::serve_publisher;
+pub use publisher::{publish, publisher, serve_publisher, EventPublisher};
 
 use crate::documents::{Documents, KmsKey, S3Bucket};
 use crate::http::{init_tracing, Endpoint, Tolerant};

@@ -16,21 +16,26 @@ use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse
 use lambda_http::lambda_runtime::{self, service_fn, LambdaEvent};
 use std::convert::Infallible;
 
-type EventPublisher = Publisher<DynamoEvents, EventBridgeBus>;
+pub type EventPublisher = Publisher<DynamoEvents, EventBridgeBus>;
 
 /// The publisher function's `main`: configured once per cold start, then one batch per
 /// invocation until the runtime stops it.
 pub async fn serve_publisher() -> Result<(), lambda_http::Error> {
     init_tracing();
     let sdk = aws_sdk_config()?;
-    let publisher: &'static EventPublisher = Box::leak(Box::new(wire(&Settings::load()?, &sdk)?));
+    let publisher: &'static EventPublisher =
+        Box::leak(Box::new(publisher(&Settings::load()?, &sdk)?));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Event>| async move {
         Ok::<_, Infallible>(publish(publisher, event.payload).await)
     }))
     .await
 }
 
-fn wire(settings: &Settings, sdk: &aws_types::SdkConfig) -> Result<EventPublisher, ConfigError> {
+/// The publisher as a cold start wires it: the events table and the bus its settings name.
+pub fn publisher(
+    settings: &Settings,
+    sdk: &aws_types::SdkConfig,
+) -> Result<EventPublisher, ConfigError> {
     let events = &settings.events;
     let table = events
         .table

@@ -172,3 +172,44 @@ async fn lifecycle_events() {
         read(&get_customer::handle(&app, request(&with_id("get-customer.json"))).await);
     assert_eq!(status, 404);
 }
+
+/// `publish-events.json` (a stream batch: a customer created, updated and erased, a group
+/// created, as Lambda delivers it) through the publisher's own wiring; then `list-events.json`
+/// finds the customer's three events.
+#[tokio::test]
+async fn the_stream_fixture_publishes_and_the_events_fixture_lists_it() {
+    let stack = Stack::new().await;
+    let publisher = shared::lambda::publisher(&stack.settings(), &stack.sdk).expect("publisher");
+    let batch: lambda_http::aws_lambda_events::dynamodb::Event =
+        serde_json::from_str(&fixture("publish-events.json")).expect("a stream batch");
+    let response = shared::lambda::publish(&publisher, batch).await;
+    assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    let app = shared::lambda::EventsApp::new(&stack.settings(), &stack.sdk).expect("events app");
+    let (status, page) =
+        read(&list_events::handle(&app, request(&fixture("list-events.json"))).await);
+    assert_eq!(status, 200, "{page}");
+    let told: Vec<(&str, u64)> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["type"].as_str().unwrap(),
+                e["data"]["version"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        told,
+        [
+            ("customer.deleted", 3),
+            ("customer.updated", 2),
+            ("customer.created", 1)
+        ]
+    );
+    assert_eq!(
+        page["data"][1]["data"]["changed"],
+        serde_json::json!(["email", "sources"])
+    );
+    assert_eq!(stack.bus_messages().await.len(), 4, "the group's event too");
+}
