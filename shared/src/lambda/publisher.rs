@@ -14,7 +14,6 @@ use crate::use_cases::publishing::{Published, Publisher, StreamedChange};
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use lambda_http::lambda_runtime::{self, service_fn, LambdaEvent};
-use std::convert::Infallible;
 
 pub type EventPublisher = Publisher<DynamoEvents, EventBridgeBus>;
 
@@ -26,7 +25,7 @@ pub async fn serve_publisher() -> Result<(), lambda_http::Error> {
     let publisher: &'static EventPublisher =
         Box::leak(Box::new(publisher(&Settings::load()?, &sdk)?));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Event>| async move {
-        Ok::<_, Infallible>(publish(publisher, event.payload).await)
+        publish(publisher, event.payload).await
     }))
     .await
 }
@@ -55,10 +54,23 @@ pub fn publisher(
 }
 
 /// One batch: published in stream order; the answer names the first record to retry, if any.
-pub async fn publish(publisher: &EventPublisher, event: Event) -> DynamoDbEventResponse {
+/// A batch whose first record cannot be read fails as a whole, for the stream to isolate it.
+pub async fn publish(
+    publisher: &EventPublisher,
+    event: Event,
+) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
     let records = event.records.len();
     let batch = event.records.into_iter().map(streamed).collect();
-    let Published { events, retry_from } = publisher.publish(batch).await;
+    let Published {
+        events,
+        retry_from,
+        first_unreadable,
+    } = publisher.publish(batch).await;
+    if first_unreadable {
+        let reason = retry_from.map(|(_, reason)| reason).unwrap_or_default();
+        tracing::error!(records, %reason, "the batch's first record cannot be read");
+        return Err(format!("the batch's first record cannot be read: {reason}").into());
+    }
     let batch_item_failures = match retry_from {
         None => {
             tracing::info!(records, events, "published");
@@ -74,7 +86,7 @@ pub async fn publish(publisher: &EventPublisher, event: Event) -> DynamoDbEventR
     };
     let mut response = DynamoDbEventResponse::default();
     response.batch_item_failures = batch_item_failures;
-    response
+    Ok(response)
 }
 
 fn streamed(record: EventRecord) -> StreamedChange {

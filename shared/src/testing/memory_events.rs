@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 #[derive(Debug, Default)]
 pub struct Events {
-    /// Each event kept, once per (tenant, subject, version), in the order first kept.
+    /// Each event kept, once per (tenant, subject, version), in the order first kept; keeping
+    /// one again replaces it, as a write of the same key does in DynamoDB.
     pub kept: Vec<ChangeEvent>,
     /// Every event put on the bus, repeats included.
     pub published: Vec<ChangeEvent>,
@@ -47,8 +48,9 @@ impl EventLog for MemoryEvents {
                 (&kept.tenant, kept.subject, kept.version)
                     == (&event.tenant, event.subject, event.version)
             };
-            if !state.kept.iter().any(same) {
-                state.kept.push(event.clone());
+            match state.kept.iter_mut().find(|kept| same(kept)) {
+                Some(kept) => *kept = event.clone(),
+                None => state.kept.push(event.clone()),
             }
         }
         Ok(())

@@ -22,6 +22,11 @@ pub struct StreamedChange {
 pub struct Published {
     pub events: usize,
     pub retry_from: Option<(String, String)>,
+    /// The batch's first record cannot be read. Retrying from it would hold back every record
+    /// after it until the stream gives the batch up; failing the whole invocation instead lets
+    /// the stream halve the batch (`BisectBatchOnFunctionError`) until that record is alone,
+    /// so that it alone is given up.
+    pub first_unreadable: bool,
 }
 
 /// The event a committed change makes.
@@ -111,7 +116,8 @@ impl<L: EventLog, B: EventBus> Publisher<L, B> {
         let mut events = Vec::with_capacity(batch.len());
         let mut positions = Vec::with_capacity(batch.len());
         let mut unreadable = None;
-        for record in batch {
+        let mut first_unreadable = false;
+        for (index, record) in batch.into_iter().enumerate() {
             match record
                 .change
                 .and_then(|c| c.map(|c| event_of(&c, &self.source)).transpose())
@@ -123,6 +129,7 @@ impl<L: EventLog, B: EventBus> Publisher<L, B> {
                 Ok(None) => {}
                 Err(error) => {
                     unreadable = Some((record.position, error.to_string()));
+                    first_unreadable = index == 0;
                     break;
                 }
             }
@@ -145,6 +152,7 @@ impl<L: EventLog, B: EventBus> Publisher<L, B> {
         Published {
             events: published,
             retry_from,
+            first_unreadable,
         }
     }
 }

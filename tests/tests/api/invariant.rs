@@ -422,6 +422,7 @@ async fn audit_events(stack: &Stack, items: &[Value], outcomes: &[Outcome]) -> V
         .collect();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
     let mut problems = Vec::new();
+    let mut listed: BTreeMap<(String, u64), String> = BTreeMap::new();
     for (id, (last, erased)) in &expected {
         let mut events = all_subject_events(stack, TENANT, id).await;
         while events.first().and_then(|e| e["data"]["version"].as_u64()) != Some(*last)
@@ -467,9 +468,62 @@ async fn audit_events(stack: &Stack, items: &[Value], outcomes: &[Outcome]) -> V
         if let Some(value) = personal.iter().find(|value| text.contains(**value)) {
             problems.push(format!("{id}: an event holds {value:?}"));
         }
+        for event in &events {
+            if event["type"] == "customer.updated"
+                && event["data"]["changed"]
+                    .as_array()
+                    .is_none_or(Vec::is_empty)
+            {
+                problems.push(format!("{id}: an update that names no change: {event}"));
+            }
+            let key = (id.clone(), event["data"]["version"].as_u64().unwrap_or(0));
+            listed.insert(key, event["id"].as_str().unwrap_or_default().to_owned());
+        }
     }
     if expected.is_empty() {
         problems.push("no customer to audit".into());
+    }
+    problems.extend(audit_bus(stack, &listed).await);
+    problems
+}
+
+/// What reached the bus: every listed event, and for each (subject, version) that one id only
+/// (a change put again is the same event; another id would be a second event for it).
+async fn audit_bus(stack: &Stack, listed: &BTreeMap<(String, u64), String>) -> Vec<String> {
+    let mut on_bus: BTreeMap<(String, u64), BTreeSet<String>> = BTreeMap::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        for message in stack.bus_messages().await {
+            let detail = &message["detail"];
+            if detail["type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("customer."))
+            {
+                let key = (
+                    detail["subject"].as_str().unwrap_or_default().to_owned(),
+                    detail["data"]["version"].as_u64().unwrap_or(0),
+                );
+                let ids = on_bus.entry(key).or_default();
+                ids.insert(detail["id"].as_str().unwrap_or_default().to_owned());
+            }
+        }
+        let all_there = listed
+            .iter()
+            .all(|(key, id)| on_bus.get(key).is_some_and(|ids| ids.contains(id)));
+        if all_there || tokio::time::Instant::now() >= deadline {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let mut problems = Vec::new();
+    for (key, id) in listed {
+        match on_bus.get(key) {
+            Some(ids) if ids.len() == 1 && ids.contains(id) => {}
+            other => problems.push(format!("{key:?}: listed {id}, on the bus {other:?}")),
+        }
+    }
+    if let Some(extra) = on_bus.keys().find(|key| !listed.contains_key(*key)) {
+        problems.push(format!("{extra:?}: on the bus, not listed"));
     }
     problems
 }

@@ -50,10 +50,30 @@ fn the_document_bucket_keeps_nothing_for_long_and_nothing_in_public() {
     );
 }
 
+/// A function's policy statements: its `Policies` (SAM's role), or those of the role it names.
 fn statements(t: &Value, function: &str) -> Vec<Value> {
-    resource(t, function)["Properties"]["Policies"]
-        .as_sequence()
-        .unwrap()
+    let properties = &resource(t, function)["Properties"];
+    let documents: Vec<Value> = match &properties["Role"] {
+        Value::Tagged(role) => {
+            let role = format!("{:?}", role.value);
+            let name = role
+                .split('"')
+                .nth(1)
+                .and_then(|r| r.split('.').next())
+                .unwrap();
+            resource(t, name)["Properties"]["Policies"]
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .map(|p| p["PolicyDocument"].clone())
+                .collect()
+        }
+        _ => properties["Policies"]
+            .as_sequence()
+            .cloned()
+            .unwrap_or_default(),
+    };
+    documents
         .iter()
         .flat_map(|p| p["Statement"].as_sequence().cloned().unwrap_or_default())
         .collect()
@@ -110,7 +130,13 @@ fn permissions(t: &Value, function: &str) -> Vec<String> {
                     other => format!("{other:?}"),
                 })
                 .flat_map(|resource| {
-                    let on = if resource.contains("EventsTable") && resource.contains("/index/") {
+                    let on = if resource.contains("CustomersTable.Arn}/stream/") {
+                        "stream"
+                    } else if resource.contains("PublishEventsLogs") {
+                        "its log group"
+                    } else if resource.contains("PublishEventsFailures") {
+                        "its failure queue"
+                    } else if resource.contains("EventsTable") && resource.contains("/index/") {
                         "events index"
                     } else if resource.contains("EventsTable") {
                         "events table"
@@ -188,12 +214,18 @@ fn each_function_may_do_what_its_route_needs_and_nothing_else() {
         ("ListCustomerGroupsFunction", &["dynamodb:Query on index"]),
         ("ListCountriesFunction", &[]),
         (
-            // The stream's read permissions are SAM's, from the event source mapping.
+            // Its own role: the customers table's stream, not every stream of the account.
             "PublishEventsFunction",
             &[
                 "dynamodb:BatchWriteItem on events table",
-                "dynamodb:PutItem on events table",
+                "dynamodb:DescribeStream on stream",
+                "dynamodb:GetRecords on stream",
+                "dynamodb:GetShardIterator on stream",
+                "dynamodb:ListStreams on stream",
                 "events:PutEvents on event bus",
+                "logs:CreateLogStream on its log group",
+                "logs:PutLogEvents on its log group",
+                "sqs:SendMessage on its failure queue",
             ],
         ),
         (
@@ -206,10 +238,8 @@ fn each_function_may_do_what_its_route_needs_and_nothing_else() {
     ];
     for (function, allowed) in expected {
         let allowed: Vec<String> = allowed.iter().map(|a| (*a).to_owned()).collect();
-        let granted = if resource(&t, function)["Properties"]
-            .get("Policies")
-            .is_some()
-        {
+        let properties = &resource(&t, function)["Properties"];
+        let granted = if properties.get("Policies").is_some() || properties.get("Role").is_some() {
             permissions(&t, function)
         } else {
             Vec::new()

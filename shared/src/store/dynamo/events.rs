@@ -16,9 +16,10 @@ use std::time::Duration;
 
 /// `BatchWriteItem`'s limit.
 const BATCH: usize = 25;
-/// How long a batch keeps retrying the items DynamoDB left unprocessed (throttling) before the
-/// stream retries it instead.
-const UNPROCESSED_BUDGET: Duration = Duration::from_secs(5);
+/// How long one batch's writes keep retrying the items DynamoDB left unprocessed (throttling)
+/// before the stream retries the rest instead: one budget for all of a batch's calls, well
+/// inside the function's 10 s timeout.
+const UNPROCESSED_BUDGET: Duration = Duration::from_secs(4);
 
 /// Where a page of a subject's events continues: before this version.
 const BEFORE_VERSION: &str = "v";
@@ -39,7 +40,7 @@ impl DynamoEvents {
         }
     }
 
-    async fn write(&self, items: Vec<Item>) -> Result<(), StoreError> {
+    async fn write(&self, items: Vec<Item>, backoff: &mut Backoff) -> Result<(), StoreError> {
         let mut requests: Vec<WriteRequest> = items
             .into_iter()
             .map(|item| {
@@ -48,7 +49,6 @@ impl DynamoEvents {
                     .map_err(|_| StoreError::Internal("an event could not be written".into()))
             })
             .collect::<Result<_, _>>()?;
-        let mut backoff = Backoff::new(UNPROCESSED_BUDGET);
         while !requests.is_empty() {
             let output = boxed(
                 self.client
@@ -223,6 +223,7 @@ fn read_all(items: Vec<Item>) -> Result<Vec<ChangeEvent>, StoreError> {
 
 impl EventLog for DynamoEvents {
     async fn record(&self, events: &[ChangeEvent]) -> Result<(), Undelivered> {
+        let mut backoff = Backoff::new(UNPROCESSED_BUDGET);
         for (chunk, batch) in events.chunks(BATCH).enumerate() {
             let mut items: Vec<Item> = Vec::with_capacity(batch.len());
             let mut keys_seen = std::collections::HashSet::new();
@@ -233,7 +234,9 @@ impl EventLog for DynamoEvents {
                     items.push(item.map_err(|e| undelivered(chunk, e))?);
                 }
             }
-            self.write(items).await.map_err(|e| undelivered(chunk, e))?;
+            self.write(items, &mut backoff)
+                .await
+                .map_err(|e| undelivered(chunk, e))?;
         }
         Ok(())
     }

@@ -29,10 +29,19 @@ pub(crate) fn read_change(
             let before = (event_name == "MODIFY" && !old_image.is_empty())
                 .then(|| CustomerItem::read(old_image))
                 .transpose()?;
+            let after = CustomerItem::read(new_image)?.customer;
+            // A rewrite at the same version is no change of the customer: a patch that changes
+            // nothing still gives a customer stored before seals its seal.
+            if before
+                .as_ref()
+                .is_some_and(|before| before.customer.version == after.version)
+            {
+                return Ok(None);
+            }
             CommittedChange::CustomerWritten {
                 tenant,
                 before: before.map(|stored| Box::new(stored.customer)),
-                after: Box::new(CustomerItem::read(new_image)?.customer),
+                after: Box::new(after),
             }
         }
         ("INSERT", "ERASED") => CommittedChange::CustomerErased {
@@ -46,4 +55,53 @@ pub(crate) fn read_change(
         _ => return Ok(None),
     };
     Ok(Some(change))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::dynamo_json;
+
+    fn customer(version: u64, email: &str) -> Item {
+        let mut item = dynamo_json::item(include_str!("layouts/customer-unmarked.json"));
+        item.insert("version".into(), AttributeValue::N(version.to_string()));
+        item.insert("email".into(), AttributeValue::S(email.into()));
+        item
+    }
+
+    #[test]
+    fn a_rewrite_at_the_same_version_is_no_change() {
+        let sealed = customer(2, "ann.lee@example.com");
+        let unsealed = customer(2, "ann.lee@example.com");
+        assert_eq!(read_change("MODIFY", unsealed, sealed).unwrap(), None);
+        let change = read_change(
+            "MODIFY",
+            customer(2, "ann.lee@example.com"),
+            customer(3, "ann@example.com"),
+        )
+        .unwrap();
+        assert!(matches!(
+            change,
+            Some(CommittedChange::CustomerWritten {
+                before: Some(_),
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn only_profiles_tombstones_and_groups_are_changes() {
+        let mut claim = Item::new();
+        claim.insert("sk".into(), AttributeValue::S("CLAIM".into()));
+        claim.insert("tenant_id".into(), AttributeValue::S("acme".into()));
+        assert_eq!(read_change("INSERT", Item::new(), claim).unwrap(), None);
+        assert_eq!(
+            read_change("REMOVE", customer(2, "a@b.co"), Item::new()).unwrap(),
+            None
+        );
+        assert!(matches!(
+            read_change("INSERT", Item::new(), customer(1, "a@b.co")).unwrap(),
+            Some(CommittedChange::CustomerWritten { before: None, .. })
+        ));
+    }
 }

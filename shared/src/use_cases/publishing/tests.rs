@@ -124,7 +124,8 @@ async fn a_batch_is_kept_then_published_in_order_and_records_of_no_change_are_pa
         outcome,
         Published {
             events: 2,
-            retry_from: None
+            retry_from: None,
+            first_unreadable: false,
         }
     );
     let state = fakes.state();
@@ -191,5 +192,18 @@ async fn an_unreadable_record_stops_the_batch_there() {
     let (position, reason) = outcome.retry_from.unwrap();
     assert_eq!(position, "2");
     assert!(reason.contains("layout"), "{reason}");
+    assert!(
+        !outcome.first_unreadable,
+        "retried from it: the record before it is through"
+    );
     assert_eq!(fakes.state().kept.len(), 1);
+
+    let alone = vec![StreamedChange {
+        position: "2".into(),
+        change: Err(StoreError::Internal(
+            "a stored item does not fit its layout".into(),
+        )),
+    }];
+    let outcome = publisher(&fakes).publish(alone).await;
+    assert!(outcome.first_unreadable, "the stream must isolate it");
 }
