@@ -304,7 +304,9 @@ fn audit(items: &[Value]) -> Vec<String> {
     problems
 }
 
-#[tokio::test]
+// Worker threads: the local gateway (its event source mapping, the functions' Runtime API)
+// runs in this process too, and must not hold up the mix's requests, whose SDK calls time out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_uniqueness_invariant_holds_under_a_concurrent_mix() {
     let seed = std::env::var("INVARIANT_SEED")
         .ok()
