@@ -44,6 +44,10 @@ fn documented(operation: &str, status: u16, body: &Value) -> bool {
         "patch" => {
             matches!(status, 200 | 404 | 409)
                 || (status == 400 && body["errors"][0]["code"] == "contact_required")
+                // A keyed patch whose first attempt committed but whose answer was lost (an
+                // attempt timeout) finds its own record on the retry, and the customer erased
+                // since by another worker.
+                || (status == 410 && body["code"] == "customer_erased")
         }
         "lookup" => status == 200,
         "get" => matches!(status, 200 | 404),
