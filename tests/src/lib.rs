@@ -4,6 +4,7 @@
 
 pub mod bus;
 pub mod calls;
+pub mod capture;
 pub mod events;
 pub mod faults;
 pub mod moto;
@@ -12,6 +13,7 @@ pub mod tokens;
 
 pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use calls::{assert_one_winner, create_concurrently, identity_document, read};
+pub use capture::Capture;
 pub use events::Event;
 pub use faults::{FaultProxy, Faults};
 pub use moto::Moto;

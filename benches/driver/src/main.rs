@@ -253,6 +253,7 @@ async fn main() -> Result<()> {
     if options.wants("instructions") {
         eprintln!("instructions per request (callgrind)");
         per_request::instructions(&bench, &cases, &baseline, &mut report).await?;
+        per_request::tracing(&bench, &cases, &mut report).await?;
         if change_events::PUBLISHER.contains(&options.case)
             || change_events::BATCH.contains(&options.case)
         {

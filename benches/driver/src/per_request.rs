@@ -228,3 +228,40 @@ pub async fn instructions(
     }
     Ok(())
 }
+
+/// What X-Ray tracing costs a request: the same function with the daemon's address set (as
+/// `Tracing: Active` sets it), every invocation sampled (Lambda samples the first request of
+/// each second and 5% of the rest: this is the worst case). The subsegments go to a socket of
+/// the bench's that reads none of them.
+pub async fn tracing(bench: &Bench, cases: &[Case<'_>], report: &mut Report) -> Result<()> {
+    let daemon = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    let address = daemon.local_addr()?.to_string();
+    for case in cases
+        .iter()
+        .filter(|c| c.label == "get" || c.label == "create (no document)")
+    {
+        let mut traced = case.function.clone();
+        traced
+            .environment
+            .insert("AWS_XRAY_DAEMON_ADDRESS".to_owned(), address.clone());
+        let plain = bench
+            .instructions_per_request(case.function, case.label, &case.subject, 3, 30)
+            .await?;
+        let label = format!("{} traced", case.label);
+        let with_traces = bench
+            .instructions_per_request(&traced, &label, &case.subject, 3, 30)
+            .await?;
+        report.push(Row::value(
+            format!(
+                "tracing's cost per request, {} (every invocation sampled: {} instr against {} untraced)",
+                case.label,
+                with_traces.round(),
+                plain.round()
+            ),
+            (with_traces / plain - 1.0) * 100.0,
+            "%",
+            Goal::Report,
+        ));
+    }
+    Ok(())
+}

@@ -144,7 +144,12 @@ async fn next(State(shared): State<Arc<Shared>>) -> Response {
             "lambda-runtime-invoked-function-arn",
             "arn:aws:lambda:us-east-1:123456789012:function:bench".to_owned(),
         ),
-        ("lambda-runtime-trace-id", format!("Root=1-bench-{id}")),
+        // Sampled, as Lambda marks an invocation X-Ray records: a function traces only when
+        // it also knows the daemon's address (crate::per_request::tracing).
+        (
+            "lambda-runtime-trace-id",
+            format!("Root=1-67a0b1c2-{id:024x};Parent={id:016x};Sampled=1"),
+        ),
         ("content-type", "application/json".to_owned()),
     ];
     for (name, value) in pairs {

@@ -4,6 +4,7 @@
 
 use super::ImageBucket;
 use crate::domain::{DocumentImage, ImageFormat, TenantId};
+use crate::support::usage;
 use std::future::Future;
 use std::time::Instant;
 use thiserror::Error;
@@ -126,11 +127,14 @@ impl<B: ImageBucket> Uploads<B> {
             let result = self.bucket.delete(&key).await;
             let retention_ms = uploaded.elapsed().as_secs_f64() * 1e3;
             match result {
-                Ok(()) => tracing::info!(
-                    side = side.as_str(),
-                    document_retention_ms = retention_ms,
-                    "document image deleted"
-                ),
+                Ok(()) => {
+                    usage::add_document_retention(retention_ms);
+                    tracing::info!(
+                        side = side.as_str(),
+                        document_retention_ms = retention_ms,
+                        "document image deleted"
+                    )
+                }
                 Err(e) => {
                     tracing::error!(side = side.as_str(), error = %e, "document image NOT deleted; the lifecycle rule will expire it");
                     failure = Some(e);

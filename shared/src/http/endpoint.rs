@@ -2,11 +2,13 @@ use super::auth::local::{gateway_claims, LocalAuth};
 use super::auth::{self, Claims, Scope};
 use super::{ApiError, RequestInfo};
 use crate::domain::Principal;
-use crate::support::capacity::{self, Consumed};
+use crate::support::usage::{self, Usage};
+use crate::support::{metrics, spans};
 use lambda_http::{Body, Request, Response};
 use std::borrow::Cow;
 use std::future::Future;
 use std::time::Instant;
+use tracing::Instrument;
 
 /// The request pipeline every route shares; routes differ only in scope and operation.
 #[derive(Debug, Clone)]
@@ -67,6 +69,7 @@ impl Endpoint {
         let RequestInfo {
             request_id,
             route,
+            routed,
             claims,
         } = RequestInfo::of(&request);
         let idempotency_key = key_hash(&request);
@@ -76,9 +79,14 @@ impl Endpoint {
             .as_ref()
             .ok()
             .map(|p| p.tenant.as_str().to_owned());
-        let (result, consumed) = match principal {
-            Ok(principal) => capacity::measure(operation(principal, request)).await,
-            Err(e) => (Err(ApiError::from(e)), Consumed::default()),
+        let cold_start = request.extensions().get::<ColdStart>().is_some_and(|c| c.0);
+        let span = spans::use_case(route.as_str());
+        let (result, usage) = match principal {
+            Ok(principal) => {
+                let work = operation(principal, request).instrument(span.clone());
+                usage::measure(work).await
+            }
+            Err(e) => (Err(ApiError::from(e)), Usage::default()),
         };
         let (response, error_code) = match result {
             Ok(response) => (response, None),
@@ -92,7 +100,9 @@ impl Endpoint {
                 (problem.into_response(), Some(code))
             }
         };
+        spans::outcome(&span, response.status().as_u16());
         let replayed = response.headers().contains_key(super::response::REPLAYED);
+        let latency_ms = started.elapsed().as_secs_f64() * 1e3;
         tracing::info!(
             request_id = request_id.as_deref(),
             // A string, not `%route`: the same JSON string, without formatting it first.
@@ -100,14 +110,68 @@ impl Endpoint {
             status = response.status().as_u16(),
             idempotency_key = idempotency_key.as_deref(),
             replayed,
-            latency_ms = started.elapsed().as_secs_f64() * 1e3,
+            latency_ms,
             tenant = tenant.as_deref(),
             error_code,
-            consumed_rcu = consumed.read,
-            consumed_wcu = consumed.write,
+            consumed_rcu = usage.read,
+            consumed_wcu = usage.write,
+            contention_retries = usage.contention_retries,
             "request"
         );
+        let outcome = Outcome {
+            status: response.status().as_u16(),
+            error_code,
+            replayed,
+            cold_start,
+            latency_ms,
+        };
+        // A metric's dimension takes no value a client chose: a request that came without the
+        // gateway's route is counted under one name.
+        let metric_route = if routed { route.as_str() } else { UNROUTED };
+        outcome.metrics(metric_route, &usage).emit();
         response
+    }
+}
+
+/// The `Route` of the metrics of a request without the gateway's route.
+pub const UNROUTED: &str = "unrouted";
+
+/// Whether this invocation is its execution environment's first, as the function's runtime
+/// loop knows it (a request extension; absent, as in tests that call a handler, it is not).
+#[derive(Debug, Clone, Copy)]
+pub struct ColdStart(pub bool);
+
+/// How a request was answered, for its metrics.
+struct Outcome {
+    status: u16,
+    error_code: Option<&'static str>,
+    replayed: bool,
+    cold_start: bool,
+    latency_ms: f64,
+}
+
+impl Outcome {
+    fn metrics(&self, route: &str, usage: &Usage) -> metrics::Document {
+        let flag = |on: bool| if on { 1.0 } else { 0.0 };
+        let mut document = metrics::Document::new(metrics::service(), route);
+        document
+            .put(metrics::LATENCY, self.latency_ms)
+            .put(metrics::STATUS_2XX, flag(self.status < 400))
+            .put(metrics::STATUS_4XX, flag((400..500).contains(&self.status)))
+            .put(metrics::STATUS_5XX, flag(self.status >= 500))
+            .put(metrics::REPLAYS, flag(self.replayed))
+            .put(
+                metrics::CONTENTION_RETRIES,
+                f64::from(usage.contention_retries),
+            )
+            .put(metrics::COLD_START, flag(self.cold_start))
+            .put(metrics::READ_CAPACITY, usage.read)
+            .put(metrics::WRITE_CAPACITY, usage.write)
+            .put_all(metrics::DOCUMENT_RETENTION, &usage.document_retention_ms);
+        if let (409, Some(code)) = (self.status, self.error_code) {
+            document.conflict(code);
+        }
+        document
     }
 }
 

@@ -17,11 +17,13 @@ mod warnings;
 
 pub use auth::Scope;
 pub use caching::cacheable;
-pub use endpoint::Endpoint;
+pub use endpoint::{ColdStart, Endpoint, UNROUTED};
 pub use error::ApiError;
 pub use event::{tolerant, Tolerant};
 pub use keyed::keyed;
-pub use logging::{init_tracing, json_subscriber};
+#[cfg(test)]
+pub(crate) use logging::log_layer_at;
+pub use logging::{json_subscriber, log_layer};
 pub use request::{
     json_object, patch_object, path_parameter, precondition, query_parameter, query_parameters,
     RequestInfo,

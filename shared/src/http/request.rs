@@ -19,6 +19,9 @@ pub const MAX_BODY_BYTES: usize = 6 * 1024 * 1024;
 pub struct RequestInfo<'r> {
     pub request_id: Option<String>,
     pub route: String,
+    /// Whether `route` is the gateway's route (its key or resource) and not the method and
+    /// raw path of a request that came without one: only a gateway's is a closed set.
+    pub routed: bool,
     pub claims: Option<Cow<'r, Claims>>,
 }
 
@@ -34,6 +37,7 @@ impl<'r> RequestInfo<'r> {
         match request.request_context_ref() {
             Some(RequestContext::ApiGatewayV2(ctx)) => Self {
                 request_id: ctx.request_id.clone().or_else(lambda_request_id),
+                routed: ctx.route_key.is_some(),
                 route: ctx.route_key.clone().unwrap_or_else(fallback_route),
                 claims: ctx
                     .authorizer
@@ -45,6 +49,7 @@ impl<'r> RequestInfo<'r> {
             },
             Some(RequestContext::ApiGatewayV1(ctx)) => Self {
                 request_id: ctx.request_id.clone().or_else(lambda_request_id),
+                routed: ctx.resource_path.is_some(),
                 route: match &ctx.resource_path {
                     Some(resource) => format!("{} {}", ctx.http_method, resource),
                     None => fallback_route(),
@@ -62,6 +67,7 @@ impl<'r> RequestInfo<'r> {
             _ => Self {
                 request_id: lambda_request_id(),
                 route: fallback_route(),
+                routed: false,
                 claims: None,
             },
         }

@@ -3,21 +3,26 @@
 
 pub mod config;
 mod publisher;
+mod xray;
 
 pub use publisher::{publish, publisher, serve_publisher, EventPublisher};
 
 use crate::documents::{Documents, KmsKey, S3Bucket};
-use crate::http::{init_tracing, Endpoint, Tolerant};
+use crate::http::{log_layer, ColdStart, Endpoint, Tolerant};
 use crate::store::{DynamoEvents, DynamoStore};
 use crate::support::clients::LazyClient;
 use crate::support::clock;
+use crate::support::log_format;
 use crate::use_cases::customers::Customers;
 use crate::use_cases::events::Events;
 use crate::use_cases::groups::Groups;
 use config::{aws_sdk_config, ConfigError, Settings};
-use lambda_http::{lambda_runtime, service_fn, Adapter, Body, Request, Response};
+use lambda_http::{lambda_runtime, service_fn, Adapter, Body, Request, RequestExt, Response};
 use std::convert::Infallible;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tracing::Instrument;
+use tracing_subscriber::layer::SubscriberExt;
 
 /// What a function needs to answer requests.
 pub struct App {
@@ -112,20 +117,52 @@ where
     F: Fn(&'static A, Request) -> Fut,
     Fut: Future<Output = Response<Body>> + Send,
 {
-    init_tracing();
+    init_telemetry();
     // Lives as long as the execution environment; leaking it is what makes it shareable by
     // every invocation without reference counting.
     let sdk = aws_sdk_config()?;
     let settings = Settings::load()?;
     let app: &'static A = Box::leak(Box::new(wiring(&settings, &sdk)?));
     // lambda_http::run, with the events made tolerable for its conversion first.
-    let service = service_fn(|request| {
+    let service = service_fn(|mut request: Request| {
+        let (span, cold_start) = invocation_span(request.lambda_context_ref());
+        request.extensions_mut().insert(ColdStart(cold_start));
         // A route's future is large (every use case and SDK call it may await): boxed where
         // it is made, the runtime moves a pointer instead of copying it twice per request.
-        let response = Box::pin(handler(app, request));
+        let response = Box::pin(handler(app, request).instrument(span));
         async move { Ok::<_, Infallible>(response.await) }
     });
+    // One invocation at a time per execution environment (`run`, not `run_concurrent`): the
+    // cold-start flag and X-Ray's sampling decision are the process's, set as each begins.
     lambda_runtime::run(Tolerant(Adapter::from(service))).await
+}
+
+/// The process's log and traces: JSON lines on stdout, and X-Ray subsegments where Lambda
+/// runs the X-Ray daemon.
+pub(crate) fn init_telemetry() {
+    let subscriber = tracing_subscriber::registry()
+        .with(log_layer(std::io::stdout))
+        .with(xray::XRay::from_env());
+    // Another subscriber may already be set (tests); keeping it is right.
+    let _ = tracing::subscriber::set_global_default(subscriber);
+}
+
+/// The span an invocation runs in (its keys on every log line), and whether it is this
+/// execution environment's first.
+pub(crate) fn invocation_span(context: Option<&lambda_runtime::Context>) -> (tracing::Span, bool) {
+    static STARTED: AtomicBool = AtomicBool::new(false);
+    let cold_start = !STARTED.swap(true, Ordering::Relaxed);
+    xray::Trace::begin(context.and_then(|c| c.xray_trace_id.as_deref()));
+    let span = match context {
+        Some(context) => log_format::invocation(
+            &context.request_id,
+            context.xray_trace_id.as_deref(),
+            &context.invoked_function_arn,
+            cold_start,
+        ),
+        None => log_format::invocation("", None, "", cold_start),
+    };
+    (span, cold_start)
 }
 
 fn endpoint(settings: &Settings) -> Endpoint {

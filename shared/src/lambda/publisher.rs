@@ -4,28 +4,31 @@
 //! retries from there and not from the batch's start (`ReportBatchItemFailures`).
 
 use super::config::{aws_sdk_config, ConfigError, Settings};
-use super::dynamodb;
+use super::{dynamodb, init_telemetry, invocation_span};
 use crate::bus::EventBridgeBus;
-use crate::http::init_tracing;
 use crate::store::items::read_change;
 use crate::store::DynamoEvents;
 use crate::support::clients::LazyClient;
+use crate::support::{metrics, spans, usage};
 use crate::use_cases::publishing::{Published, Publisher, StreamedChange};
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use lambda_http::lambda_runtime::{self, service_fn, LambdaEvent};
+use std::time::Instant;
+use tracing::Instrument;
 
 pub type EventPublisher = Publisher<DynamoEvents, EventBridgeBus>;
 
 /// The publisher function's `main`: configured once per cold start, then one batch per
 /// invocation until the runtime stops it.
 pub async fn serve_publisher() -> Result<(), lambda_http::Error> {
-    init_tracing();
+    init_telemetry();
     let sdk = aws_sdk_config()?;
     let publisher: &'static EventPublisher =
         Box::leak(Box::new(publisher(&Settings::load()?, &sdk)?));
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Event>| async move {
-        publish(publisher, event.payload).await
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Event>| {
+        let (span, cold_start) = invocation_span(Some(&event.context));
+        publish(publisher, event.payload, cold_start).instrument(span)
     }))
     .await
 }
@@ -55,17 +58,50 @@ pub fn publisher(
 
 /// One batch: published in stream order; the answer names the first record to retry, if any.
 /// A batch whose first record cannot be read fails as a whole, for the stream to isolate it.
+/// Its metrics go to the log (`cold_start`: the execution environment's first batch).
 pub async fn publish(
     publisher: &EventPublisher,
     event: Event,
+    cold_start: bool,
 ) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
+    let started = Instant::now();
     let records = event.records.len();
+    let positions: Vec<String> = event
+        .records
+        .iter()
+        .map(|r| r.change.sequence_number.clone().unwrap_or_default())
+        .collect();
     let batch = event.records.into_iter().map(streamed).collect();
+    let span = spans::use_case("publish");
+    let work = publisher.publish(batch).instrument(span.clone());
+    let (published, usage) = usage::measure(work).await;
     let Published {
         events,
         retry_from,
         first_unreadable,
-    } = publisher.publish(batch).await;
+    } = published;
+    let handed_back = match (&retry_from, first_unreadable) {
+        (_, true) => records,
+        (None, false) => 0,
+        (Some((position, _)), false) => {
+            let from = positions.iter().position(|p| p == position).unwrap_or(0);
+            records - from
+        }
+    };
+    if handed_back > 0 {
+        // A record not published is a dependency's failure, or an unreadable record.
+        spans::outcome(&span, 500);
+    }
+    let flag = |on: bool| if on { 1.0 } else { 0.0 };
+    let mut metrics = metrics::Document::new(metrics::service(), metrics::PUBLISHER_ROUTE);
+    metrics
+        .put(metrics::LATENCY, started.elapsed().as_secs_f64() * 1e3)
+        .put(metrics::COLD_START, flag(cold_start))
+        .put(metrics::RECORDS, records as f64)
+        .put(metrics::EVENTS_PUBLISHED, events as f64)
+        .put(metrics::RECORDS_FAILED, handed_back as f64)
+        .put(metrics::WRITE_CAPACITY, usage.write);
+    metrics.emit();
     if first_unreadable {
         let reason = retry_from.map(|(_, reason)| reason).unwrap_or_default();
         tracing::error!(records, %reason, "the batch's first record cannot be read");

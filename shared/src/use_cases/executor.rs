@@ -21,6 +21,7 @@ use super::Error;
 use crate::domain::{GroupId, TenantId, UniqueField};
 use crate::support::clock::Clock;
 use crate::support::retry::{Backoff, CONTENTION_BUDGET};
+use crate::support::usage;
 use std::future::Future;
 use std::ops::ControlFlow;
 use time::OffsetDateTime;
@@ -223,6 +224,7 @@ impl<S: WriteStore> Executor<S> {
             if !more {
                 return Err(Error::Contended.into());
             }
+            usage::add_contention_retry();
             if let Some(next) = write.retarget() {
                 target = next;
             }

@@ -182,7 +182,7 @@ async fn the_stream_fixture_publishes_and_the_events_fixture_lists_it() {
     let publisher = shared::lambda::publisher(&stack.settings(), &stack.sdk).expect("publisher");
     let batch: lambda_http::aws_lambda_events::dynamodb::Event =
         serde_json::from_str(&fixture("publish-events.json")).expect("a stream batch");
-    let response = shared::lambda::publish(&publisher, batch)
+    let response = shared::lambda::publish(&publisher, batch, false)
         .await
         .expect("every record read");
     assert!(response.batch_item_failures.is_empty(), "{response:?}");

@@ -1,53 +1,9 @@
 //! What the functions log: one JSON line per request with its outcome, and never a name,
 //! email, phone or other personal value.
 
-use integration_tests::{read, Event, Stack, TENANT};
-use serde_json::{json, Value};
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-impl Capture {
-    /// Captures this thread's log lines, in the functions' own format, while the guard lives.
-    fn start() -> (Self, tracing::subscriber::DefaultGuard) {
-        let capture = Self::default();
-        let guard =
-            tracing::subscriber::set_default(shared::http::json_subscriber(capture.clone()));
-        (capture, guard)
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-
-    /// The lines with this message, parsed (every line must be JSON).
-    fn lines_of(&self, message: &str) -> Vec<Value> {
-        self.text()
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("every line is JSON"))
-            .filter(|l: &Value| l["message"] == message)
-            .collect()
-    }
-}
+use integration_tests::{read, Capture, Event, Stack, TENANT};
+use serde_json::json;
+use tracing::Instrument;
 
 #[tokio::test]
 async fn request_lines_carry_outcome_and_no_personal_data() {
@@ -59,6 +15,13 @@ async fn request_lines_carry_outcome_and_no_personal_data() {
         "mobile": "+19203751411", "company": "Secretive Ltd", "notes": "allergic to walnuts",
         "addresses": [{"line1": "42 Hidden Lane", "city": "Nowhereville", "country": "US", "phone": "+19203751412"}]
     });
+    // The first request in the span the functions' runtime loop opens around an invocation.
+    let invocation = shared::support::log_format::invocation(
+        "lambda-request-1",
+        Some("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"),
+        "arn:aws:lambda:us-east-1:123456789012:function:create-customer",
+        true,
+    );
     let ok = create_customer::handle(
         &app,
         Event::new("POST /customers")
@@ -66,6 +29,7 @@ async fn request_lines_carry_outcome_and_no_personal_data() {
             .by_tenant(TENANT)
             .request(),
     )
+    .instrument(invocation)
     .await;
     assert_eq!(ok.status(), 201);
     let dup = create_customer::handle(
@@ -120,6 +84,29 @@ async fn request_lines_carry_outcome_and_no_personal_data() {
         assert!(line["latency_ms"].as_f64().is_some());
     }
     assert_eq!(lines[1]["error_code"], "email_taken");
+    // Powertools' keys, the invocation's on the line written inside it.
+    for line in &lines {
+        assert_eq!(line["level"], "INFO");
+        assert_eq!(line["service"], shared::support::metrics::service());
+        let timestamp = line["timestamp"].as_str().unwrap_or_default();
+        assert!(
+            time::OffsetDateTime::parse(timestamp, &time::format_description::well_known::Rfc3339)
+                .is_ok(),
+            "{line}"
+        );
+        assert!(line.get("trace_header").is_none(), "{line}");
+    }
+    assert_eq!(lines[0]["function_request_id"], "lambda-request-1");
+    assert_eq!(
+        lines[0]["xray_trace_id"],
+        "1-5759e988-bd862e3fe1be46a994272793"
+    );
+    assert_eq!(lines[0]["cold_start"], true);
+    assert_eq!(
+        lines[0]["function_arn"],
+        "arn:aws:lambda:us-east-1:123456789012:function:create-customer"
+    );
+    assert!(lines[1].get("function_request_id").is_none());
 }
 
 #[tokio::test]

@@ -23,6 +23,7 @@ mod layouts;
 mod listing;
 mod local_auth;
 mod logging;
+mod metrics;
 mod outage;
 mod sources;
 mod template;

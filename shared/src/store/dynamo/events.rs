@@ -6,9 +6,9 @@ use super::errors::classify;
 use crate::domain::{ChangeEvent, EventSubject, TenantId};
 use crate::store::items::{EventItem, Item};
 use crate::store::keys::{self, EVENTS_INDEX, EVENT_SHARDS};
-use crate::support::capacity;
 use crate::support::clients::{boxed, LazyClient};
 use crate::support::retry::Backoff;
+use crate::support::usage;
 use crate::use_cases::ports::{EventFilter, EventLog, Page, PageKey, StoreError, Undelivered};
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, ReturnConsumedCapacity, WriteRequest};
 use aws_sdk_dynamodb::Client;
@@ -61,7 +61,7 @@ impl DynamoEvents {
             .await
             .map_err(classify)?;
             for consumed in output.consumed_capacity() {
-                capacity::add_write(consumed.capacity_units());
+                usage::add_write(consumed.capacity_units());
             }
             requests = output
                 .unprocessed_items
@@ -104,7 +104,7 @@ impl DynamoEvents {
                 .expression_attribute_values(":type", AttributeValue::S(kind.name().into()));
         }
         let output = boxed(request.send()).await.map_err(classify)?;
-        capacity::add_read(output.consumed_capacity().and_then(|c| c.capacity_units()));
+        usage::add_read(output.consumed_capacity().and_then(|c| c.capacity_units()));
         Ok((output.items.unwrap_or_default(), output.last_evaluated_key))
     }
 

@@ -2,7 +2,7 @@
 //! the sharded, keys-only listing index, merged newest first and then read from the table
 //! itself; a page of its groups through the collections index.
 
-use super::{capacity, errors, key_attributes, DynamoStore, IndexQuery};
+use super::{errors, key_attributes, usage, DynamoStore, IndexQuery};
 use crate::domain::{Claim, Customer, CustomerGroup, CustomerId, GroupId, TenantId};
 use crate::store::items::{CustomerItem, GroupItem, Item};
 use crate::store::keys::{self, COLLECTIONS_INDEX, CUSTOMERS_INDEX, CUSTOMER_SHARDS};
@@ -197,7 +197,7 @@ impl DynamoStore {
             .await
             .map_err(errors::classify)?;
             for consumed in output.consumed_capacity() {
-                capacity::add_read(consumed.capacity_units());
+                usage::add_read(consumed.capacity_units());
             }
             let items = output
                 .responses

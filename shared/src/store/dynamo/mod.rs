@@ -14,8 +14,8 @@ pub use events::DynamoEvents;
 
 use super::items::Item;
 use super::keys::Key;
-use crate::support::capacity;
 use crate::support::clients::{boxed, LazyClient};
+use crate::support::usage;
 use crate::use_cases::ports::StoreError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use aws_sdk_dynamodb::Client;
@@ -53,7 +53,7 @@ impl DynamoStore {
         )
         .await
         .map_err(errors::classify)?;
-        capacity::add_read(output.consumed_capacity().and_then(|c| c.capacity_units()));
+        usage::add_read(output.consumed_capacity().and_then(|c| c.capacity_units()));
         Ok(output.item)
     }
 }
@@ -91,7 +91,7 @@ impl DynamoStore {
         )
         .await
         .map_err(errors::classify)?;
-        capacity::add_read(output.consumed_capacity().and_then(|c| c.capacity_units()));
+        usage::add_read(output.consumed_capacity().and_then(|c| c.capacity_units()));
         Ok(output)
     }
 }

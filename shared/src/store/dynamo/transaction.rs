@@ -4,7 +4,7 @@
 
 use super::cancellation::{self, Outcome, Role};
 use super::errors::{classify, service_error};
-use super::{capacity, key_attributes, DynamoStore};
+use super::{key_attributes, usage, DynamoStore};
 use crate::store::items::to_item;
 use crate::store::keys::{Key, PARTITION_KEY};
 use crate::support::clients::boxed;
@@ -180,7 +180,7 @@ impl DynamoStore {
         let error = match result {
             Ok(output) => {
                 for consumed in output.consumed_capacity() {
-                    capacity::add_write(consumed.capacity_units());
+                    usage::add_write(consumed.capacity_units());
                 }
                 return Ok(());
             }
