@@ -229,10 +229,10 @@ pub async fn instructions(
     Ok(())
 }
 
-/// What X-Ray tracing costs a request: the same function with the daemon's address set (as
-/// `Tracing: Active` sets it), every invocation sampled (Lambda samples the first request of
-/// each second and 5% of the rest: this is the worst case). The subsegments go to a socket of
-/// the bench's that reads none of them.
+/// What X-Ray tracing costs: the same function with the daemon's address set (as
+/// `Tracing: Active` sets it), at init and per request, every invocation sampled (Lambda
+/// samples the first request of each second and 5% of the rest: this is the worst case). The
+/// subsegments go to a socket of the bench's that reads none of them.
 pub async fn tracing(bench: &Bench, cases: &[Case<'_>], report: &mut Report) -> Result<()> {
     let daemon = std::net::UdpSocket::bind("127.0.0.1:0")?;
     let address = daemon.local_addr()?.to_string();
@@ -251,6 +251,23 @@ pub async fn tracing(bench: &Bench, cases: &[Case<'_>], report: &mut Report) -> 
         let with_traces = bench
             .instructions_per_request(&traced, &label, &case.subject, 3, 30)
             .await?;
+        let cold = bench
+            .cold_instructions(case.function, case.label, &case.subject)
+            .await?;
+        let cold_traced = bench
+            .cold_instructions(&traced, &label, &case.subject)
+            .await?;
+        report.push(Row::value(
+            format!(
+                "tracing's cost at cold init, {} ({} instr against {} untraced)",
+                case.function.name,
+                cold_traced.init.round(),
+                cold.init.round()
+            ),
+            (cold_traced.init / cold.init - 1.0) * 100.0,
+            "%",
+            Goal::Report,
+        ));
         report.push(Row::value(
             format!(
                 "tracing's cost per request, {} (every invocation sampled: {} instr against {} untraced)",
