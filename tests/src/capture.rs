@@ -4,44 +4,22 @@
 //! [`json_subscriber`]: shared::http::json_subscriber
 
 use serde_json::Value;
-use std::io::Write;
-use std::sync::{Arc, Mutex, PoisonError};
+use shared::testing::LogLines;
 
 #[derive(Clone, Default)]
-pub struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.bytes().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
+pub struct Capture(LogLines);
 
 impl Capture {
     /// Captures this thread's log lines, in the functions' own format, while the guard lives.
     pub fn start() -> (Self, tracing::subscriber::DefaultGuard) {
         let capture = Self::default();
         let guard =
-            tracing::subscriber::set_default(shared::http::json_subscriber(capture.clone()));
+            tracing::subscriber::set_default(shared::http::json_subscriber(capture.0.clone()));
         (capture, guard)
     }
 
-    fn bytes(&self) -> std::sync::MutexGuard<'_, Vec<u8>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     pub fn text(&self) -> String {
-        String::from_utf8(self.bytes().clone()).expect("the log is UTF-8")
+        self.0.text()
     }
 
     /// Every line, parsed (every line must be JSON).

@@ -151,7 +151,7 @@ struct Outcome {
 }
 
 impl Outcome {
-    fn metrics(&self, route: &str, usage: &Usage) -> metrics::Document {
+    fn metrics<'r>(&self, route: &'r str, usage: &Usage) -> metrics::Document<'r> {
         let flag = |on: bool| if on { 1.0 } else { 0.0 };
         let mut document = metrics::Document::new(metrics::service(), route);
         document

@@ -77,7 +77,7 @@ fn directives(rust_log: Option<&str>, lambda_level: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::support::log_format::tests::Lines;
+    use crate::testing::LogLines as Lines;
 
     #[test]
     fn metrics_are_written_and_kept_at_the_quietest_level_and_logs_below_it_are_not() {

@@ -10,7 +10,7 @@
 //! current invocation is sampled (an execution environment runs one invocation at a time),
 //! so an unsampled request pays for none.
 
-use crate::support::log_format::INVOCATION;
+use crate::support::log_format::{push_string, INVOCATION};
 use crate::support::spans::USE_CASE;
 use std::fmt::Write as _;
 use std::net::{SocketAddr, UdpSocket};
@@ -202,15 +202,16 @@ impl Subsegment {
     fn render(&self, end: f64) -> String {
         let mut out = String::with_capacity(320);
         out.push_str("{\"format\":\"json\",\"version\":1}\n");
+        out.push_str(r#"{"type":"subsegment","trace_id":"#);
+        push_string(&mut out, &self.trace.root);
+        out.push_str(r#","parent_id":"#);
+        push_string(&mut out, &self.trace.parent);
+        let _ = write!(out, r#","id":"{}","name":"#, self.id);
+        push_string(&mut out, &self.name);
         let _ = write!(
             out,
-            r#"{{"type":"subsegment","trace_id":{},"parent_id":{},"id":"{}","name":{},"start_time":{:.6},"end_time":{:.6}"#,
-            json(&self.trace.root),
-            json(&self.trace.parent),
-            self.id,
-            json(&self.name),
-            self.start,
-            end
+            r#","start_time":{:.6},"end_time":{:.6}"#,
+            self.start, end
         );
         for (flag, name) in [(self.fault, "fault"), (self.error, "error")] {
             if flag {
@@ -218,19 +219,13 @@ impl Subsegment {
             }
         }
         if let Some(operation) = &self.operation {
-            let _ = write!(
-                out,
-                r#","namespace":"aws","aws":{{"operation":{}}}"#,
-                json(operation)
-            );
+            out.push_str(r#","namespace":"aws","aws":{"operation":"#);
+            push_string(&mut out, operation);
+            out.push('}');
         }
         out.push('}');
         out
     }
-}
-
-fn json(text: &str) -> String {
-    serde_json::Value::from(text).to_string()
 }
 
 fn now() -> f64 {
@@ -285,8 +280,8 @@ mod tests {
     use super::*;
     use crate::http::log_layer_at;
     use crate::lambda::invocation_span;
-    use crate::support::log_format::tests::Lines;
     use crate::support::spans;
+    use crate::testing::LogLines as Lines;
     use lambda_http::lambda_runtime;
     use serde_json::Value;
     use std::time::Duration;

@@ -8,6 +8,7 @@
 //! The invocation's keys come from the span [`invocation`] opens around it.
 
 use super::metrics;
+use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::io::Write as _;
 use tracing::field::{Field, Visit};
@@ -128,14 +129,11 @@ where
             push_key(&mut line, "timestamp");
             push_timestamp(&mut line, time::OffsetDateTime::now_utc());
             line.push_str(&self.process);
-            let invocation = ctx.event_scope(event).and_then(|mut scope| {
-                scope.find_map(|span| {
-                    let keys = span.extensions().get::<InvocationKeys>()?.0.clone();
-                    Some(keys)
-                })
-            });
-            if let Some(keys) = invocation {
-                line.push_str(&keys);
+            for span in ctx.event_scope(event).into_iter().flatten() {
+                if let Some(keys) = span.extensions().get::<InvocationKeys>() {
+                    line.push_str(&keys.0);
+                    break;
+                }
             }
             line.push_str(&members.out);
             line.push('}');
@@ -164,17 +162,25 @@ impl Members {
     }
 }
 
-impl Visit for Members {
-    fn record_str(&mut self, field: &Field, value: &str) {
+impl Members {
+    /// A text field: the message and an EMF document kept as they are (owned once), the
+    /// trace header left out, any other a member.
+    fn text(&mut self, field: &Field, value: Cow<'_, str>) {
         match field.name() {
-            "message" => self.message = Some(value.to_owned()),
-            "emf" => self.raw = Some(value.to_owned()),
+            "message" => self.message = Some(value.into_owned()),
+            "emf" => self.raw = Some(value.into_owned()),
             "trace_header" => {}
             _ => {
                 self.key(field);
-                push_string(&mut self.out, value);
+                push_string(&mut self.out, &value);
             }
         }
+    }
+}
+
+impl Visit for Members {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.text(field, Cow::Borrowed(value));
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
@@ -203,8 +209,7 @@ impl Visit for Members {
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         // `message` arrives here (format arguments), and so does every `%value` and `?value`.
-        let text = format!("{value:?}");
-        self.record_str(field, &text);
+        self.text(field, Cow::Owned(format!("{value:?}")));
     }
 }
 
@@ -215,7 +220,8 @@ fn push_key(out: &mut String, name: &str) {
 }
 
 /// A JSON string: quotes, backslashes and control characters escaped (RFC 8259, section 7).
-fn push_string(out: &mut String, text: &str) {
+/// The one encoder of the log, the metrics and the traces.
+pub fn push_string(out: &mut String, text: &str) {
     out.push('"');
     for c in text.chars() {
         match c {
@@ -249,38 +255,11 @@ fn push_timestamp(out: &mut String, at: time::OffsetDateTime) {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
+    use crate::testing::LogLines as Lines;
     use serde_json::{json, Value};
-    use std::sync::{Arc, Mutex};
     use tracing_subscriber::layer::SubscriberExt;
-
-    /// Lines written, kept in memory.
-    #[derive(Clone, Default)]
-    pub(crate) struct Lines(Arc<Mutex<Vec<u8>>>);
-
-    impl Lines {
-        pub(crate) fn text(&self) -> String {
-            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-        }
-    }
-
-    impl std::io::Write for Lines {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl<'a> MakeWriter<'a> for Lines {
-        type Writer = Lines;
-        fn make_writer(&'a self) -> Self::Writer {
-            self.clone()
-        }
-    }
 
     fn lines_of(run: impl FnOnce()) -> Vec<Value> {
         let lines = Lines::default();

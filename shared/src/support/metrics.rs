@@ -7,6 +7,7 @@
 //! template, an error code), never a tenant or a value from a request: each distinct
 //! combination is a billed metric, and a dimension is visible to whoever reads the metrics.
 
+use super::log_format::push_string;
 use std::fmt::Write;
 use std::sync::OnceLock;
 
@@ -113,9 +114,9 @@ pub fn service() -> &'static str {
 }
 
 /// One EMF document under way.
-pub struct Document {
+pub struct Document<'r> {
     service: &'static str,
-    route: String,
+    route: &'r str,
     code: Option<&'static str>,
     values: Vec<(Metric, Values)>,
 }
@@ -125,11 +126,11 @@ enum Values {
     Many(Vec<f64>),
 }
 
-impl Document {
-    pub fn new(service: &'static str, route: &str) -> Self {
+impl<'r> Document<'r> {
+    pub fn new(service: &'static str, route: &'r str) -> Self {
         Self {
             service,
-            route: route.to_owned(),
+            route,
             code: None,
             values: Vec::with_capacity(12),
         }
@@ -193,7 +194,7 @@ impl Document {
         }
         out.push_str("]},");
         push_member(&mut out, "Service", self.service);
-        push_member(&mut out, "Route", &self.route);
+        push_member(&mut out, "Route", self.route);
         if let Some(code) = self.code {
             push_member(&mut out, "Code", code);
         }
@@ -241,12 +242,6 @@ fn push_member(out: &mut String, name: &str, value: &str) {
     out.push(':');
     push_string(out, value);
     out.push(',');
-}
-
-fn push_string(out: &mut String, text: &str) {
-    // serde_json's escaping: a route or service name is ours, but a JSON line must not break
-    // on whatever it holds.
-    out.push_str(&serde_json::Value::from(text).to_string());
 }
 
 fn push_number(out: &mut String, value: f64) {

@@ -6,6 +6,7 @@
 pub mod dynamo_json;
 pub mod fuzz;
 mod images;
+mod log_lines;
 mod memory_bucket;
 mod memory_events;
 mod memory_key;
@@ -13,6 +14,7 @@ mod memory_store;
 pub mod strategies;
 
 pub use images::{jpeg, png};
+pub use log_lines::LogLines;
 pub use memory_bucket::{BucketOp, MemoryBucket};
 pub use memory_events::{Events, MemoryEvents};
 pub use memory_key::MemoryKey;
