@@ -65,7 +65,7 @@ contract: venv build ## schemathesis against the local gateway, checked against 
 smoke: venv build ## the README's quick start: make dev, then the README's curl commands
 	tools/readme-smoke
 
-sam-local: venv sam-venv build ## with Docker: sam build, sam local invoke of every fixture, sam local start-api and every route
+sam-local: venv sam-venv build ## with Docker: the debug build laid out as sam build does, sam local invoke of every fixture, sam local start-api and every route
 	tools/sam-local
 
 FUZZ_SECONDS ?= 60
