@@ -82,8 +82,16 @@ RUNS ?= 20
 invariant: venv build ## the concurrent mix and its audits (uniqueness, erasure, change events), RUNS times in a row, each with a new seed
 	tools/with-moto bash -c 'set -o pipefail; for run in $$(seq $(RUNS)); do echo "invariant run $$run of $(RUNS)"; cargo test -q -p integration-tests --test api -- --exact invariant::the_uniqueness_invariant_holds_under_a_concurrent_mix --nocapture 2>&1 | grep -E "invariant seed|test result|panicked|seed [0-9]+:" || exit 1; done; echo "$(RUNS) runs in a row passed"'
 
-# The Rust tests run last so that their runner's summary closes the output.
-test: lint contract smoke sam-local fuzz-short unit-and-integration ## everything CI checks
+# Each phase says how long it took (CI must stay under 45 minutes); the Rust tests run last so
+# that their runner's summary closes the output.
+TEST_PHASES := lint contract smoke sam-local fuzz-short
+test: ## everything CI checks
+	@for phase in $(TEST_PHASES); do \
+	  started=$$(date +%s); \
+	  $(MAKE) --no-print-directory $$phase || exit 1; \
+	  echo "make test: $$phase passed in $$(( $$(date +%s) - started )) s"; \
+	done
+	@$(MAKE) --no-print-directory unit-and-integration
 
 package: sam-venv ## sam build: arm64 release artifacts in .aws-sam/build
 	tools/package
