@@ -84,7 +84,7 @@ invariant: venv build ## the concurrent mix and its audits (uniqueness, erasure,
 
 # Each phase says how long it took (CI must stay under 45 minutes); the Rust tests run last so
 # that their runner's summary closes the output.
-TEST_PHASES := lint contract smoke sam-local fuzz-short
+TEST_PHASES := build lint contract smoke sam-local fuzz-short
 test: ## everything CI checks
 	@for phase in $(TEST_PHASES); do \
 	  started=$$(date +%s); \
