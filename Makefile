@@ -7,6 +7,9 @@ VENV := .venv
 VENV_STAMP := $(VENV)/.installed
 SAM_VENV := .venv-sam
 SAM_STAMP := $(SAM_VENV)/.installed
+CLIENTS_VENV := .venv-clients
+CLIENTS_STAMP := $(CLIENTS_VENV)/.installed
+NODE_STAMP := tests/clients/typescript/node_modules/.installed
 export SAM_CLI_TELEMETRY := 0
 
 # Local stack settings; each can be overridden from the environment.
@@ -18,7 +21,7 @@ JWT_SECRET ?= local-development-secret-not-for-production
 export GATEWAY_PORT JWT_ISSUER JWT_AUDIENCE TENANT_CLAIM JWT_SECRET
 export LOCAL_PARAMETERS = JwtIssuer=$(JWT_ISSUER) JwtAudience=$(JWT_AUDIENCE) TenantClaim=$(TENANT_CLAIM)
 
-.PHONY: help venv sam-venv build dev token test lint unit-and-integration contract smoke sam-local fuzz fuzz-short phone-diff invariant package bench clean
+.PHONY: help venv sam-venv build dev token test lint unit-and-integration contract smoke clients sam-local fuzz fuzz-short phone-diff invariant package bench clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,6 +40,17 @@ $(SAM_STAMP): tools/sam-requirements.txt
 	touch $@
 
 sam-venv: $(SAM_STAMP) ## AWS SAM CLI (pinned, in .venv-sam)
+
+# The client generators of `make clients`: openapi-python-client in a venv of its own (its
+# pins are not moto's or checkov's), openapi-typescript from package-lock.json.
+$(CLIENTS_STAMP): tools/clients-requirements.txt
+	$(PYTHON) -m venv $(CLIENTS_VENV)
+	$(CLIENTS_VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/clients-requirements.txt
+	touch $@
+
+$(NODE_STAMP): tests/clients/typescript/package-lock.json
+	cd tests/clients/typescript && npm ci --silent --no-audit --no-fund
+	touch $@
 
 build: ## debug build of the functions and the local gateway
 	cargo build --workspace --bins
@@ -66,6 +80,9 @@ contract: venv build ## schemathesis against the local gateway, checked against 
 smoke: venv build ## the README's quick start: make dev, then the README's curl commands
 	tools/readme-smoke
 
+clients: venv build $(CLIENTS_STAMP) $(NODE_STAMP) ## clients generated from openapi.yaml: the Python one (openapi-python-client) runs the quick start against make dev, the TypeScript one (openapi-typescript, openapi-fetch) type-checks it
+	tools/clients
+
 sam-local: venv sam-venv build ## with Docker: the debug build laid out as sam build does, sam local invoke of every fixture, sam local start-api and every route
 	tools/sam-local
 
@@ -85,7 +102,7 @@ invariant: venv build ## the concurrent mix and its audits (uniqueness, erasure,
 
 # Each phase says how long it took (CI must stay under 45 minutes); the Rust tests run last so
 # that their runner's summary closes the output.
-TEST_PHASES := build lint contract smoke sam-local
+TEST_PHASES := build lint contract smoke clients sam-local
 test: ## everything CI checks
 	@for phase in $(TEST_PHASES); do \
 	  started=$$(date +%s); \
@@ -102,4 +119,4 @@ bench: venv sam-venv ## release builds, then cold init, CPU, memory, sizes, Dyna
 
 clean: ## remove build outputs and virtualenvs
 	cargo clean
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam
+	rm -rf $(VENV) $(SAM_VENV) $(CLIENTS_VENV) tests/clients/typescript/node_modules .aws-sam
