@@ -10,6 +10,9 @@ SAM_STAMP := $(SAM_VENV)/.installed
 CLIENTS_VENV := .venv-clients
 CLIENTS_STAMP := $(CLIENTS_VENV)/.installed
 NODE_STAMP := tests/clients/typescript/node_modules/.installed
+DOCS_VENV := .venv-docs
+DOCS_STAMP := $(DOCS_VENV)/.installed
+CHROMIUM := /usr/bin/chromium
 export SAM_CLI_TELEMETRY := 0
 
 # Local stack settings; each can be overridden from the environment.
@@ -21,7 +24,7 @@ JWT_SECRET ?= local-development-secret-not-for-production
 export GATEWAY_PORT JWT_ISSUER JWT_AUDIENCE TENANT_CLAIM JWT_SECRET
 export LOCAL_PARAMETERS = JwtIssuer=$(JWT_ISSUER) JwtAudience=$(JWT_AUDIENCE) TenantClaim=$(TENANT_CLAIM)
 
-.PHONY: help venv sam-venv build dev token test lint unit-and-integration contract smoke clients sam-local fuzz fuzz-short phone-diff invariant package bench clean
+.PHONY: help venv sam-venv build dev token test lint unit-and-integration contract smoke clients docs sam-local fuzz fuzz-short phone-diff invariant package bench clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,6 +54,17 @@ $(CLIENTS_STAMP): tools/clients-requirements.txt
 $(NODE_STAMP): tests/clients/typescript/package-lock.json
 	cd tests/clients/typescript && npm ci --silent --no-audit --no-fund
 	touch $@
+
+# `make docs`: Playwright for Python (its driver is in the wheel) drives Debian's Chromium, which
+# it installs when run as root, as CI is (the machine notes: no browser download).
+$(DOCS_STAMP): tools/docs-requirements.txt
+	$(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/docs-requirements.txt
+	touch $@
+
+$(CHROMIUM):
+	@[ "$$(id -u)" = 0 ] || { echo "make docs needs Debian's chromium: sudo apt-get install chromium"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
 
 build: ## debug build of the functions and the local gateway
 	cargo build --workspace --bins
@@ -83,6 +97,9 @@ smoke: venv build ## the README's quick start: make dev, then the README's curl 
 clients: venv build $(CLIENTS_STAMP) $(NODE_STAMP) ## clients generated from openapi.yaml: the Python one (openapi-python-client) runs the quick start against make dev, the TypeScript one (openapi-typescript, openapi-fetch) type-checks it
 	tools/clients
 
+docs: venv build $(DOCS_STAMP) $(CHROMIUM) ## GET /docs from make dev in headless Chromium: every operation of openapi.yaml shown, no console error, no other origin; screenshot in target/docs/
+	$(DOCS_VENV)/bin/python tools/docs-browser
+
 sam-local: venv sam-venv build ## with Docker: the debug build laid out as sam build does, sam local invoke of every fixture, sam local start-api and every route
 	tools/sam-local
 
@@ -102,7 +119,7 @@ invariant: venv build ## the concurrent mix and its audits (uniqueness, erasure,
 
 # Each phase says how long it took (CI must stay under 45 minutes); the Rust tests run last so
 # that their runner's summary closes the output.
-TEST_PHASES := build lint contract smoke clients sam-local
+TEST_PHASES := build lint contract smoke clients docs sam-local
 test: ## everything CI checks
 	@for phase in $(TEST_PHASES); do \
 	  started=$$(date +%s); \
@@ -119,4 +136,4 @@ bench: venv sam-venv ## release builds, then cold init, CPU, memory, sizes, Dyna
 
 clean: ## remove build outputs and virtualenvs
 	cargo clean
-	rm -rf $(VENV) $(SAM_VENV) $(CLIENTS_VENV) tests/clients/typescript/node_modules .aws-sam
+	rm -rf $(VENV) $(SAM_VENV) $(CLIENTS_VENV) $(DOCS_VENV) tests/clients/typescript/node_modules .aws-sam

@@ -73,20 +73,85 @@ impl Endpoint {
             claims,
         } = RequestInfo::of(&request);
         let idempotency_key = key_hash(&request);
+        let cold_start = cold_start(&request);
         let claims = self.claims(&request, claims);
         let principal = auth::authorize(claims.as_deref(), &self.tenant_claim, scope);
         let tenant = principal
             .as_ref()
             .ok()
             .map(|p| p.tenant.as_str().to_owned());
-        let cold_start = request.extensions().get::<ColdStart>().is_some_and(|c| c.0);
+        let work = principal
+            .map(|principal| operation(principal, request))
+            .map_err(ApiError::from);
+        let context = Context {
+            started,
+            request_id,
+            route,
+            routed,
+            tenant,
+            idempotency_key,
+            cold_start,
+        };
+        context.answer(work).await
+    }
+
+    /// The same pipeline for a route anyone may call (no token, no tenant): errors, the log line
+    /// and the metrics as for every other route.
+    pub async fn respond_public<F, Fut>(&self, request: Request, operation: F) -> Response<Body>
+    where
+        F: FnOnce(Request) -> Fut,
+        Fut: Future<Output = Result<Response<Body>, ApiError>>,
+    {
+        let started = Instant::now();
+        let RequestInfo {
+            request_id,
+            route,
+            routed,
+            ..
+        } = RequestInfo::of(&request);
+        let context = Context {
+            started,
+            request_id,
+            route,
+            routed,
+            tenant: None,
+            idempotency_key: key_hash(&request),
+            cold_start: cold_start(&request),
+        };
+        context.answer(Ok(operation(request))).await
+    }
+}
+
+/// What the log line and the metrics of a request say besides its answer.
+struct Context {
+    started: Instant,
+    request_id: Option<String>,
+    route: String,
+    routed: bool,
+    tenant: Option<String>,
+    idempotency_key: Option<String>,
+    cold_start: bool,
+}
+
+impl Context {
+    /// Runs `work` (or answers the refusal that stood in its place), then logs and counts.
+    async fn answer<Fut>(self, work: Result<Fut, ApiError>) -> Response<Body>
+    where
+        Fut: Future<Output = Result<Response<Body>, ApiError>>,
+    {
+        let Context {
+            started,
+            request_id,
+            route,
+            routed,
+            tenant,
+            idempotency_key,
+            cold_start,
+        } = self;
         let span = spans::use_case(route.as_str());
-        let (result, usage) = match principal {
-            Ok(principal) => {
-                let work = operation(principal, request).instrument(span.clone());
-                usage::measure(work).await
-            }
-            Err(e) => (Err(ApiError::from(e)), Usage::default()),
+        let (result, usage) = match work {
+            Ok(work) => usage::measure(work.instrument(span.clone())).await,
+            Err(e) => (Err(e), Usage::default()),
         };
         let (response, error_code) = match result {
             Ok(response) => (response, None),
@@ -131,6 +196,10 @@ impl Endpoint {
         outcome.metrics(metric_route, &usage).emit();
         response
     }
+}
+
+fn cold_start(request: &Request) -> bool {
+    request.extensions().get::<ColdStart>().is_some_and(|c| c.0)
 }
 
 /// The `Route` of the metrics of a request without the gateway's route.

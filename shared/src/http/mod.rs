@@ -16,7 +16,7 @@ mod response;
 mod warnings;
 
 pub use auth::Scope;
-pub use caching::cacheable;
+pub use caching::{built_document, cacheable, BuiltDocument, Negotiation};
 pub use endpoint::{ColdStart, Endpoint, UNROUTED};
 pub use error::ApiError;
 pub use event::{tolerant, Tolerant};

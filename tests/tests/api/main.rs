@@ -6,6 +6,7 @@ mod compatibility;
 mod contract;
 mod countries;
 mod create_and_get;
+mod docs;
 mod documents;
 mod email_canonical;
 mod erasure;

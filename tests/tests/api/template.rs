@@ -173,7 +173,7 @@ fn permissions(t: &Value, function: &str) -> Vec<String> {
 #[test]
 fn each_function_may_do_what_its_route_needs_and_nothing_else() {
     let t = template();
-    let expected: [(&str, &[&str]); 10] = [
+    let expected: [(&str, &[&str]); 11] = [
         (
             "CreateCustomerFunction",
             &[
@@ -220,6 +220,8 @@ fn each_function_may_do_what_its_route_needs_and_nothing_else() {
         ),
         ("ListCustomerGroupsFunction", &["dynamodb:Query on index"]),
         ("ListCountriesFunction", &[]),
+        // Serves what it was built with: no AWS call at all.
+        ("ApiDocsFunction", &[]),
         (
             // Its own role: the customers table's stream, not every stream of the account.
             "PublishEventsFunction",
@@ -387,8 +389,9 @@ fn every_checkov_skip_says_why() {
     assert!(skips > 0);
 }
 
-/// Routes any caller may reach without a token. Empty: every route acts on a tenant's data.
-const PUBLIC_ROUTES: &[&str] = &[];
+/// Routes any caller may reach without a token: the reference page and the specification,
+/// which hold nothing of any tenant. Every other route acts on a tenant's data.
+const PUBLIC_ROUTES: &[&str] = &["GET /docs", "GET /openapi.json"];
 
 /// Every way into `text` (a template) that a caller could take without the JWT authorizer: a
 /// route given `Auth: NONE` or another authorizer, a route on an API other than `CustomersApi`
@@ -447,11 +450,15 @@ fn routes_without_the_authorizer(text: &str) -> Vec<String> {
                 p["Method"].as_str().unwrap_or("ANY").to_uppercase(),
                 p["Path"].as_str().unwrap_or("/$default")
             );
-            if PUBLIC_ROUTES.contains(&route.as_str()) {
-                continue;
-            }
             let on_our_api = matches!(&p["ApiId"], Value::Tagged(tagged)
                 if tagged.tag == "!Ref" && tagged.value.as_str() == Some("CustomersApi"));
+            // A public route is still this API's (its throttling, its logs), and nothing else.
+            if PUBLIC_ROUTES.contains(&route.as_str()) {
+                if !on_our_api {
+                    open.push(format!("{route} (public, but not on CustomersApi)"));
+                }
+                continue;
+            }
             let authorizer = p["Auth"]["Authorizer"].as_str();
             let ours = authorizer.is_none() || authorizer == Some("JwtAuthorizer");
             if !(on_our_api && ours && defaults_to_jwt) {
@@ -524,6 +531,49 @@ fn every_route_keeps_the_jwt_authorizer_unless_it_is_listed_public() {
             "mutation {i} not caught"
         );
     }
+    // A public route moved to SAM's implicit API (no `ApiId`) is caught too.
+    let docs =
+        "            ApiId: !Ref CustomersApi\n            Method: GET\n            Path: /docs\n";
+    let moved = text.replacen(
+        docs,
+        "            Method: GET\n            Path: /docs\n",
+        1,
+    );
+    assert_ne!(moved, text);
+    assert_eq!(
+        routes_without_the_authorizer(&moved),
+        ["GET /docs (public, but not on CustomersApi)"]
+    );
+}
+
+#[test]
+fn the_public_routes_are_exactly_the_reference_page_and_the_specification() {
+    let t = template();
+    let mut public: Vec<(String, String)> = Vec::new();
+    for (id, resource) in t["Resources"].as_mapping().unwrap() {
+        let Some(events) = resource["Properties"]["Events"].as_mapping() else {
+            continue;
+        };
+        for event in events.values() {
+            let p = &event["Properties"];
+            if p["Auth"]["Authorizer"].as_str() == Some("NONE") {
+                let route = format!(
+                    "{} {}",
+                    p["Method"].as_str().unwrap_or_default(),
+                    p["Path"].as_str().unwrap_or_default()
+                );
+                public.push((route, id.as_str().unwrap_or_default().to_owned()));
+            }
+        }
+    }
+    public.sort();
+    assert_eq!(
+        public,
+        PUBLIC_ROUTES
+            .iter()
+            .map(|route| ((*route).to_owned(), "ApiDocsFunction".to_owned()))
+            .collect::<Vec<_>>()
+    );
 }
 
 /// The ids of the template's resources of type `kind`, in the template's order.
@@ -961,9 +1011,10 @@ fn every_route_and_every_function_has_its_alarms() {
         );
     }
     let functions = ids_of_type(&t, "AWS::Serverless::Function");
+    let behind_routes: BTreeSet<&String> = routes.iter().map(|(function, _)| function).collect();
     assert_eq!(
         functions.len(),
-        routes.len() + 1,
+        behind_routes.len() + 1,
         "the routes' and the publisher"
     );
     for function in functions {
