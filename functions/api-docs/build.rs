@@ -22,9 +22,8 @@ fn main() {
     println!("cargo:rerun-if-changed={}", spec_path.display());
     println!("cargo:rerun-if-changed={}", renderer.display());
 
-    let vendored = verified_renderer(&renderer);
+    verify_renderer(&renderer);
     let spec = served_spec(&read(&spec_path));
-    let operations = count_operations(&spec);
     let spec_json = serde_json::to_string(&spec).expect("a YAML document is JSON");
 
     let css = read(&renderer.join("swagger-ui.css"));
@@ -39,14 +38,8 @@ fn main() {
             "an inlined file would close its element early"
         );
     }
-    let title = spec
-        .pointer("/info/title")
-        .and_then(Value::as_str)
-        .unwrap_or("API");
-    let version = spec
-        .pointer("/info/version")
-        .and_then(Value::as_str)
-        .unwrap_or("");
+    let title = spec["info"]["title"].as_str().unwrap_or("API");
+    let version = spec["info"]["version"].as_str().unwrap_or("");
     // The icon is empty: a browser would otherwise ask for /favicon.ico, a route this API does
     // not have.
     let page = format!(
@@ -94,18 +87,6 @@ fn main() {
         "pub const CONTENT_SECURITY_POLICY: &str = {policy:?};"
     )
     .ok();
-    writeln!(
-        generated,
-        "/// The operations of openapi.yaml: the page shows each."
-    )
-    .ok();
-    writeln!(generated, "pub const OPERATIONS: usize = {operations};").ok();
-    writeln!(
-        generated,
-        "/// The renderer inlined in the page, as vendored."
-    )
-    .ok();
-    writeln!(generated, "pub const RENDERER: &str = {vendored:?};").ok();
     std::fs::write(out.join("documents.rs"), generated).expect("OUT_DIR is writable");
 }
 
@@ -124,51 +105,37 @@ window.ui = SwaggerUIBundle({
 });
 "##;
 
-/// openapi.yaml as served: the same contract, except that its one server (`make dev`'s
+/// openapi.yaml as served: the same contract in the same order (a YAML mapping keeps it, where
+/// a `serde_json::Value` would sort every key), except that its one server (`make dev`'s
 /// address) becomes the deployment the document is served from.
-fn served_spec(yaml: &str) -> Value {
-    let mut spec: Value = serde_yaml::from_str(yaml).expect("openapi.yaml is YAML");
-    let servers = serde_json::json!([{
-        "url": ".",
-        "description": "This deployment: the origin (and base path) this document is served from"
-    }]);
-    match spec.as_object_mut() {
-        Some(root) => root.insert("servers".to_owned(), servers),
+fn served_spec(yaml: &str) -> serde_yaml::Value {
+    let mut spec: serde_yaml::Value = serde_yaml::from_str(yaml).expect("openapi.yaml is YAML");
+    let servers: serde_yaml::Value = serde_yaml::from_str(
+        "[{url: '.', description: 'This deployment: the origin (and base path) this document is served from'}]",
+    )
+    .expect("a literal");
+    match spec.as_mapping_mut() {
+        Some(root) => root.insert("servers".into(), servers),
         None => panic!("openapi.yaml is not a mapping"),
     };
     spec
 }
 
-fn count_operations(spec: &Value) -> usize {
-    const METHODS: [&str; 8] = [
-        "get", "put", "post", "delete", "options", "head", "patch", "trace",
-    ];
-    spec.get("paths")
-        .and_then(Value::as_object)
-        .map(|paths| {
-            paths
-                .values()
-                .filter_map(Value::as_object)
-                .map(|item| {
-                    item.keys()
-                        .filter(|k| METHODS.contains(&k.as_str()))
-                        .count()
-                })
-                .sum()
-        })
-        .unwrap_or(0)
-}
-
 /// Checks every vendored file against the SHA-256 recorded when it was downloaded and checked
 /// against the registry's integrity (tools/vendor-docs-renderer): a hand-edited renderer never
-/// ships. Returns "<package> <version>".
-fn verified_renderer(dir: &Path) -> String {
+/// ships.
+fn verify_renderer(dir: &Path) {
     let record: Value =
         serde_json::from_str(&read(&dir.join("VENDORED.json"))).expect("VENDORED.json is JSON");
     let files = record["sha256"]
         .as_object()
         .expect("VENDORED.json has sha256");
-    assert!(!files.is_empty(), "VENDORED.json lists no files");
+    for inlined in ["swagger-ui.css", "swagger-ui-bundle.js"] {
+        assert!(
+            files.contains_key(inlined),
+            "VENDORED.json lists no {inlined}"
+        );
+    }
     for (name, expected) in files {
         let bytes = std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         let actual: String = Sha256::digest(&bytes)
@@ -181,11 +148,6 @@ fn verified_renderer(dir: &Path) -> String {
             "{RENDERER}/{name} differs from what tools/vendor-docs-renderer downloaded"
         );
     }
-    format!(
-        "{} {}",
-        record["package"].as_str().unwrap_or_default(),
-        record["version"].as_str().unwrap_or_default()
-    )
 }
 
 /// Writes `bytes` and its gzip beside the generated code, and the `BuiltDocument` that

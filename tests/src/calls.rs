@@ -30,6 +30,7 @@ pub async fn send(app: &App, event: Event) -> Response<Body> {
         "POST /customer-groups" => create_customer_group::handle(app, request).await,
         "GET /customer-groups" => list_customer_groups::handle(app, request).await,
         "GET /countries" => list_countries::handle(app, request).await,
+        "GET /docs" | "GET /openapi.json" => api_docs::handle(app, request).await,
         other => panic!("no function serves {other}"),
     }
 }

@@ -28,6 +28,8 @@ pub struct Events {
     pub delete: Bytes,
     /// `events/list-countries.json` without its search: the whole list, as a picker loads it.
     pub list_countries: Bytes,
+    /// `events/docs.json`: the reference page, asked for gzipped as a browser does.
+    pub docs: Bytes,
     /// `events/create-customer-group.json`.
     pub create_group: Bytes,
     /// `events/list-customer-groups.json`: a page of 20.
@@ -71,6 +73,7 @@ impl Events {
             )),
             delete: encode(&fixture(root, "delete-customer.json")?),
             list_countries: encode(&without_query(fixture(root, "list-countries.json")?)),
+            docs: encode(&fixture(root, "docs.json")?),
             create_group: encode(&fixture(root, "create-customer-group.json")?),
             list_groups: encode(&fixture(root, "list-customer-groups.json")?),
             list_events: encode(&on_route(

@@ -15,10 +15,14 @@ const MAX_AGE_SECONDS: u32 = 300;
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
     app.endpoint
         .respond_public(request, |request| async move {
-            let page = match request.raw_http_path() {
-                "/docs" => true,
-                "/openapi.json" => false,
-                _ => return Err(ApiError::NotFound),
+            // The raw path carries a named stage or a custom domain's base path before the route.
+            let path = request.raw_http_path();
+            let page = if path.ends_with("/docs") {
+                true
+            } else if path.ends_with("/openapi.json") {
+                false
+            } else {
+                return Err(ApiError::NotFound);
             };
             let document: &BuiltDocument = if page { &PAGE } else { &SPEC };
             let negotiation = Negotiation {

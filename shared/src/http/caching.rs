@@ -95,18 +95,25 @@ pub fn built_document(
     tagged(response, etag)
 }
 
-/// Whether an `Accept-Encoding` value accepts gzip: named (or `*`) without `q=0`.
+/// Whether an `Accept-Encoding` value accepts gzip (RFC 9110 §12.5.3): by its own weight when
+/// named, else by `*`'s; a weight of 0 refuses.
 fn accepts_gzip(header: &str) -> bool {
-    header.split(',').any(|coding| {
-        let mut parts = coding.split(';').map(str::trim);
-        let name = parts.next().unwrap_or_default();
-        let refused = parts.any(|p| {
-            p.strip_prefix("q=")
-                .and_then(|q| q.parse::<f32>().ok())
-                .is_some_and(|q| q == 0.0)
-        });
-        (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
-    })
+    let weight_of = |name: &str| {
+        header.split(',').find_map(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            if !parts.next()?.eq_ignore_ascii_case(name) {
+                return None;
+            }
+            let q = parts
+                .find_map(|p| p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")))
+                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())
+                .unwrap_or(0.0);
+            Some(q)
+        })
+    };
+    weight_of("gzip")
+        .or_else(|| weight_of("*"))
+        .is_some_and(|q| q > 0.0)
 }
 
 fn not_modified(caching: &Caching) -> Response<Body> {
@@ -180,13 +187,25 @@ mod tests {
             plain.headers()[header::CACHE_CONTROL],
             "public, max-age=300"
         );
-        for accepted in ["gzip, deflate, br", "br;q=1.0, GZIP;q=0.5", "*"] {
+        for accepted in [
+            "gzip, deflate, br",
+            "br;q=1.0, GZIP;q=0.5",
+            "*",
+            "br, *;q=0.1",
+        ] {
             let gzip = answer(Some(accepted), None);
             assert!(matches!(gzip.body(), Body::Binary(b) if b.as_slice() == DOCUMENT.gzip));
             assert_eq!(gzip.headers()[header::CONTENT_ENCODING], "gzip");
             assert_eq!(gzip.headers()[header::ETAG], "\"gzip\"");
         }
-        for refused in ["br", "gzip;q=0", "identity", "gzipped"] {
+        for refused in [
+            "br",
+            "gzip;q=0",
+            "GZIP; Q=0",
+            "gzip;q=0, *",
+            "identity",
+            "gzipped",
+        ] {
             let plain = answer(Some(refused), None);
             assert!(
                 !plain.headers().contains_key(header::CONTENT_ENCODING),

@@ -65,33 +65,16 @@ impl Endpoint {
         F: FnOnce(Principal, Request) -> Fut,
         Fut: Future<Output = Result<Response<Body>, ApiError>>,
     {
-        let started = Instant::now();
-        let RequestInfo {
-            request_id,
-            route,
-            routed,
-            claims,
-        } = RequestInfo::of(&request);
-        let idempotency_key = key_hash(&request);
-        let cold_start = cold_start(&request);
+        let (mut context, claims) = Context::of(&request);
         let claims = self.claims(&request, claims);
         let principal = auth::authorize(claims.as_deref(), &self.tenant_claim, scope);
-        let tenant = principal
+        context.tenant = principal
             .as_ref()
             .ok()
             .map(|p| p.tenant.as_str().to_owned());
         let work = principal
             .map(|principal| operation(principal, request))
             .map_err(ApiError::from);
-        let context = Context {
-            started,
-            request_id,
-            route,
-            routed,
-            tenant,
-            idempotency_key,
-            cold_start,
-        };
         context.answer(work).await
     }
 
@@ -102,22 +85,7 @@ impl Endpoint {
         F: FnOnce(Request) -> Fut,
         Fut: Future<Output = Result<Response<Body>, ApiError>>,
     {
-        let started = Instant::now();
-        let RequestInfo {
-            request_id,
-            route,
-            routed,
-            ..
-        } = RequestInfo::of(&request);
-        let context = Context {
-            started,
-            request_id,
-            route,
-            routed,
-            tenant: None,
-            idempotency_key: key_hash(&request),
-            cold_start: cold_start(&request),
-        };
+        let (context, _) = Context::of(&request);
         context.answer(Ok(operation(request))).await
     }
 }
@@ -134,6 +102,27 @@ struct Context {
 }
 
 impl Context {
+    /// What is known of `request` before it is authorised, and the claims the gateway verified.
+    fn of(request: &Request) -> (Self, Option<Cow<'_, Claims>>) {
+        let started = Instant::now();
+        let RequestInfo {
+            request_id,
+            route,
+            routed,
+            claims,
+        } = RequestInfo::of(request);
+        let context = Self {
+            started,
+            request_id,
+            route,
+            routed,
+            tenant: None,
+            idempotency_key: key_hash(request),
+            cold_start: cold_start(request),
+        };
+        (context, claims)
+    }
+
     /// Runs `work` (or answers the refusal that stood in its place), then logs and counts.
     async fn answer<Fut>(self, work: Result<Fut, ApiError>) -> Response<Body>
     where

@@ -113,6 +113,7 @@ pub async fn of<'a>(
 fn without_floor<'a>(function: &str, events: &'a Events) -> Option<(&'static str, Workload<'a>)> {
     let (label, event, status, calls) = match function {
         "list-countries" => ("the whole list", &events.list_countries, 200, &[][..]),
+        "api-docs" => ("the reference page, gzipped", &events.docs, 200, &[][..]),
         CREATE_GROUP => ("a group", &events.create_group, 201, GROUP_CREATE_CALLS),
         "list-customer-groups" => (
             "a page of 20 groups",
