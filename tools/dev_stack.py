@@ -9,6 +9,12 @@ import sys
 import time
 
 
+def token(env):
+    """A development token of `make token` for the stack `running` started with `env`."""
+    return subprocess.run(["make", "--no-print-directory", "-s", "token"], env=env, check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -9,6 +9,9 @@ use shared::lambda::App;
 
 include!(concat!(env!("OUT_DIR"), "/documents.rs"));
 
+#[cfg(test)]
+mod inline;
+
 /// A deployment changes both; within one they never do, and the `ETag` revalidates them.
 const MAX_AGE_SECONDS: u32 = 300;
 

@@ -576,6 +576,47 @@ fn the_public_routes_are_exactly_the_reference_page_and_the_specification() {
     );
 }
 
+/// Anyone may call a public route, so each has a throttle of its own, below the API's default:
+/// a flood of page views is capped there, not at the API's 1,000 requests per second.
+#[test]
+fn each_public_route_is_throttled_below_the_api() {
+    let t = template();
+    let defaults = &resource(&t, "CustomersApi")["Properties"]["DefaultRouteSettings"];
+    let api_rate = defaults["ThrottlingRateLimit"].as_f64().unwrap();
+    let api_burst = defaults["ThrottlingBurstLimit"].as_f64().unwrap();
+    let mut throttled = Vec::new();
+    for event in resource(&t, "ApiDocsFunction")["Properties"]["Events"]
+        .as_mapping()
+        .unwrap()
+        .values()
+    {
+        let p = &event["Properties"];
+        let route = format!(
+            "{} {}",
+            p["Method"].as_str().unwrap(),
+            p["Path"].as_str().unwrap()
+        );
+        let settings = &p["RouteSettings"];
+        let (Some(rate), Some(burst)) = (
+            settings["ThrottlingRateLimit"].as_f64(),
+            settings["ThrottlingBurstLimit"].as_f64(),
+        ) else {
+            panic!("{route} has no throttle of its own");
+        };
+        assert!(
+            rate > 0.0 && rate <= 10.0 && rate < api_rate,
+            "{route}: {rate}/s"
+        );
+        assert!(
+            burst >= rate && burst <= 20.0 && burst < api_burst,
+            "{route}: burst {burst}"
+        );
+        throttled.push(route);
+    }
+    throttled.sort();
+    assert_eq!(throttled, PUBLIC_ROUTES);
+}
+
 /// The ids of the template's resources of type `kind`, in the template's order.
 fn ids_of_type(t: &Value, kind: &str) -> Vec<String> {
     t["Resources"]
