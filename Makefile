@@ -97,7 +97,8 @@ smoke: venv build ## the README's quick start: make dev, then the README's curl 
 clients: venv build $(CLIENTS_STAMP) $(NODE_STAMP) ## clients generated from openapi.yaml: the Python one (openapi-python-client) runs the quick start against make dev, the TypeScript one (openapi-typescript, openapi-fetch) type-checks it
 	tools/clients
 
-docs: venv build $(DOCS_STAMP) $(CHROMIUM) ## GET /docs from make dev in headless Chromium: every operation of openapi.yaml shown, Try it out with a token, no console error, no other origin; screenshot in target/docs/
+docs: venv build $(DOCS_STAMP) $(CHROMIUM) ## the vendored renderer is the registry's; GET /docs from make dev in headless Chromium: every operation of openapi.yaml shown, Try it out with a token, no console error, no other origin; screenshot in target/docs/
+	tools/vendor-docs-renderer --upstream
 	$(DOCS_VENV)/bin/python tools/docs-browser
 
 sam-local: venv sam-venv build ## with Docker: the debug build laid out as sam build does, sam local invoke of every fixture, sam local start-api and every route

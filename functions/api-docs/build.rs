@@ -126,8 +126,9 @@ fn served_spec(yaml: &str) -> serde_yaml::Value {
 }
 
 /// Checks every vendored file against the SHA-256 recorded when it was downloaded and checked
-/// against the registry's integrity (tools/vendor-docs-renderer): a hand-edited renderer never
-/// ships.
+/// against the registry's integrity (tools/vendor-docs-renderer): an accidental edit never
+/// ships. A file changed together with its record is caught by `make docs`, which compares both
+/// with the registry's tarball (`tools/vendor-docs-renderer --upstream`).
 fn verify_renderer(dir: &Path) {
     let record: Value =
         serde_json::from_str(&read(&dir.join("VENDORED.json"))).expect("VENDORED.json is JSON");

@@ -1,6 +1,7 @@
 //! Whether a file can be pasted between `<script>` and `</script>` (or `<style>` and
-//! `</style>`) and still end where the page ends it. build.rs refuses to build a page where it
-//! cannot; the module is compiled into the library only for its tests.
+//! `</style>`) and still end where the page ends it, with the text the browser hashes being the
+//! text build.rs hashed. build.rs refuses to build a page where it cannot; the module is compiled
+//! into the library only for its tests.
 
 /// The element a file is inlined in.
 #[derive(Clone, Copy)]
@@ -9,8 +10,18 @@ pub enum Element {
     Style,
 }
 
-/// Why the HTML parser would not end the element at the page's own closing tag.
+/// Why the HTML parser would not end the element at the page's own closing tag, or would hand
+/// the policy check other text than the file's.
 pub fn closing_hazard(element: Element, content: &str) -> Option<&'static str> {
+    // The parser's input preprocessing turns CR and CR LF into LF, and a NUL in script or style
+    // text into U+FFFD, before the browser hashes the element: the page's own policy would then
+    // refuse it, and a test recomputing the hash from the served bytes would not notice.
+    if content.contains('\r') {
+        return Some("it holds a carriage return, which the browser hashes as a line feed");
+    }
+    if content.contains('\0') {
+        return Some("it holds a NUL, which the browser hashes as U+FFFD");
+    }
     let lower = content.to_ascii_lowercase();
     match element {
         // A style is raw text: it ends at the first `</style`, whatever surrounds it.
@@ -110,6 +121,16 @@ mod tests {
         );
         // Reopened after closing.
         assert!(closing_hazard(Element::Script, "'<!-- -->' + '<!--' + '<script'").is_some());
+    }
+
+    #[test]
+    fn text_the_parser_rewrites_before_hashing_is_refused() {
+        for element in [Element::Script, Element::Style] {
+            assert!(closing_hazard(element, "a;\r\nb;").is_some());
+            assert!(closing_hazard(element, "a;\rb;").is_some());
+            assert!(closing_hazard(element, "s = '\0'").is_some());
+            assert_eq!(closing_hazard(element, "a;\nb;\t"), None);
+        }
     }
 
     #[test]

@@ -121,8 +121,10 @@ async fn the_page_allows_only_its_own_inline_scripts_and_stylesheet() {
             base64::engine::general_purpose::STANDARD.encode(digest)
         )
     };
-    // As the HTML parser reads them: an element's content runs to its first closing tag (a
-    // `<script>` inside the renderer's own text is not an element).
+    // The page's own tags, as build.rs writes them: it refuses inlined text holding a closing
+    // tag in any case, a CR or a NUL (functions/api-docs/src/inline.rs), so an element's content
+    // runs to its first closing tag, byte for byte what the browser hashes (a `<script>` inside
+    // the renderer's own text is not an element).
     let inline = |open: &str, close: &str| -> Vec<String> {
         let mut hashes = Vec::new();
         let mut rest = page.as_str();
