@@ -15,7 +15,8 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
             request,
             Scope::CustomersRead,
             |_principal, request| async move {
-                let found = countries::search(http::query_parameter(&request, "search"));
+                let query = http::query_parameters(&request);
+                let found = countries::search(&query)?;
                 let body = Envelope::countries(&found).to_json()?;
                 let if_none_match = request
                     .headers()

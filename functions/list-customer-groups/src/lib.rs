@@ -10,9 +10,8 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
             request,
             Scope::CustomersRead,
             |principal, request| async move {
-                let limit = http::query_parameter(&request, "limit");
-                let cursor = http::query_parameter(&request, "cursor");
-                let page = app.groups.list(&principal, limit, cursor).await?;
+                let query = http::query_parameters(&request);
+                let page = app.groups.list(&principal, &query).await?;
                 Envelope::groups(&page.groups)
                     .next_cursor(page.next_cursor.as_deref())
                     .ok()

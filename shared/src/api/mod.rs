@@ -21,7 +21,10 @@ pub use event::{changed_members, parse_event_query, CloudEventView, EventQuery};
 pub use group::parse_new_group;
 pub use json::{parse_strict, JsonError};
 pub use pointer::Pointer;
-pub use query::{page_size, parse_customer_query, CustomerQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use query::{
+    page_size, parse_country_search, parse_customer_query, parse_page_query, CustomerQuery,
+    PageQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
+};
 
 use crate::domain::{Violation, Warning};
 use serde::Serialize;

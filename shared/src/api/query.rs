@@ -81,6 +81,45 @@ pub(super) fn paging(
     )
 }
 
+/// What a listing without filters (`GET /customer-groups`) asks for: a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageQuery {
+    pub limit: u32,
+    pub cursor: Option<String>,
+}
+
+/// `params`: the query string's parameters by name; `limit` and `cursor`, nothing else.
+pub fn parse_page_query(params: &BTreeMap<String, String>) -> Result<PageQuery, ValidationErrors> {
+    let mut errors = Vec::new();
+    let (limit, cursor) = paging(params, &["limit", "cursor"], &mut errors);
+    match limit {
+        Some(limit) if errors.is_empty() => Ok(PageQuery { limit, cursor }),
+        _ => Err(ValidationErrors(errors)),
+    }
+}
+
+/// `GET /countries`' one parameter, `search` (any text: a prefix that matches nothing finds
+/// nothing); any other is an error, as on every listing.
+pub fn parse_country_search(
+    params: &BTreeMap<String, String>,
+) -> Result<Option<&str>, ValidationErrors> {
+    let unknown: Vec<FieldError> = params
+        .keys()
+        .filter(|name| name.as_str() != "search")
+        .map(|name| {
+            error(
+                name,
+                "unknown_parameter",
+                "is not a parameter of this operation",
+            )
+        })
+        .collect();
+    match unknown.is_empty() {
+        true => Ok(params.get("search").map(String::as_str)),
+        false => Err(ValidationErrors(unknown)),
+    }
+}
+
 /// What `GET /customers` asks for: a page of the listing, or one exact lookup.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerQuery {

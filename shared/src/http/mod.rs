@@ -25,7 +25,6 @@ pub use keyed::keyed;
 pub(crate) use logging::log_layer_at;
 pub use logging::{json_subscriber, log_layer};
 pub use request::{
-    json_object, patch_object, path_parameter, precondition, query_parameter, query_parameters,
-    RequestInfo,
+    json_object, patch_object, path_parameter, precondition, query_parameters, RequestInfo,
 };
 pub use response::{no_content, respond, Envelope, Rendered};

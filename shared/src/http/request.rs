@@ -184,10 +184,3 @@ pub fn query_parameters(request: &Request) -> BTreeMap<String, String> {
 pub fn path_parameter<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
     request.path_parameters_ref().and_then(|p| p.first(name))
 }
-
-/// A query-string parameter (the first, when repeated).
-pub fn query_parameter<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
-    request
-        .query_string_parameters_ref()
-        .and_then(|q| q.first(name))
-}

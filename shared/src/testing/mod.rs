@@ -39,6 +39,14 @@ pub fn principal(tenant: &str) -> Principal {
     }
 }
 
+/// A query string's parameters by name, as `http::query_parameters` hands them over.
+pub fn query(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
 /// A customer registered now by `user-1`, with an email: for tests of how one is shown.
 pub fn customer() -> crate::domain::Customer {
     use crate::domain::{Customer, CustomerId, Subject};

@@ -2,8 +2,15 @@
 
 pub use crate::domain::countries::Country;
 
-/// Countries whose name, alpha-2 or alpha-3 code starts with `prefix`, case-insensitively;
-/// every country without one. Sorted by name.
-pub fn search(prefix: Option<&str>) -> Vec<&'static Country> {
-    crate::domain::countries::search(prefix)
+use crate::api::{parse_country_search, ValidationErrors};
+use std::collections::BTreeMap;
+
+/// Countries whose name, alpha-2 or alpha-3 code starts with the query's `search`,
+/// case-insensitively; every country without one. Sorted by name.
+pub fn search(
+    params: &BTreeMap<String, String>,
+) -> Result<Vec<&'static Country>, ValidationErrors> {
+    Ok(crate::domain::countries::search(parse_country_search(
+        params,
+    )?))
 }

@@ -6,10 +6,11 @@ use super::idempotency::{Answer, Keyed};
 use super::ports::{Change, GroupLister, WriteStore, Written};
 use super::targets::Nothing;
 use super::Error;
-use crate::api::{page_size, parse_new_group};
+use crate::api::{parse_new_group, parse_page_query};
 use crate::domain::{Claim, CustomerGroup, Principal, UniqueField};
 use crate::support::clock::Clock;
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 #[derive(Debug, PartialEq)]
@@ -81,20 +82,19 @@ impl<S: GroupLister> Groups<S> {
     pub async fn list(
         &self,
         principal: &Principal,
-        limit: Option<&str>,
-        cursor: Option<&str>,
+        params: &BTreeMap<String, String>,
     ) -> Result<GroupPage, Error> {
-        let limit = page_size(limit)?;
+        let query = parse_page_query(params)?;
         let tenant = &principal.tenant;
-        let start = cursor
-            .filter(|c| !c.is_empty())
-            .map(|c| cursor::open(tenant, Listing::CustomerGroups, c))
+        let start = query
+            .cursor
+            .map(|c| cursor::open(tenant, Listing::CustomerGroups, &c))
             .transpose()
             .map_err(|_| Error::InvalidCursor)?;
         let page = self
             .executor
             .store()
-            .list_groups(tenant, limit, start)
+            .list_groups(tenant, query.limit, start)
             .await?;
         Ok(GroupPage {
             groups: page.items,
@@ -108,7 +108,7 @@ impl<S: GroupLister> Groups<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{principal, MemoryStore, Op};
+    use crate::testing::{principal, query as params, MemoryStore, Op};
     use crate::use_cases::ports::StoreError;
     use serde_json::json;
     use time::macros::datetime;
@@ -188,10 +188,9 @@ mod tests {
         let mut cursor: Option<String> = None;
         let mut pages = 0;
         loop {
-            let page = groups
-                .list(&acme, Some("2"), cursor.as_deref())
-                .await
-                .expect("page");
+            let mut query = vec![("limit", "2")];
+            query.extend(cursor.as_deref().map(|c| ("cursor", c)));
+            let page = groups.list(&acme, &params(&query)).await.expect("page");
             pages += 1;
             seen.extend(page.groups.iter().map(|g| g.id));
             match page.next_cursor {
@@ -203,19 +202,36 @@ mod tests {
         created.sort();
         assert_eq!(seen, created, "every group once, oldest first then by id");
 
-        let first = groups.list(&acme, Some("2"), None).await.expect("page");
+        let first = groups
+            .list(&acme, &params(&[("limit", "2")]))
+            .await
+            .expect("page");
         let foreign = first.next_cursor.expect("more");
         assert_eq!(
-            groups.list(&principal("other"), None, Some(&foreign)).await,
+            groups
+                .list(&principal("other"), &params(&[("cursor", &foreign)]))
+                .await,
             Err(Error::InvalidCursor)
         );
         assert!(matches!(
-            groups.list(&acme, Some("0"), None).await,
+            groups.list(&acme, &params(&[("limit", "0")])).await,
             Err(Error::Invalid(_))
         ));
+        // A misspelt parameter is named, not ignored (`limt` would otherwise give 20).
+        match groups.list(&acme, &params(&[("limt", "2")])).await {
+            Err(Error::Invalid(errors)) => {
+                let fields: Vec<_> = errors
+                    .0
+                    .iter()
+                    .map(|e| (e.field.as_str(), e.code))
+                    .collect();
+                assert_eq!(fields, [("?limt", "unknown_parameter")]);
+            }
+            other => panic!("{other:?}"),
+        }
         store.fail_next(Op::ListGroups, StoreError::Unavailable("timed out".into()));
         assert!(matches!(
-            groups.list(&acme, None, None).await,
+            groups.list(&acme, &params(&[])).await,
             Err(Error::Store(_))
         ));
     }

@@ -95,6 +95,15 @@ async fn search_is_a_case_insensitive_prefix_on_name_or_code() {
     );
     let (_, none) = read(&list(&stack, &[("search", "zzz")], &[]).await);
     assert_eq!(none["data"], json!([]));
+    let (status, problem) = read(&list(&stack, &[("q", "chi")], &[]).await);
+    assert_eq!(
+        (
+            status,
+            problem["errors"][0]["field"].as_str(),
+            problem["errors"][0]["code"].as_str()
+        ),
+        (400, Some("?q"), Some("unknown_parameter"))
+    );
 }
 
 #[tokio::test]

@@ -124,6 +124,17 @@ async fn tampered_or_foreign_cursors_and_bad_limits_are_400() {
             "{limit}"
         );
     }
+    // A misspelt parameter is named, as on every listing, instead of a page of the default
+    // size.
+    let (status, problem) = list(&stack, TENANT, &[("limt", "1")]).await;
+    assert_eq!(
+        (
+            status,
+            problem["errors"][0]["field"].as_str(),
+            problem["errors"][0]["code"].as_str()
+        ),
+        (400, Some("?limt"), Some("unknown_parameter"))
+    );
 }
 
 /// A client that mixes up its cursors learns it at once: a page of one listing is never

@@ -1,14 +1,8 @@
 use super::*;
 use crate::domain::TenantId;
+use crate::testing::query as params;
 use serde_json::json;
 use time::macros::datetime;
-
-fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
 
 fn fields(result: Result<EventQuery, ValidationErrors>) -> Vec<(String, &'static str)> {
     result

@@ -2,14 +2,7 @@
 //! lookups.
 
 use super::*;
-use std::collections::BTreeMap;
-
-fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
+use crate::testing::query as params;
 
 impl Fixture {
     async fn list(&self, tenant: &str, pairs: &[(&str, &str)]) -> Result<CustomerPage, Error> {
