@@ -11,7 +11,7 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
             Scope::CustomersWrite,
             |principal, request| async move {
                 let id = http::path_parameter(&request, "id").ok_or(ApiError::NotFound)?;
-                let precondition = http::precondition(&request);
+                let precondition = http::precondition(&request)?;
                 let request_id = RequestInfo::of(&request).request_id;
                 let keyed = http::keyed(&principal, &request, None, &reply)?;
                 let answer = app

@@ -15,7 +15,7 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
                 let id = http::path_parameter(&request, "id")
                     .ok_or(ApiError::NotFound)?
                     .to_owned();
-                let precondition = http::precondition(&request);
+                let precondition = http::precondition(&request)?;
                 let patch = http::patch_object(&request)?;
                 let keyed = http::keyed(&principal, &request, Some(&patch), &reply)?;
                 // The raw body (up to 6 MB with a document's images) is not needed once parsed.

@@ -28,6 +28,8 @@ pub enum ApiError {
     PreconditionFailed,
     #[error("invalid idempotency key")]
     InvalidIdempotencyKey,
+    #[error("If-Match is not `*` or a list of entity tags")]
+    InvalidIfMatch,
     #[error("idempotency key reused")]
     IdempotencyKeyReused,
     #[error("customer erased")]
@@ -167,6 +169,13 @@ impl ApiError {
                 "Idempotency-Key must be 1-255 visible ASCII characters (! to ~), such as a UUID. Nothing was done.",
             )
             .with_field("Idempotency-Key".to_owned()),
+            ApiError::InvalidIfMatch => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_if_match",
+                "Invalid If-Match",
+                "If-Match must be * or the ETag of the version read, quoted as the ETag header gives it (\"3\"); several may be listed, separated by commas. Nothing was written.",
+            )
+            .with_field("If-Match".to_owned()),
             ApiError::IdempotencyKeyReused => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency_key_reused",

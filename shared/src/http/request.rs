@@ -142,30 +142,46 @@ fn has_media_type(request: &Request, accepted: &[&str]) -> bool {
 }
 
 /// `If-Match` (RFC 9110 §13.1.1): `*`, or the strong ETags (`"<version>"`) of the versions
-/// the client read. Weak or foreign tags match no version, so they fail the precondition.
-pub fn precondition(request: &Request) -> Precondition {
-    let Some(value) = request
-        .headers()
-        .get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return Precondition::None;
+/// the client read. Weak or foreign tags match no version, so they fail the precondition; a
+/// value that is not a list of entity tags at all (`3`, unquoted) is the client's mistake, not a
+/// change it missed, so it is refused (400) instead of failing as stale forever.
+pub fn precondition(request: &Request) -> Result<Precondition, ApiError> {
+    let Some(value) = request.headers().get(header::IF_MATCH) else {
+        return Ok(Precondition::None);
     };
+    let value = value.to_str().map_err(|_| ApiError::InvalidIfMatch)?;
     if value.trim() == "*" {
-        return Precondition::Exists;
+        return Ok(Precondition::Exists);
     }
-    Precondition::Versions(
-        value
-            .split(',')
-            .filter_map(|tag| {
-                tag.trim()
-                    .strip_prefix('"')?
-                    .strip_suffix('"')?
-                    .parse()
-                    .ok()
-            })
+    let tags = value
+        .split(',')
+        .map(str::trim)
+        .filter(|tag| !tag.is_empty())
+        .map(|tag| entity_tag(tag).ok_or(ApiError::InvalidIfMatch))
+        .collect::<Result<Vec<_>, _>>()?;
+    if tags.is_empty() {
+        return Err(ApiError::InvalidIfMatch);
+    }
+    Ok(Precondition::Versions(
+        tags.into_iter()
+            .filter(|(weak, _)| !weak)
+            .filter_map(|(_, opaque)| opaque.parse().ok())
             .collect(),
-    )
+    ))
+}
+
+/// An entity tag (`"3"`, `W/"3"`, RFC 9110 §8.8.3): whether it is weak, and its opaque part.
+fn entity_tag(tag: &str) -> Option<(bool, &str)> {
+    let (weak, quoted) = match tag.strip_prefix("W/") {
+        Some(rest) => (true, rest),
+        None => (false, tag),
+    };
+    let opaque = quoted.strip_prefix('"')?.strip_suffix('"')?;
+    // etagc: visible ASCII but the quote (obs-text never arrives: the header is ASCII here).
+    opaque
+        .bytes()
+        .all(|b| b == 0x21 || (0x23..=0x7e).contains(&b))
+        .then_some((weak, opaque))
 }
 
 /// Every query-string parameter by name (the first value of a repeated one).
@@ -183,4 +199,59 @@ pub fn query_parameters(request: &Request) -> BTreeMap<String, String> {
 
 pub fn path_parameter<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
     request.path_parameters_ref().and_then(|p| p.first(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn if_match(value: &[u8]) -> Result<Precondition, ApiError> {
+        let request = lambda_http::http::Request::builder()
+            .header(header::IF_MATCH, value)
+            .body(Body::Empty)
+            .expect("request");
+        precondition(&request)
+    }
+
+    fn versions(value: &str) -> Vec<u64> {
+        match if_match(value.as_bytes()) {
+            Ok(Precondition::Versions(versions)) => versions,
+            other => panic!("{value}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn strong_tags_name_versions_and_others_match_none() {
+        assert_eq!(versions("\"3\""), [3]);
+        assert_eq!(versions(" \"3\" ,\"5\",, "), [3, 5]);
+        // Weak or foreign tags are tags: they fail the precondition (412), as RFC 9110 says.
+        assert_eq!(versions("W/\"3\""), Vec::<u64>::new());
+        assert_eq!(versions("\"abc\", \"\""), Vec::<u64>::new());
+        assert!(matches!(if_match(b" * "), Ok(Precondition::Exists)));
+        let request = lambda_http::http::Request::builder()
+            .body(Body::Empty)
+            .expect("request");
+        assert!(matches!(precondition(&request), Ok(Precondition::None)));
+    }
+
+    #[test]
+    fn a_value_that_is_not_a_list_of_tags_is_refused() {
+        for value in [
+            &b"3"[..],
+            b"\"3",
+            b"\"3\" 4",
+            b"W/3",
+            b"\"a\"b\"",
+            b"\"3\", *",
+            b"",
+            b" , ",
+            b"\"caf\xc3\xa9\"",
+        ] {
+            assert!(
+                matches!(if_match(value), Err(ApiError::InvalidIfMatch)),
+                "{}",
+                String::from_utf8_lossy(value)
+            );
+        }
+    }
 }

@@ -321,6 +321,21 @@ async fn if_match_names_the_version_read() {
         (status, problem["code"].as_str()),
         (412, Some("precondition_failed"))
     );
+    // A weak tag is a tag that never matches (RFC 9110's strong comparison): stale, 412.
+    let (status, problem) = call(&stack, patch_if("W/\"2\"", "Weak")).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (412, Some("precondition_failed"))
+    );
+    // Not a tag at all (unquoted): the client's mistake, which no re-read would fix.
+    for malformed in ["2", "\"2", "\"2\" \"3\""] {
+        let (status, problem) = call(&stack, patch_if(malformed, "Malformed")).await;
+        assert_eq!(
+            (status, problem["code"].as_str(), problem["field"].as_str()),
+            (400, Some("invalid_if_match"), Some("If-Match")),
+            "{malformed}"
+        );
+    }
     let (status, body) = call(&stack, patch_if("*", "Any")).await;
     assert_eq!((status, body["data"]["version"].as_u64()), (200, Some(3)));
     let (_, read_back) = get(&stack, TENANT, &id).await;
