@@ -1058,9 +1058,16 @@ fn every_route_and_every_function_has_its_alarms() {
         behind_routes.len() + 1,
         "the routes' and the publisher"
     );
+    let stack_reservation = &t["Globals"]["Function"]["ReservedConcurrentExecutions"];
+    assert_eq!(text_of(stack_reservation), "${ReservedConcurrency}");
     for function in functions {
         let reference = format!("${{{function}}}");
         let by_function = [("FunctionName", reference.as_str())];
+        // The share is of the function's own reservation where it has one.
+        let reservation = resource(&t, &function)["Properties"]
+            .get("ReservedConcurrentExecutions")
+            .unwrap_or(stack_reservation);
+        let share = format!("m1 / {}", text_of(reservation));
         for name in ["Errors", "Throttles"] {
             assert!(
                 alarms_on(&alarms, "AWS/Lambda", name, &by_function)
@@ -1078,12 +1085,9 @@ fn every_route_and_every_function_has_its_alarms() {
                     .flatten()
                     .map(|m| text_of(&m["Expression"]))
                     .collect();
-                expressions
-                    .iter()
-                    .any(|e| e == "m1 / ${ReservedConcurrency}")
-                    && p["Threshold"].as_f64() == Some(0.8)
+                expressions.contains(&share) && p["Threshold"].as_f64() == Some(0.8)
             }),
-            "{function}: no alarm on its concurrency nearing its reservation"
+            "{function}: no alarm on its concurrency nearing its reservation ({share})"
         );
     }
 }
