@@ -94,7 +94,7 @@ contract: venv build ## schemathesis against the local gateway, checked against 
 smoke: venv build ## the README's quick start: make dev, then the README's curl commands
 	tools/readme-smoke
 
-clients: venv build $(CLIENTS_STAMP) $(NODE_STAMP) ## clients generated from openapi.yaml: the Python one (openapi-python-client) runs the quick start against make dev, the TypeScript one (openapi-typescript, openapi-fetch) type-checks it
+clients: venv build $(CLIENTS_STAMP) $(NODE_STAMP) ## clients generated from openapi.yaml (openapi-python-client; openapi-typescript with openapi-fetch, type-checked by tsc --strict), each running the quick start and every other operation against make dev
 	tools/clients
 
 docs: venv build $(DOCS_STAMP) $(CHROMIUM) ## the vendored renderer is the registry's; GET /docs from make dev in headless Chromium: every operation of openapi.yaml shown, Try it out with a token, no console error, no other origin; screenshot in target/docs/

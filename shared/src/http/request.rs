@@ -142,46 +142,74 @@ fn has_media_type(request: &Request, accepted: &[&str]) -> bool {
 }
 
 /// `If-Match` (RFC 9110 §13.1.1): `*`, or the strong ETags (`"<version>"`) of the versions
-/// the client read. Weak or foreign tags match no version, so they fail the precondition; a
+/// the client read, compared strongly: weak tags, foreign tags and other spellings of a number
+/// (`"03"`) match no version, so they fail the precondition (412), as does an empty list. A
 /// value that is not a list of entity tags at all (`3`, unquoted) is the client's mistake, not a
 /// change it missed, so it is refused (400) instead of failing as stale forever.
 pub fn precondition(request: &Request) -> Result<Precondition, ApiError> {
-    let Some(value) = request.headers().get(header::IF_MATCH) else {
+    let lines = request.headers().get_all(header::IF_MATCH);
+    if lines.iter().next().is_none() {
         return Ok(Precondition::None);
-    };
-    let value = value.to_str().map_err(|_| ApiError::InvalidIfMatch)?;
-    if value.trim() == "*" {
+    }
+    // Repeated lines are one comma-separated list (RFC 9110 §5.3).
+    let value = lines
+        .iter()
+        .map(|line| line.as_bytes())
+        .collect::<Vec<_>>()
+        .join(&b","[..]);
+    if value.trim_ascii() == b"*" {
         return Ok(Precondition::Exists);
     }
-    let tags = value
-        .split(',')
-        .map(str::trim)
-        .filter(|tag| !tag.is_empty())
-        .map(|tag| entity_tag(tag).ok_or(ApiError::InvalidIfMatch))
-        .collect::<Result<Vec<_>, _>>()?;
-    if tags.is_empty() {
-        return Err(ApiError::InvalidIfMatch);
-    }
+    let tags = entity_tags(&value).ok_or(ApiError::InvalidIfMatch)?;
     Ok(Precondition::Versions(
         tags.into_iter()
             .filter(|(weak, _)| !weak)
-            .filter_map(|(_, opaque)| opaque.parse().ok())
+            .filter_map(|(_, opaque)| {
+                let text = std::str::from_utf8(opaque).ok()?;
+                let version: u64 = text.parse().ok()?;
+                (version.to_string() == text).then_some(version)
+            })
             .collect(),
     ))
 }
 
-/// An entity tag (`"3"`, `W/"3"`, RFC 9110 §8.8.3): whether it is weak, and its opaque part.
-fn entity_tag(tag: &str) -> Option<(bool, &str)> {
-    let (weak, quoted) = match tag.strip_prefix("W/") {
-        Some(rest) => (true, rest),
-        None => (false, tag),
-    };
-    let opaque = quoted.strip_prefix('"')?.strip_suffix('"')?;
-    // etagc: visible ASCII but the quote (obs-text never arrives: the header is ASCII here).
-    opaque
-        .bytes()
-        .all(|b| b == 0x21 || (0x23..=0x7e).contains(&b))
-        .then_some((weak, opaque))
+/// A list of entity tags (`"3"`, `W/"3"`, RFC 9110 §8.8.3), each as whether it is weak and its
+/// opaque part; empty elements are skipped (§5.6.1). `None` when the value is no such list.
+fn entity_tags(mut rest: &[u8]) -> Option<Vec<(bool, &[u8])>> {
+    let mut tags = Vec::new();
+    loop {
+        rest = skip(rest, b" \t,");
+        if rest.is_empty() {
+            return Some(tags);
+        }
+        let (weak, quoted) = match rest.strip_prefix(b"W/") {
+            Some(after) => (true, after),
+            None => (false, rest),
+        };
+        let opaque_and_rest = quoted.strip_prefix(b"\"")?;
+        let end = opaque_and_rest.iter().position(|&b| b == b'"')?;
+        let opaque = &opaque_and_rest[..end];
+        // etagc: `!`, `#` to `~`, and obs-text (bytes from 0x80).
+        if !opaque
+            .iter()
+            .all(|&b| b == 0x21 || (b >= 0x23 && b != 0x7f))
+        {
+            return None;
+        }
+        tags.push((weak, opaque));
+        rest = skip(&opaque_and_rest[end + 1..], b" \t");
+        if !rest.is_empty() && rest[0] != b',' {
+            return None;
+        }
+    }
+}
+
+fn skip<'a>(bytes: &'a [u8], these: &[u8]) -> &'a [u8] {
+    let start = bytes
+        .iter()
+        .position(|b| !these.contains(b))
+        .unwrap_or(bytes.len());
+    &bytes[start..]
 }
 
 /// Every query-string parameter by name (the first value of a repeated one).
@@ -224,14 +252,31 @@ mod tests {
     fn strong_tags_name_versions_and_others_match_none() {
         assert_eq!(versions("\"3\""), [3]);
         assert_eq!(versions(" \"3\" ,\"5\",, "), [3, 5]);
-        // Weak or foreign tags are tags: they fail the precondition (412), as RFC 9110 says.
+        // Weak, foreign or otherwise spelt tags are tags: they fail the precondition (412), as
+        // RFC 9110's strong comparison says; so does an empty list.
         assert_eq!(versions("W/\"3\""), Vec::<u64>::new());
-        assert_eq!(versions("\"abc\", \"\""), Vec::<u64>::new());
+        assert_eq!(versions("\"abc\", \"\", \"03\", \"+3\""), Vec::<u64>::new());
+        assert_eq!(versions("\"a,b\", \"4\""), [4]);
+        assert_eq!(versions(""), Vec::<u64>::new());
+        assert_eq!(versions(" , "), Vec::<u64>::new());
+        assert!(
+            matches!(if_match(b"\"caf\xc3\xa9\", \"2\""), Ok(Precondition::Versions(v)) if v == [2])
+        );
         assert!(matches!(if_match(b" * "), Ok(Precondition::Exists)));
         let request = lambda_http::http::Request::builder()
             .body(Body::Empty)
             .expect("request");
         assert!(matches!(precondition(&request), Ok(Precondition::None)));
+    }
+
+    #[test]
+    fn repeated_lines_are_one_list() {
+        let request = lambda_http::http::Request::builder()
+            .header(header::IF_MATCH, "\"2\"")
+            .header(header::IF_MATCH, "\"7\"")
+            .body(Body::Empty)
+            .expect("request");
+        assert!(matches!(precondition(&request), Ok(Precondition::Versions(v)) if v == [2, 7]));
     }
 
     #[test]
@@ -241,11 +286,10 @@ mod tests {
             b"\"3",
             b"\"3\" 4",
             b"W/3",
+            b"w/\"3\"",
             b"\"a\"b\"",
             b"\"3\", *",
-            b"",
-            b" , ",
-            b"\"caf\xc3\xa9\"",
+            b"\"a b\"",
         ] {
             assert!(
                 matches!(if_match(value), Err(ApiError::InvalidIfMatch)),

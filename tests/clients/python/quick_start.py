@@ -5,7 +5,9 @@ country by name), get, patch with If-Match (into a group), list, lookup, a keyed
 countries, the groups, the customer's change events, delete. Every call goes through the
 generated operation functions and models; a step that does not answer as documented fails.
 
-Usage: quick_start.py BASE_URL TOKEN, with the generated package on PYTHONPATH."""
+Usage: quick_start.py BASE_URL TOKEN, with the generated package on PYTHONPATH, against a stack
+where the README's email and mobile are free (a fresh `make dev`; groups cannot be erased, so
+each run makes one of its own)."""
 import sys
 import time
 import uuid
@@ -65,7 +67,7 @@ def customers(client):
     etag = read.headers["ETag"]
 
     group = expect("create a group", create_customer_group.sync_detailed(
-        client=client, body=CustomerGroupInput(name="VIP", description="Quick start")), 201).data
+        client=client, body=CustomerGroupInput(name=f"VIP {uuid.uuid4()}", description="Quick start")), 201).data
     groups = expect("list groups", list_customer_groups.sync_detailed(client=client, limit=100), 200)
     if group.id not in {g.id for g in groups.data}:
         raise Failed("list groups: the new group is not listed")

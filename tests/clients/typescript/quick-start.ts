@@ -97,6 +97,7 @@ export async function quickStart(baseUrl: string, token: string): Promise<string
 }
 
 const { BASE_URL, TOKEN } = process.env;
-if (BASE_URL && TOKEN) {
-  console.log(`TypeScript client quick start: ${await quickStart(BASE_URL, TOKEN)}`);
+if (!BASE_URL || !TOKEN) {
+  throw new Error("BASE_URL and TOKEN say where the API is and who calls it");
 }
+console.log(`TypeScript client quick start: ${await quickStart(BASE_URL, TOKEN)}`);

@@ -585,11 +585,9 @@ fn each_public_route_is_throttled_below_the_api() {
     let api_rate = defaults["ThrottlingRateLimit"].as_f64().unwrap();
     let api_burst = defaults["ThrottlingBurstLimit"].as_f64().unwrap();
     let mut throttled = Vec::new();
-    for event in resource(&t, "ApiDocsFunction")["Properties"]["Events"]
-        .as_mapping()
-        .unwrap()
-        .values()
-    {
+    let mut bursts = 0.0;
+    let docs = &resource(&t, "ApiDocsFunction")["Properties"];
+    for event in docs["Events"].as_mapping().unwrap().values() {
         let p = &event["Properties"];
         let route = format!(
             "{} {}",
@@ -612,9 +610,17 @@ fn each_public_route_is_throttled_below_the_api() {
             "{route}: burst {burst}"
         );
         throttled.push(route);
+        bursts += burst;
     }
     throttled.sort();
     assert_eq!(throttled, PUBLIC_ROUTES);
+    // Whatever the bursts admit at once, the function can run at once: anonymous traffic is
+    // refused by the gateway (429), never by Lambda's throttle (a 500, and an alarm).
+    let reserved = docs["ReservedConcurrentExecutions"].as_f64();
+    assert!(
+        reserved.is_some_and(|r| r >= bursts),
+        "the docs function reserves {reserved:?}, its routes' bursts admit {bursts}"
+    );
 }
 
 /// The ids of the template's resources of type `kind`, in the template's order.
