@@ -24,6 +24,15 @@ def commands():
     return found
 
 
+def create_body():
+    """The body of the README's first create, as the README writes it."""
+    create = commands()[1]
+    body = re.search(r"-d '(\{.*?\})'", create)
+    if not body:
+        raise Failed(f"the README's create has no -d '{{...}}' body: {create}")
+    return json.loads(body.group(1))
+
+
 def run(port, env):
     """Runs them with the API on 127.0.0.1:`port` instead of 3000; `env` is the environment
     `make token` reads. Returns what was seen; raises Failed."""

@@ -53,6 +53,23 @@ pub fn page_size(raw: Option<&str>) -> Result<u32, ValidationErrors> {
     }
 }
 
+/// An error for each parameter not in `known`: every operation names a misspelt one.
+fn unknown_parameters<'a>(
+    params: &'a BTreeMap<String, String>,
+    known: &'a [&str],
+) -> impl Iterator<Item = FieldError> + 'a {
+    params
+        .keys()
+        .filter(|name| !known.contains(&name.as_str()))
+        .map(|name| {
+            error(
+                name,
+                "unknown_parameter",
+                "is not a parameter of this operation",
+            )
+        })
+}
+
 /// What every listing's query holds: each parameter not in `known` is an error, then the page
 /// size (`None` when invalid: its error is added) and the cursor.
 pub(super) fn paging(
@@ -60,18 +77,7 @@ pub(super) fn paging(
     known: &[&str],
     errors: &mut Vec<FieldError>,
 ) -> (Option<u32>, Option<String>) {
-    errors.extend(
-        params
-            .keys()
-            .filter(|name| !known.contains(&name.as_str()))
-            .map(|name| {
-                error(
-                    name,
-                    "unknown_parameter",
-                    "is not a parameter of this operation",
-                )
-            }),
-    );
+    errors.extend(unknown_parameters(params, known));
     let limit = page_size(params.get("limit").map(String::as_str))
         .map_err(|e| errors.extend(e.0))
         .ok();
@@ -103,17 +109,7 @@ pub fn parse_page_query(params: &BTreeMap<String, String>) -> Result<PageQuery, 
 pub fn parse_country_search(
     params: &BTreeMap<String, String>,
 ) -> Result<Option<&str>, ValidationErrors> {
-    let unknown: Vec<FieldError> = params
-        .keys()
-        .filter(|name| name.as_str() != "search")
-        .map(|name| {
-            error(
-                name,
-                "unknown_parameter",
-                "is not a parameter of this operation",
-            )
-        })
-        .collect();
+    let unknown: Vec<FieldError> = unknown_parameters(params, &["search"]).collect();
     match unknown.is_empty() {
         true => Ok(params.get("search").map(String::as_str)),
         false => Err(ValidationErrors(unknown)),
